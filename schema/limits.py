@@ -1,0 +1,27 @@
+"""The bounds every query runs within. Each is named in the error a query gets for crossing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    #: Deepest selection nesting a document may have (strawberry's QueryDepthLimiter).
+    max_depth: int = 12
+    #: Most field aliases in one document (MaxAliasesLimiter).
+    max_aliases: int = 30
+    #: Most lexical tokens in one document (MaxTokensLimiter); also bounds the parser's work.
+    max_tokens: int = 2_000
+    #: Largest ``first`` a paginated list accepts.
+    max_page_size: int = 100
+    #: Longest path ``path(from, to)`` searches for, in edges.
+    max_path_length: int = 6
+    #: Most paths ``path`` returns.
+    max_paths: int = 10
+    #: Largest radius of ``egoNetwork`` and of ``neighbors(depth)``.
+    max_radius: int = 3
+    #: Most nodes ``egoNetwork``/``subgraph`` return before truncating (and saying so).
+    max_subgraph_nodes: int = 300
+    #: Longest ``search`` text, in characters.
+    max_search_length: int = 200
