@@ -1,0 +1,260 @@
+"""Selecting part of the knowledge graph: by node kind, by relation type, around a node.
+
+The exports and the GraphQL API (``egoNetwork``, ``subgraph``) select through these functions, so
+a filter means the same thing everywhere. The result is always a **read-only view** of the graph
+it was taken from: nothing is copied, node and edge attribute dicts are shared with the original,
+and ``.copy()`` gives an independent graph when one is needed. Views iterate nodes and edges in
+the order of the original graph, so the same graph and the same arguments give the same result.
+
+How the filters combine:
+
+1. ``center`` and ``radius`` keep the nodes within ``radius`` hops of ``center`` in the *whole*
+   graph, ignoring edge direction (characters linked through a shared event are two hops apart
+   even when events are filtered out afterwards).
+2. ``kinds`` keeps the nodes whose ``kind`` is one of those given. The center of an ego network
+   is kept whatever its kind: an ego network without its ego answers nothing.
+3. ``relation_types`` keeps the edges whose ``type`` is one of those given (relation types such
+   as ``kills`` and participant roles such as ``agent`` alike). It removes edges only: every node
+   that survived the steps above stays, even if it is left without edges.
+4. ``max_nodes`` keeps at most that many nodes: the nearest to the center first, then those with
+   the highest ``pagerank``, then by id. :class:`Selection` says whether this truncated anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Collection, Hashable, Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph.errors import (
+    InvalidMaxNodes,
+    InvalidRadius,
+    RadiusTooLarge,
+    RadiusWithoutCenter,
+    UnknownKind,
+    UnknownNode,
+    UnknownRelationType,
+)
+from graph.model import KINDS, RELATION_TYPES, ROLES
+
+__all__ = ["Selection", "ego_distances", "select", "selection"]
+
+#: Radius of an ego network when a center is given without one.
+DEFAULT_RADIUS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The outcome of :func:`selection`: the selected view and how much the size cap cut."""
+
+    #: Read-only view of the original graph.
+    graph: nx.MultiDiGraph
+    #: Nodes that matched the filters, before ``max_nodes`` was applied.
+    matched: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.graph.number_of_nodes() < self.matched
+
+
+def select(
+    G: nx.MultiDiGraph,
+    *,
+    kinds: Iterable[str] | None = None,
+    relation_types: Iterable[str] | None = None,
+    center: Hashable | None = None,
+    radius: int | None = None,
+    max_nodes: int | None = None,
+    max_radius: int | None = None,
+) -> nx.MultiDiGraph:
+    """Return a read-only view of the part of ``G`` the filters keep (see the module docstring).
+
+    ``None`` means "no filter" for every argument; an empty ``kinds`` or ``relation_types``
+    keeps no node or no edge. ``max_radius`` bounds ``radius`` (:class:`RadiusTooLarge`).
+
+    Raises :class:`~graph.errors.UnknownNode`, :class:`~graph.errors.UnknownKind`,
+    :class:`~graph.errors.UnknownRelationType`, :class:`~graph.errors.InvalidRadius`,
+    :class:`~graph.errors.RadiusTooLarge`, :class:`~graph.errors.RadiusWithoutCenter` or
+    :class:`~graph.errors.InvalidMaxNodes`, each carrying the value at fault.
+    """
+    return selection(
+        G,
+        kinds=kinds,
+        relation_types=relation_types,
+        center=center,
+        radius=radius,
+        max_nodes=max_nodes,
+        max_radius=max_radius,
+    ).graph
+
+
+def selection(
+    G: nx.MultiDiGraph,
+    *,
+    kinds: Iterable[str] | None = None,
+    relation_types: Iterable[str] | None = None,
+    center: Hashable | None = None,
+    radius: int | None = None,
+    max_nodes: int | None = None,
+    max_radius: int | None = None,
+) -> Selection:
+    """Like :func:`select`, but also report how many nodes matched before ``max_nodes``."""
+    kind_set = None if kinds is None else _checked_kinds(G, kinds)
+    type_set = None if relation_types is None else _checked_relation_types(G, relation_types)
+    _check_max_nodes(max_nodes)
+
+    distances: dict[Hashable, int] | None = None
+    if center is not None:
+        radius = DEFAULT_RADIUS if radius is None else radius
+        _check_radius(radius, max_radius)
+        if center not in G:
+            raise UnknownNode(center)
+        distances = ego_distances(G, center, radius)
+    elif radius is not None:
+        raise RadiusWithoutCenter(radius)
+
+    keep_node = _node_filter(G, kind_set, distances, center)
+    keep_edge = None if type_set is None else _edge_filter(G, type_set)
+
+    if max_nodes is None:
+        matched = _count(G, keep_node)
+    else:
+        chosen = [n for n in G if keep_node is None or keep_node(n)]
+        matched = len(chosen)
+        if matched > max_nodes:
+            kept = set(sorted(chosen, key=_priority(G, distances))[:max_nodes])
+            keep_node = kept.__contains__
+
+    return Selection(graph=_view(G, keep_node, keep_edge), matched=matched)
+
+
+def ego_distances(G: nx.MultiDiGraph, center: Hashable, radius: int) -> dict[Hashable, int]:
+    """Hop distance from ``center`` of every node within ``radius`` hops, ignoring direction.
+
+    Breadth-first, successors before predecessors, each in the graph's order: the dict's order
+    is the same for the same graph.
+    """
+    if center not in G:
+        raise UnknownNode(center)
+    distances = {center: 0}
+    frontier = deque([center])
+    while frontier:
+        node = frontier.popleft()
+        hops = distances[node] + 1
+        if hops > radius:
+            continue
+        for neighbour in _undirected_neighbours(G, node):
+            if neighbour not in distances:
+                distances[neighbour] = hops
+                frontier.append(neighbour)
+    return distances
+
+
+def _undirected_neighbours(G: nx.MultiDiGraph, node: Hashable) -> Iterable[Hashable]:
+    yield from G.adj[node]
+    if G.is_directed():
+        yield from G.pred[node]
+
+
+def _checked_kinds(G: nx.MultiDiGraph, kinds: Iterable[str]) -> frozenset[str]:
+    wanted = _as_set(kinds)
+    unknown = sorted(k for k in wanted if k not in KINDS)
+    if unknown:
+        # Rare path: the graph may use a kind the vocabulary lacks; only then pay a scan.
+        present = {data.get("kind") for _, data in G.nodes(data=True)}
+        for kind in unknown:
+            if kind not in present:
+                raise UnknownKind(kind)
+    return wanted
+
+
+def _checked_relation_types(G: nx.MultiDiGraph, types: Iterable[str]) -> frozenset[str]:
+    wanted = _as_set(types)
+    unknown = sorted(t for t in wanted if t not in RELATION_TYPES and t not in ROLES)
+    if unknown:
+        present = {data.get("type") for _, _, data in G.edges(data=True)}
+        for relation_type in unknown:
+            if relation_type not in present:
+                raise UnknownRelationType(relation_type)
+    return wanted
+
+
+def _as_set(values: Iterable[str]) -> frozenset[str]:
+    # A bare string is one value, not a collection of one-letter values.
+    if isinstance(values, str):
+        return frozenset((values,))
+    return frozenset(values)
+
+
+def _check_radius(radius: object, max_radius: int | None) -> None:
+    if not isinstance(radius, int) or isinstance(radius, bool) or radius < 0:
+        raise InvalidRadius(radius)
+    if max_radius is not None and radius > max_radius:
+        raise RadiusTooLarge(radius, max_radius)
+
+
+def _check_max_nodes(max_nodes: object) -> None:
+    if max_nodes is None:
+        return
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 0:
+        raise InvalidMaxNodes(max_nodes)
+
+
+def _node_filter(
+    G: nx.MultiDiGraph,
+    kinds: Collection[str] | None,
+    distances: dict[Hashable, int] | None,
+    center: Hashable | None,
+) -> Callable[[Hashable], bool] | None:
+    attrs = G.nodes
+    if kinds is None:
+        return None if distances is None else distances.__contains__
+    if distances is None:
+        return lambda n: attrs[n].get("kind") in kinds
+    return lambda n: n in distances and (n == center or attrs[n].get("kind") in kinds)
+
+
+def _edge_filter(
+    G: nx.MultiDiGraph, types: Collection[str]
+) -> Callable[[Hashable, Hashable, Hashable], bool]:
+    adjacency = G.adj
+    return lambda u, v, k: adjacency[u][v][k].get("type") in types
+
+
+def _count(G: nx.MultiDiGraph, keep_node: Callable[[Hashable], bool] | None) -> int:
+    if keep_node is None:
+        return G.number_of_nodes()
+    return sum(1 for n in G if keep_node(n))
+
+
+def _priority(
+    G: nx.MultiDiGraph, distances: dict[Hashable, int] | None
+) -> Callable[[Hashable], tuple[int, float, str]]:
+    attrs = G.nodes
+
+    def key(n: Hashable) -> tuple[int, float, str]:
+        hops = 0 if distances is None else distances[n]
+        rank = attrs[n].get("pagerank")
+        if not isinstance(rank, int | float) or not math.isfinite(rank):
+            rank = 0.0
+        return (hops, -rank, str(n))
+
+    return key
+
+
+def _view(
+    G: nx.MultiDiGraph,
+    keep_node: Callable[[Hashable], bool] | None,
+    keep_edge: Callable[[Hashable, Hashable, Hashable], bool] | None,
+) -> nx.MultiDiGraph:
+    if keep_node is None and keep_edge is None:
+        # A plain view avoids the per-element cost of filters on large exports.
+        return nx.graphviews.generic_graph_view(G)
+    return nx.subgraph_view(
+        G,
+        filter_node=keep_node or nx.filters.no_filter,
+        filter_edge=keep_edge or nx.filters.no_filter,
+    )
