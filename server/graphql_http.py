@@ -1,0 +1,620 @@
+"""GraphQL over HTTP: one ASGI endpoint that serves a strawberry schema.
+
+Conformant to the GraphQL-over-HTTP specification, with the bounds of a ``Limits`` applied to
+every document. Mount it as a plain ASGI route, *without* ``methods=``: the endpoint answers
+other methods itself, with a GraphQL-style 405 and an ``Allow`` header::
+
+    endpoint = GraphQLEndpoint(
+        schema,
+        context=lambda request: Context(graph=graph),
+        limits=Limits(),
+        max_body_bytes=100_000,
+        graphiql_html=graphiql_page("/graphql", EXAMPLES, "Ballerina", ASSET_PREFIX),
+    )
+    app = Starlette(routes=[Route("/graphql", endpoint), graphiql_assets()])
+
+Requests
+    ``POST`` with ``Content-Type: application/json`` and a JSON object ``{"query", "operationName",
+    "variables", "extensions"}``; ``GET`` with the same names as query parameters (``variables``
+    and ``extensions`` JSON-encoded). GET runs queries only: a mutation or subscription is 405.
+    A JSON array (a batch) is refused with 400. A GET whose ``Accept`` names ``text/html`` and
+    that has no ``query`` gets the GraphiQL page, when one was given.
+
+Responses
+    ``application/graphql-response+json`` when the client accepts it (at least as much as
+    ``application/json``), otherwise ``application/json``; 406 when it accepts neither.
+    A request that is not well-formed (bad JSON, missing or mistyped parameter, wrong content
+    type, body over ``max_body_bytes``) is 400/413/415 whatever the media type. A GraphQL request
+    error (syntax, validation, a crossed limit, unknown operation, variable coercion) has no
+    ``data`` entry and is 400 under ``application/graphql-response+json``, 200 under
+    ``application/json``. Once execution started the answer is 200 with ``data``.
+
+Errors raised by resolvers
+    A ``GraphQLError`` (or an instance of one of ``exposed_errors``) reaches the client as it is.
+    Any other exception is a bug: it is logged once with its traceback on the logger
+    ``server.graphql_http`` and the client sees only ``"Internal server error"`` at that path.
+
+Speed
+    Parsing and validation are done once per distinct query text: an LRU owned by the endpoint
+    maps the text to its document, or to the ready-made error body of a document that cannot
+    run. Operations then execute directly on graphql-core with strawberry's executor class, so
+    resolvers, ``info.context``, enums and errors behave as under ``strawberry.Schema.execute``;
+    strawberry's schema-extension machinery is not run, so a schema with extensions or custom
+    operation directives is refused at construction rather than silently half-served.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+from starlette.requests import ClientDisconnect, Request
+from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+if TYPE_CHECKING:
+    import strawberry
+    from starlette.types import Receive, Scope, Send
+
+    from schema.limits import Limits
+
+__all__ = [
+    "GRAPHQL_RESPONSE_JSON",
+    "JSON",
+    "GraphQLEndpoint",
+    "GraphQLParams",
+    "RequestRefused",
+    "choose_media_type",
+]
+
+logger = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+_CONTENT_TYPES = {
+    GRAPHQL_RESPONSE_JSON: b"application/graphql-response+json; charset=utf-8",
+    JSON: b"application/json; charset=utf-8",
+}
+_HTML_CONTENT_TYPE = b"text/html; charset=utf-8"
+_PARAMETERS = ("query", "operationName", "variables", "extensions")
+
+
+# --- refusals: requests answered before any GraphQL work ---------------------------------------
+
+
+class RequestRefused(Exception):
+    """A request that is not a well-formed GraphQL-over-HTTP request.
+
+    Answered with ``status`` and a single GraphQL-style error carrying ``message``.
+    """
+
+    status = 400
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MalformedBody(RequestRefused):
+    pass
+
+
+class BatchNotSupported(RequestRefused):
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"Batched requests are not supported: send one JSON object per request, "
+            f"not an array (got {size} items)"
+        )
+        self.size = size
+
+
+class MissingQuery(RequestRefused):
+    def __init__(self) -> None:
+        super().__init__("The 'query' parameter is missing: it must be a GraphQL document string")
+
+
+class InvalidParameter(RequestRefused):
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        super().__init__(f"The '{name}' parameter must be {expected}, not {_json_type(value)}")
+        self.name = name
+        self.value = value
+
+
+class RepeatedParameter(RequestRefused):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The '{name}' parameter is given more than once")
+        self.name = name
+
+
+class BodyTooLarge(RequestRefused):
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body is larger than the limit of {limit} bytes")
+        self.limit = limit
+
+
+class UnsupportedMediaType(RequestRefused):
+    status = 415
+
+    def __init__(self, content_type: str | None) -> None:
+        given = f"'{content_type}'" if content_type else "no Content-Type"
+        super().__init__(
+            f"POST requests must have Content-Type: application/json (charset utf-8), not {given}"
+        )
+        self.content_type = content_type
+
+
+class NotAcceptable(RequestRefused):
+    status = 406
+
+    def __init__(self, accept: str) -> None:
+        super().__init__(
+            f"None of the media types in Accept: '{accept}' can be served; "
+            f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}"
+        )
+        self.accept = accept
+
+
+class MethodNotAllowed(RequestRefused):
+    status = 405
+    headers = ((b"allow", b"GET, POST"),)
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Method {method} is not allowed: use GET or POST")
+        self.method = method
+
+
+class OperationNotAllowedOverGet(RequestRefused):
+    status = 405
+    headers = ((b"allow", b"POST"),)
+
+    def __init__(self, operation_type: OperationType) -> None:
+        kind = operation_type.value
+        super().__init__(f"A {kind} cannot be sent with GET: send {kind} operations with POST")
+        self.operation_type = operation_type
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+# --- request parameters ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLParams:
+    """The four parameters of a GraphQL-over-HTTP request, checked for type."""
+
+    query: str
+    operation_name: str | None = None
+    variables: dict[str, Any] | None = None
+    extensions: dict[str, Any] | None = None
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> GraphQLParams:
+        query = values.get("query")
+        if query is None:
+            raise MissingQuery()
+        if not isinstance(query, str):
+            raise InvalidParameter("query", query, "a string")
+        operation_name = values.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise InvalidParameter("operationName", operation_name, "a string or null")
+        variables = values.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            raise InvalidParameter("variables", variables, "an object or null")
+        extensions = values.get("extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            raise InvalidParameter("extensions", extensions, "an object or null")
+        return cls(query, operation_name, variables, extensions)
+
+
+def params_from_body(body: bytes) -> GraphQLParams:
+    if not body:
+        raise MalformedBody("The request body is empty: send a JSON object with a 'query'")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise MalformedBody(f"The request body is not valid UTF-8: {error.reason}") from None
+    except (ValueError, RecursionError) as error:
+        raise MalformedBody(f"The request body is not valid JSON: {error}") from None
+    if isinstance(payload, list):
+        raise BatchNotSupported(len(payload))
+    if not isinstance(payload, dict):
+        raise MalformedBody(f"The request body must be a JSON object, not {_json_type(payload)}")
+    return GraphQLParams.from_mapping(payload)
+
+
+def params_from_query_string(pairs: Iterable[tuple[str, str]]) -> GraphQLParams:
+    values: dict[str, Any] = {}
+    for name, value in pairs:
+        if name not in _PARAMETERS:
+            continue
+        if name in values:
+            raise RepeatedParameter(name)
+        if name in ("variables", "extensions"):
+            try:
+                values[name] = json.loads(value)
+            except (ValueError, RecursionError) as error:
+                raise InvalidParameter(name, value, "a JSON-encoded object") from error
+        else:
+            values[name] = value
+    return GraphQLParams.from_mapping(values)
+
+
+def parse_query_string(raw: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw.decode("latin-1"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as error:
+        raise MalformedBody(f"The query string is not valid UTF-8: {error.reason}") from None
+
+
+# --- content negotiation -----------------------------------------------------------------------
+
+
+def choose_media_type(accept: str | None) -> str:
+    """The response media type for an ``Accept`` header, or ``NotAcceptable``.
+
+    ``application/graphql-response+json`` only when named explicitly and weighted at least as
+    much as ``application/json``; wildcards and a missing header mean ``application/json``, as
+    the specification asks for clients that predate the new media type.
+    """
+    if accept is None or accept == JSON or not accept.strip():
+        return JSON
+    if accept == GRAPHQL_RESPONSE_JSON:
+        return GRAPHQL_RESPONSE_JSON
+    response_q: float | None = None
+    # Weights of application/json, application/* and */*: the most specific one present counts.
+    json_q: list[float | None] = [None, None, None]
+    for item in accept.split(","):
+        media_type, _, parameters = item.partition(";")
+        media_type = media_type.strip().lower()
+        q = _weight(parameters)
+        if media_type == GRAPHQL_RESPONSE_JSON:
+            response_q = max(q, response_q or 0.0)
+        elif media_type == JSON:
+            json_q[0] = max(q, json_q[0] or 0.0)
+        elif media_type == "application/*":
+            json_q[1] = max(q, json_q[1] or 0.0)
+        elif media_type == "*/*":
+            json_q[2] = max(q, json_q[2] or 0.0)
+    plain_q = next((q for q in json_q if q is not None), 0.0)
+    if response_q and response_q >= plain_q:
+        return GRAPHQL_RESPONSE_JSON
+    if plain_q:
+        return JSON
+    raise NotAcceptable(accept)
+
+
+def _weight(parameters: str) -> float:
+    q = 1.0
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        name = name.strip().lower()
+        value = value.strip().strip('"').lower()
+        if name == "q":
+            try:
+                q = min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                q = 0.0
+        elif name == "charset" and value not in ("utf-8", "utf8"):
+            return 0.0  # we only ever answer in UTF-8
+    return q
+
+
+def _is_json_content_type(content_type: str) -> bool:
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() != JSON:
+        return False
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            return False
+    return True
+
+
+# --- prepared documents ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDocument:
+    """A query text after parsing and validation: a runnable document, or why it cannot run.
+
+    ``failure`` is the complete response body (``{"errors": [...]}``) of a document that does not
+    parse or validate; it is then the same for every request with that text.
+    """
+
+    document: DocumentNode | None
+    operations: tuple[OperationDefinitionNode, ...] = ()
+    failure: bytes | None = None
+
+    def select(self, name: str | None) -> OperationDefinitionNode | GraphQLError:
+        """The operation to run (GraphQL's GetOperation), or the request error."""
+        if name is None:
+            if len(self.operations) == 1:
+                return self.operations[0]
+            if not self.operations:
+                return GraphQLError("Must provide an operation.")
+            return GraphQLError(
+                "Must provide operation name if query contains multiple operations."
+            )
+        for operation in self.operations:
+            if operation.name is not None and operation.name.value == name:
+                return operation
+        return GraphQLError(f"Unknown operation named '{name}'.")
+
+
+# --- the endpoint ------------------------------------------------------------------------------
+
+
+class GraphQLEndpoint:
+    """An ASGI app serving ``schema`` over HTTP at whatever path it is mounted on.
+
+    ``context`` builds ``info.context`` from the Starlette request (whose body has already been
+    read by the endpoint). ``exposed_errors`` lists exception classes, besides ``GraphQLError``,
+    whose messages resolvers mean for clients. ``document_cache_size`` bounds the LRU of
+    prepared documents (keyed by query text, itself bounded by ``max_body_bytes``).
+    """
+
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        context: Callable[[Request], object],
+        limits: Limits,
+        max_body_bytes: int,
+        graphiql_html: str | None,
+        exposed_errors: tuple[type[Exception], ...] = (),
+        document_cache_size: int = 512,
+    ) -> None:
+        _refuse_extensions(schema)
+        self.schema = schema
+        self.limits = limits
+        self.max_body_bytes = max_body_bytes
+        self._graphql_schema = schema._schema
+        self._executor_class = schema.execution_context_class
+        self._hide_suggestions = bool(schema.config.disable_field_suggestions)
+        self._context = context
+        self._graphiql = graphiql_html.encode("utf-8") if graphiql_html is not None else None
+        self._exposed_errors = (GraphQLError, *exposed_errors)
+        self._rules = (
+            *specified_rules,
+            MaybeNullValidationRule,
+            OneOfInputValidationRule,
+            depth_limit_rule(limits.max_depth, None),
+            alias_limit_rule(limits.max_aliases),
+        )
+        self._encoder = json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
+        )
+        self._ascii_encoder = json.JSONEncoder(
+            ensure_ascii=True, separators=(",", ":"), allow_nan=False, check_circular=False
+        )
+        #: Query text -> PreparedDocument, least recently used first out. Owned by this endpoint.
+        self.prepare: Callable[[str], PreparedDocument] = lru_cache(maxsize=document_cache_size)(
+            self._prepare
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        media_type = JSON
+        extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+        try:
+            if method == "POST":
+                headers = _headers(scope)
+                media_type = choose_media_type(headers.get(b"accept"))
+                params = params_from_body(await self._read_body(headers, receive))
+            elif method == "GET":
+                headers = _headers(scope)
+                pairs = parse_query_string(scope["query_string"])
+                accept = headers.get(b"accept")
+                if self._graphiql is not None and _wants_page(accept, pairs):
+                    await _send(send, 200, self._graphiql, _HTML_CONTENT_TYPE)
+                    return
+                media_type = choose_media_type(accept)
+                params = params_from_query_string(pairs)
+            else:
+                raise MethodNotAllowed(method)
+            status, body = await self._run(params, method == "GET", media_type, scope, receive)
+        except RequestRefused as refusal:
+            status, body = refusal.status, self._error_body(refusal.message)
+            extra_headers = refusal.headers
+        except ClientDisconnect:
+            return
+        except Exception:
+            logger.exception("GraphQL request failed unexpectedly")
+            status, body = 500, self._error_body(INTERNAL_ERROR_MESSAGE)
+        await _send(send, status, body, _CONTENT_TYPES[media_type], extra_headers)
+
+    async def _read_body(self, headers: dict[bytes, str], receive: Receive) -> bytes:
+        content_type = headers.get(b"content-type")
+        if content_type is None or not _is_json_content_type(content_type):
+            raise UnsupportedMediaType(content_type)
+        limit = self.max_body_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise BodyTooLarge(limit)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(limit)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _run(
+        self,
+        params: GraphQLParams,
+        is_get: bool,
+        media_type: str,
+        scope: Scope,
+        receive: Receive,
+    ) -> tuple[int, bytes]:
+        # Under graphql-response+json a request that never reached execution is a client error.
+        request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+        prepared = self.prepare(params.query)
+        if prepared.failure is not None:
+            return request_error_status, prepared.failure
+        operation = prepared.select(params.operation_name)
+        if isinstance(operation, GraphQLError):
+            return request_error_status, self._encode({"errors": [operation.formatted]})
+        kind = operation.operation
+        if is_get and kind is not OperationType.QUERY:
+            raise OperationNotAllowedOverGet(kind)
+        if kind is OperationType.SUBSCRIPTION:
+            error = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
+            return request_error_status, self._encode({"errors": [error.formatted]})
+
+        executor = self._executor_class.build(
+            self._graphql_schema,
+            prepared.document,
+            None,
+            self._context(Request(scope, receive)),
+            params.variables,
+            params.operation_name,
+            is_awaitable=optimized_is_awaitable,
+            hide_suggestions=self._hide_suggestions,
+            operation_extensions=params.extensions,
+        )
+        if isinstance(executor, list):  # variable coercion failed: execution never started
+            return request_error_status, self._encode({"errors": [e.formatted for e in executor]})
+        result = executor.execute_operation()
+        if optimized_is_awaitable(result):
+            result = await result
+        if not isinstance(result, ExecutionResult):
+            raise TypeError(f"incremental delivery is not supported: got {type(result).__name__}")
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [self._public_error(error) for error in result.errors]
+        return 200, self._encode(payload)
+
+    def _prepare(self, query: str) -> PreparedDocument:
+        try:
+            document = parse(query, max_tokens=self.limits.max_tokens)
+        except GraphQLError as error:
+            return PreparedDocument(None, failure=self._encode({"errors": [error.formatted]}))
+        errors = validate(
+            self._graphql_schema, document, self._rules, hide_suggestions=self._hide_suggestions
+        )
+        if errors:
+            formatted = [error.formatted for error in errors]
+            return PreparedDocument(None, failure=self._encode({"errors": formatted}))
+        operations = tuple(
+            definition
+            for definition in document.definitions
+            if isinstance(definition, OperationDefinitionNode)
+        )
+        return PreparedDocument(document, operations)
+
+    def _public_error(self, error: GraphQLError) -> dict[str, Any]:
+        original = error.original_error
+        if original is None or isinstance(original, self._exposed_errors):
+            return error.formatted
+        logger.error(
+            "Unexpected %s while resolving %s",
+            type(original).__name__,
+            ".".join(map(str, error.path or ())) or "the operation",
+            exc_info=original,
+        )
+        masked = GraphQLError(
+            INTERNAL_ERROR_MESSAGE, error.nodes, error.source, error.positions, error.path
+        )
+        return masked.formatted
+
+    def _encode(self, payload: dict[str, Any]) -> bytes:
+        try:
+            return self._encoder.encode(payload).encode("utf-8")
+        except UnicodeEncodeError:
+            # Lone surrogates (valid in JSON escapes a client sent) cannot be UTF-8: escape them.
+            return self._ascii_encoder.encode(payload).encode("ascii")
+
+    def _error_body(self, message: str) -> bytes:
+        return self._encode({"errors": [{"message": message}]})
+
+
+def _refuse_extensions(schema: strawberry.Schema) -> None:
+    if schema.extensions or schema.directives:
+        names = [getattr(e, "__name__", type(e).__name__) for e in schema.extensions]
+        names += [f"@{getattr(d, 'name', d)}" for d in schema.directives]
+        raise ValueError(
+            "GraphQLEndpoint executes on graphql-core directly and would skip the schema's "
+            f"extensions and operation directives ({', '.join(names)}); apply query bounds "
+            "through Limits instead"
+        )
+
+
+def _headers(scope: Scope) -> dict[bytes, str]:
+    # The few headers we read, last one wins; names arrive lower-cased from ASGI servers.
+    return {
+        name: value.decode("latin-1")
+        for name, value in scope["headers"]
+        if name in (b"accept", b"content-type", b"content-length")
+    }
+
+
+def _wants_page(accept: str | None, pairs: list[tuple[str, str]]) -> bool:
+    return (
+        accept is not None
+        and "text/html" in accept.lower()
+        and not any(name == "query" for name, _ in pairs)
+    )
+
+
+async def _send(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: bytes,
+    extra_headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> None:
+    headers = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode("ascii")),
+        (b"vary", b"Accept"),
+        *extra_headers,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
