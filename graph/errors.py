@@ -86,3 +86,20 @@ class InvalidMaxNodes(SelectionError):
 
     def __str__(self) -> str:
         return f"max_nodes must be a non-negative integer, not {self.max_nodes!r}"
+
+
+class QueryError(GraphError, ValueError):
+    """A graph query's argument is out of its documented bounds."""
+
+
+class OutOfBounds(QueryError):
+    """An argument is outside the range the service allows, e.g. a path length over the limit."""
+
+    def __init__(self, argument: str, value: object, bound: str) -> None:
+        super().__init__(argument, value, bound)
+        self.argument = argument
+        self.value = value
+        self.bound = bound
+
+    def __str__(self) -> str:
+        return f"{self.argument} must be {self.bound}, not {self.value!r}"

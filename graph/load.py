@@ -45,7 +45,7 @@ EVENT_FIELDS = {
     "id", "name", "description", "story_order", "narrative_order", "narrative", "aliases",
     "participants", "cite",
 }
-PARTICIPANT_FIELDS = {"entity", "role", "cite", "note"}
+PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim"}
 RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite"}
 DISPUTE_FIELDS = {"id", "question", "about", "claims", "preferred", "reason"}
 CLAIM_FIELDS = {"id", "statement", "cite"}
@@ -270,8 +270,9 @@ class _Reader:
             role = self.text(file, where, item, "role")
             cites = self.citations(file, where, item, required=False)
             note = self.text(file, where, item, "note", required=False) or ""
+            claim = self.text(file, where, item, "claim", required=False)
             if entity and role:
-                yield Participation(entity, role, cites, note)
+                yield Participation(entity, role, cites, note, claim)
 
     def read_relations(self, path: Path) -> Iterator[Relation]:
         for file, label, entry in self.entries(path, RELATION_FIELDS):

@@ -124,6 +124,8 @@ class Participation:
     role: str
     citations: tuple[Citation, ...]
     note: str = ""
+    #: ``dispute-id/claim-id`` when only one side of a disagreement has this participant.
+    claim: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
     problems += _alias_collisions(kb)
 
     claims = {f"{d.id}/{c.id}" for d in kb.disputes for c in d.claims}
+    not_a_claim = "is not a dispute-id/claim-id of disputes.yaml"
 
     for event in kb.events:
         seen: set[tuple[str, str]] = set()
@@ -48,6 +49,8 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
             if p.role not in ROLES:
                 add(Problem(event.source, where,
                             f"unknown role {p.role!r} (known: {', '.join(ROLES)})"))
+            if p.claim is not None and p.claim not in claims:
+                add(Problem(event.source, where, f"claim {p.claim!r} {not_a_claim}"))
             if (p.entity, p.role) in seen:
                 add(Problem(event.source, where, f"listed twice as {p.role!r}"))
             seen.add((p.entity, p.role))
@@ -70,8 +73,7 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
             if ref not in node_file:
                 add(Problem(relation.origin, relation.id, f"{end} {ref!r} is not a known id"))
         if relation.claim is not None and relation.claim not in claims:
-            add(Problem(relation.origin, relation.id,
-                        f"claim {relation.claim!r} is not a dispute-id/claim-id of disputes.yaml"))
+            add(Problem(relation.origin, relation.id, f"claim {relation.claim!r} {not_a_claim}"))
 
     dispute_ids: set[str] = set()
     for dispute in kb.disputes:

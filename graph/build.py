@@ -1,0 +1,180 @@
+"""Turn a verified knowledge base into the NetworkX graph the service queries and exports.
+
+Nodes are entities and events, keyed by their ids. Edges are keyed by id and carry ``kind``:
+
+- ``"relation"``: a typed relation between two entities (``type`` is the relation type),
+  source → target as annotated;
+- ``"participation"``: an entity taking part in an event, entity → event, ``type`` is its role.
+
+Every node and edge carries ``citations``; an edge that is one side of a disagreement carries
+its ``dispute`` and ``claim`` ids. Everything that needs a whole-graph computation (mentions,
+centrality, layout, the search and alias indexes, the timeline) is computed here, once, and
+stored on the graph: no request ever runs an algorithm over the whole graph.
+
+``G.graph`` holds: ``name``, ``documents`` (id → Document), ``disputes`` (id → Dispute),
+``mentions`` (a MentionIndex), ``aliases`` (normalised surface form → node ids), ``search``
+(a SearchIndex), ``timeline`` (event ids in story order) and ``timeline_position``,
+``narrative`` (event ids in the order the film tells them, for those whose position is known),
+``by_kind`` (kind → sorted node ids, ``"*"`` for all), ``dispute_edges`` (dispute id → edge
+keys) and ``rankings`` (measure → node ids, highest first).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from graph.layout import layout
+from graph.load import load_knowledge_base
+from graph.mentions import index_mentions
+from graph.model import KnowledgeBase
+from graph.quotes import normalize
+from graph.search import SearchIndex
+
+#: Above this many nodes, betweenness is estimated from a sample of sources (networkx's ``k``).
+EXACT_BETWEENNESS_MAX_NODES = 2_000
+BETWEENNESS_SAMPLES = 64
+
+
+def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph(name=name)
+    mentions = index_mentions(kb.documents, kb.entities)
+
+    for entity in kb.entities:
+        counts = mentions.counts.get(entity.id, {})
+        G.add_node(
+            entity.id,
+            kind=entity.kind,
+            name=entity.name,
+            aliases=entity.aliases,
+            description=entity.description,
+            citations=entity.citations,
+            mentions=counts,
+            mention_total=sum(counts.values()),
+        )
+    for event in kb.events:
+        G.add_node(
+            event.id,
+            kind="event",
+            name=event.name,
+            aliases=event.aliases,
+            description=event.description,
+            citations=event.citations,
+            mentions={},
+            mention_total=0,
+            story_order=event.story_order,
+            narrative_order=event.narrative_order,
+            narrative=event.narrative,
+        )
+        for p in event.participants:
+            dispute, claim = _split_claim(p.claim)
+            G.add_edge(
+                p.entity,
+                event.id,
+                key=f"{event.id}/{p.role}/{p.entity}",
+                kind="participation",
+                type=p.role,
+                # A participant with no quote of its own rests on the event's.
+                citations=p.citations or event.citations,
+                note=p.note,
+                dispute=dispute,
+                claim=claim,
+            )
+    for relation in kb.relations:
+        dispute, claim = _split_claim(relation.claim)
+        G.add_edge(
+            relation.source,
+            relation.target,
+            key=relation.id,
+            kind="relation",
+            type=relation.type,
+            citations=relation.citations,
+            note=relation.note,
+            dispute=dispute,
+            claim=claim,
+        )
+
+    add_centrality(G)
+    for node, (x, y) in layout(G).items():
+        G.nodes[node]["x"] = x
+        G.nodes[node]["y"] = y
+
+    events = sorted(kb.events, key=lambda e: e.story_order)
+    by_kind: dict[str, list[str]] = {"*": sorted(G)}
+    for node in by_kind["*"]:
+        by_kind.setdefault(G.nodes[node]["kind"], []).append(node)
+    dispute_edges: dict[str, list[tuple[str, str, str]]] = {}
+    for u, v, key, dispute in G.edges(keys=True, data="dispute"):
+        if dispute is not None:
+            dispute_edges.setdefault(dispute, []).append((u, v, key))
+    G.graph.update(
+        documents=dict(kb.documents),
+        disputes={d.id: d for d in kb.disputes},
+        mentions=mentions,
+        aliases=alias_index(G),
+        search=SearchIndex.of(G),
+        timeline=tuple(e.id for e in events),
+        timeline_position={e.id: i for i, e in enumerate(events)},
+        by_kind={kind: tuple(nodes) for kind, nodes in by_kind.items()},
+        dispute_edges={d: tuple(edges) for d, edges in dispute_edges.items()},
+        rankings={
+            measure: tuple(sorted(G, key=lambda n, m=measure: (-G.nodes[n][m], n)))
+            for measure in ("pagerank", "betweenness", "degree", "mention_total")
+        },
+        narrative=tuple(
+            e.id
+            for e in sorted(kb.events, key=lambda e: e.narrative_order or 0)
+            if e.narrative_order is not None
+        ),
+    )
+    return G
+
+
+def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
+    """Load, verify and build the graph of a seed folder (the built-in Ballerina seeds by default).
+
+    Raises :class:`graph.problems.AnnotationError` listing every problem if the seeds are invalid.
+    """
+    if seeds is None:
+        seeds = Path(__file__).resolve().parent.parent / "seeds"
+    return build_graph(load_knowledge_base(Path(seeds)))
+
+
+def add_centrality(G: nx.MultiDiGraph) -> None:
+    """Store ``degree``, ``betweenness`` and ``pagerank`` on every node.
+
+    Betweenness and PageRank are measured on the undirected simple projection: a relation links
+    two entities whichever way it is annotated ("Ok-ju kills Choi", "Choi is killed by Ok-ju").
+    """
+    simple = nx.Graph(G)
+    n = simple.number_of_nodes()
+    if n == 0:
+        return
+    if n > EXACT_BETWEENNESS_MAX_NODES:
+        betweenness = nx.betweenness_centrality(simple, k=BETWEENNESS_SAMPLES, seed=0)
+    else:
+        betweenness = nx.betweenness_centrality(simple)
+    pagerank = nx.pagerank(simple)
+    for node, data in G.nodes(data=True):
+        data["degree"] = G.degree(node)
+        data["betweenness"] = betweenness[node]
+        data["pagerank"] = pagerank[node]
+
+
+def alias_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+    """Map every normalised, case-folded id, name and alias to the nodes it names."""
+    index: dict[str, list[str]] = {}
+    for node, data in G.nodes(data=True):
+        for form in {node, data["name"], *data["aliases"]}:
+            ids = index.setdefault(normalize(form).casefold(), [])
+            if node not in ids:
+                ids.append(node)
+    return {form: tuple(sorted(ids)) for form, ids in index.items()}
+
+
+def _split_claim(claim: str | None) -> tuple[str | None, str | None]:
+    if claim is None:
+        return None, None
+    dispute, _, claim_id = claim.partition("/")
+    return dispute, claim_id

@@ -1,0 +1,249 @@
+"""Questions the API asks of the graph, as functions of a built graph (see :mod:`graph.build`).
+
+They read only what :func:`graph.build.build_graph` stored, never scan the whole graph and never
+run a whole-graph algorithm: look-ups go through dicts, neighbourhoods and paths through
+breadth-first searches bounded by a depth or length the caller states.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Hashable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import networkx as nx
+
+from graph.errors import OutOfBounds, UnknownNode
+from graph.quotes import normalize
+
+Direction = Literal["out", "in", "both"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One edge of the multigraph, with its attribute dict (shared with the graph: read-only)."""
+
+    source: str
+    target: str
+    key: str
+    data: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        return self.data["type"]
+
+    def other(self, node: str) -> str:
+        return self.target if node == self.source else self.source
+
+
+# --- look-up ------------------------------------------------------------------------------------
+
+
+def resolve(G: nx.MultiDiGraph, ref: str) -> list[str]:
+    """The nodes ``ref`` names: itself if it is an id, else those with that name or alias."""
+    if ref in G:
+        return [ref]
+    return list(G.graph["aliases"].get(normalize(ref).casefold(), ()))
+
+
+def require(G: nx.MultiDiGraph, ref: str) -> str:
+    """The one node ``ref`` names; :class:`UnknownNode` if it names none or several."""
+    nodes = resolve(G, ref)
+    if len(nodes) != 1:
+        raise UnknownNode(ref)
+    return nodes[0]
+
+
+# --- edges and neighbours -----------------------------------------------------------------------
+
+
+def edges_of(
+    G: nx.MultiDiGraph,
+    node: str,
+    *,
+    direction: Direction = "both",
+    types: Collection[str] | None = None,
+    kinds: Collection[str] | None = None,
+    edge_kind: str | None = None,
+) -> list[Edge]:
+    """Edges at ``node``, filtered by edge type, the kind of the node at the other end, and
+    ``edge_kind`` ("relation" or "participation"). Outgoing edges first, each side in key order."""
+    found: list[Edge] = []
+    if direction in ("out", "both"):
+        for _, v, key, data in G.out_edges(node, keys=True, data=True):
+            found.append(Edge(node, v, key, data))
+    if direction in ("in", "both"):
+        for u, _, key, data in G.in_edges(node, keys=True, data=True):
+            if u == node and direction == "both":
+                continue  # a self-loop is already listed among the outgoing edges
+            found.append(Edge(u, node, key, data))
+    return [
+        e
+        for e in found
+        if (types is None or e.data["type"] in types)
+        and (edge_kind is None or e.data["kind"] == edge_kind)
+        and (kinds is None or G.nodes[e.other(node)]["kind"] in kinds)
+    ]
+
+
+def neighbourhood(
+    G: nx.MultiDiGraph,
+    node: str,
+    *,
+    depth: int = 1,
+    direction: Direction = "both",
+    types: Collection[str] | None = None,
+    kinds: Collection[str] | None = None,
+    max_depth: int,
+) -> list[tuple[str, int]]:
+    """Nodes reachable from ``node`` in 1..``depth`` steps along the filtered edges, with their
+    distance, nearest first. ``kinds`` filters what is returned, not what is walked through."""
+    if not 1 <= depth <= max_depth:
+        raise OutOfBounds("depth", depth, f"between 1 and {max_depth}")
+    seen = {node: 0}
+    frontier = [node]
+    for distance in range(1, depth + 1):
+        following = []
+        for current in frontier:
+            for edge in edges_of(G, current, direction=direction, types=types):
+                other = edge.other(current)
+                if other not in seen:
+                    seen[other] = distance
+                    following.append(other)
+        frontier = following
+    return [
+        (n, d)
+        for n, d in seen.items()
+        if d > 0 and (kinds is None or G.nodes[n]["kind"] in kinds)
+    ]
+
+
+# --- paths --------------------------------------------------------------------------------------
+
+
+def shortest_paths(
+    G: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    *,
+    max_length: int,
+    limit: int,
+    types: Collection[str] | None = None,
+) -> list[list[str]]:
+    """Up to ``limit`` shortest paths from ``source`` to ``target`` of at most ``max_length``
+    edges, ignoring direction; ``[]`` if there is none that short. Deterministic order."""
+    if source == target:
+        return [[source]]
+    # Breadth-first from the source, recording every shortest-path predecessor.
+    preds: dict[str, list[str]] = {source: []}
+    level = {source: 0}
+    frontier = [source]
+    while frontier and target not in level:
+        depth = level[frontier[0]] + 1
+        if depth > max_length:
+            return []
+        following: list[str] = []
+        for current in frontier:
+            for other in sorted({e.other(current) for e in edges_of(G, current, types=types)}):
+                if other not in level:
+                    level[other] = depth
+                    preds[other] = [current]
+                    following.append(other)
+                elif level[other] == depth:
+                    preds[other].append(current)
+        frontier = following
+    if target not in level:
+        return []
+    paths: list[list[str]] = []
+
+    def walk(node: str, suffix: list[str]) -> None:
+        if len(paths) >= limit:
+            return
+        if node == source:
+            paths.append([source, *suffix])
+            return
+        for pred in sorted(preds[node]):
+            walk(pred, [node, *suffix])
+
+    walk(target, [])
+    return paths
+
+
+def edges_between(
+    G: nx.MultiDiGraph, a: str, b: str, types: Collection[str] | None = None
+) -> list[Edge]:
+    """Every edge joining ``a`` and ``b``, either way."""
+    found = [Edge(a, b, k, d) for k, d in (G.get_edge_data(a, b) or {}).items()]
+    if a != b:
+        found += [Edge(b, a, k, d) for k, d in (G.get_edge_data(b, a) or {}).items()]
+    return [e for e in found if types is None or e.data["type"] in types]
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def timeline(
+    G: nx.MultiDiGraph,
+    *,
+    order: Literal["story", "narrative"] = "story",
+    participant: str | None = None,
+    place: str | None = None,
+) -> list[str]:
+    """Event ids in story order (or in the order the film tells them, for the events whose place
+    in the telling the articles give), optionally only those ``participant`` takes part in and
+    those located at ``place``."""
+    events: Iterator[str] = iter(G.graph["timeline" if order == "story" else "narrative"])
+    if participant is not None:
+        involved = {e.target for e in edges_of(G, participant, direction="out",
+                                               edge_kind="participation")}
+        events = (e for e in events if e in involved)
+    if place is not None:
+        located = {e.target for e in edges_of(G, place, direction="out", types={"location"},
+                                              edge_kind="participation")}
+        events = (e for e in events if e in located)
+    return list(events)
+
+
+def participants(G: nx.MultiDiGraph, event: str, role: str | None = None) -> list[Edge]:
+    """The participation edges of ``event`` (entity → event), optionally of one role."""
+    return edges_of(G, event, direction="in", edge_kind="participation",
+                    types=None if role is None else {role})
+
+
+def adjacent_events(G: nx.MultiDiGraph, event: str) -> tuple[str | None, str | None]:
+    """The events just before and just after ``event`` in story order."""
+    order = G.graph["timeline"]
+    at = G.graph["timeline_position"][event]
+    return (order[at - 1] if at > 0 else None, order[at + 1] if at + 1 < len(order) else None)
+
+
+# --- disputes, rankings -------------------------------------------------------------------------
+
+
+def dispute_edges(G: nx.MultiDiGraph, dispute: str, claim: str | None = None) -> list[Edge]:
+    """The relations and participations that stand for one side of ``dispute``."""
+    return [
+        Edge(u, v, k, G.edges[u, v, k])
+        for u, v, k in G.graph["dispute_edges"].get(dispute, ())
+        if claim is None or G.edges[u, v, k]["claim"] == claim
+    ]
+
+
+MEASURES = ("pagerank", "betweenness", "degree", "mention_total")
+
+
+def ranking(G: nx.MultiDiGraph, measure: str, kind: str | None = None) -> Iterator[str]:
+    """Node ids from the highest ``measure`` down (ranked at build time), optionally of one kind."""
+    if measure not in MEASURES:
+        raise OutOfBounds("measure", measure, f"one of {', '.join(MEASURES)}")
+    ranked: tuple[str, ...] = G.graph["rankings"][measure]
+    if kind is None:
+        return iter(ranked)
+    return (n for n in ranked if G.nodes[n]["kind"] == kind)
+
+
+def by_kind(G: nx.MultiDiGraph, kind: str | None = None) -> tuple[Hashable, ...]:
+    """Every node id (of one kind), sorted by id."""
+    index = G.graph["by_kind"]
+    return index["*"] if kind is None else index.get(kind, ())
