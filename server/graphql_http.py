@@ -358,7 +358,8 @@ class PreparedDocument:
     """A query text after parsing and validation: a runnable document, or why it cannot run.
 
     ``failure`` is the complete response body (``{"errors": [...]}``) of a document that does not
-    parse or validate; it is then the same for every request with that text.
+    parse or validate; it is then the same for every request with that text. An invalid document
+    keeps its ``operations`` (a GET must still learn that it asked for a mutation).
     """
 
     document: DocumentNode | None
@@ -496,15 +497,19 @@ class GraphQLEndpoint:
         # Under graphql-response+json a request that never reached execution is a client error.
         request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
         prepared = self.prepare(params.query)
+        operation = prepared.select(params.operation_name)
+        # GET must never run a mutation: say so with 405 even when the document is also invalid.
+        if (
+            is_get
+            and isinstance(operation, OperationDefinitionNode)
+            and operation.operation is not OperationType.QUERY
+        ):
+            raise OperationNotAllowedOverGet(operation.operation)
         if prepared.failure is not None:
             return request_error_status, prepared.failure
-        operation = prepared.select(params.operation_name)
         if isinstance(operation, GraphQLError):
             return request_error_status, self._encode({"errors": [operation.formatted]})
-        kind = operation.operation
-        if is_get and kind is not OperationType.QUERY:
-            raise OperationNotAllowedOverGet(kind)
-        if kind is OperationType.SUBSCRIPTION:
+        if operation.operation is OperationType.SUBSCRIPTION:
             error = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
             return request_error_status, self._encode({"errors": [error.formatted]})
 
@@ -536,17 +541,17 @@ class GraphQLEndpoint:
             document = parse(query, max_tokens=self.limits.max_tokens)
         except GraphQLError as error:
             return PreparedDocument(None, failure=self._encode({"errors": [error.formatted]}))
-        errors = validate(
-            self._graphql_schema, document, self._rules, hide_suggestions=self._hide_suggestions
-        )
-        if errors:
-            formatted = [error.formatted for error in errors]
-            return PreparedDocument(None, failure=self._encode({"errors": formatted}))
         operations = tuple(
             definition
             for definition in document.definitions
             if isinstance(definition, OperationDefinitionNode)
         )
+        errors = validate(
+            self._graphql_schema, document, self._rules, hide_suggestions=self._hide_suggestions
+        )
+        if errors:
+            body = self._encode({"errors": [error.formatted for error in errors]})
+            return PreparedDocument(document, operations, failure=body)
         return PreparedDocument(document, operations)
 
     def _public_error(self, error: GraphQLError) -> dict[str, Any]:

@@ -1,11 +1,12 @@
 """A tiny strawberry schema that exercises what the GraphQL HTTP layer must carry through:
 arguments, enums, nesting (for the depth limit), ``info.context``, async resolvers, a mutation,
-errors meant for clients and bugs that must be masked.
+errors meant for clients and bugs that must be masked, and a subscription HTTP cannot serve.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import AsyncGenerator
 
 import strawberry
 from graphql import GraphQLError
@@ -85,7 +86,14 @@ class Mutation:
         return True
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def ticks(self) -> AsyncGenerator[int, None]:
+        yield 1
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 #: Named example operations, standing in for the real app's default GraphiQL document.
 EXAMPLE_DOCUMENT = """# Toy examples
