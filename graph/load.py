@@ -15,6 +15,7 @@ an :class:`~graph.problems.AnnotationError`, so that a bad annotation never yiel
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,7 +50,7 @@ PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim"}
 RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite"}
 DISPUTE_FIELDS = {"id", "question", "about", "claims", "preferred", "reason"}
 CLAIM_FIELDS = {"id", "statement", "cite"}
-DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url"}
+DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256"}
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -214,12 +215,18 @@ class _Reader:
                 continue
             text_path = self.seeds / name
             try:
-                text = text_path.read_bytes().decode("utf-8")
+                raw = text_path.read_bytes()
+                text = raw.decode("utf-8")
             except FileNotFoundError:
                 self.problem(file, doc_id, f"text file {name!r} not found")
                 continue
             except UnicodeDecodeError as exc:
                 self.problem(file, doc_id, f"{name} is not UTF-8 ({exc.reason} at byte {exc.start})")
+                continue
+            expected = entry.get("sha256")
+            if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
+                self.problem(file, doc_id, f"{name} has changed since it was annotated "
+                             "(its sha256 differs): re-check every quote, then update sha256")
                 continue
             self.documents[doc_id] = Document(
                 doc_id, name, title, kind, None if date is None else str(date), text,
