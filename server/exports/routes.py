@@ -1,0 +1,169 @@
+"""HTTP downloads of the graph: ``GET /export/graph.gexf``, ``.graphml`` and ``.json``.
+
+The graph is read from ``request.app.state.graph``. Query parameters select part of it, with
+the meaning :mod:`graph.subgraph` gives them:
+
+- ``kind``: node kinds to keep, repeated (``kind=character&kind=place``) or comma-separated;
+- ``relation``: edge types to keep (relation types and participant roles), likewise;
+- ``center`` and ``radius``: the ego network of ``center`` (radius 1 when not given), up to
+  ``Settings.limits.max_radius`` when the app has ``state.settings``.
+
+A bad parameter is answered ``400`` with ``{"error": message, "parameter": name, "value":
+value}``, an unknown format ``404``, a missing graph ``503``. The document itself is streamed
+as an attachment named after the selection (``ballerina.gexf``, ``ballerina-ok-ju-r2.gexf``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from graph.errors import (
+    InvalidRadius,
+    RadiusTooLarge,
+    RadiusWithoutCenter,
+    SelectionError,
+    UnknownKind,
+    UnknownNode,
+    UnknownRelationType,
+)
+from graph.subgraph import select
+from schema.limits import Limits
+from server.exports import FORMATS
+
+__all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
+
+FILE_STEM = "ballerina"
+PARAMETERS = ("kind", "relation", "center", "radius")
+
+# Which query parameter each selection error is about.
+_ERROR_PARAMETERS: Mapping[type[SelectionError], str] = {
+    UnknownKind: "kind",
+    UnknownRelationType: "relation",
+    UnknownNode: "center",
+    InvalidRadius: "radius",
+    RadiusTooLarge: "radius",
+    RadiusWithoutCenter: "radius",
+}
+_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+class InvalidParameter(ValueError):
+    """A query parameter that cannot be read at all (unknown, repeated, not a number)."""
+
+    def __init__(self, parameter: str, value: str, reason: str) -> None:
+        super().__init__(parameter, value, reason)
+        self.parameter = parameter
+        self.value = value
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.parameter}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportQuery:
+    """The selection asked for by an export request's query string."""
+
+    kinds: tuple[str, ...] | None = None
+    relation_types: tuple[str, ...] | None = None
+    center: str | None = None
+    radius: int | None = None
+
+    @classmethod
+    def parse(cls, params: QueryParams) -> ExportQuery:
+        for name in params:
+            if name not in PARAMETERS:
+                raise InvalidParameter(name, params[name], f"unknown parameter {name!r}")
+        return cls(
+            kinds=_list_parameter(params, "kind"),
+            relation_types=_list_parameter(params, "relation"),
+            center=_single_parameter(params, "center"),
+            radius=_radius(_single_parameter(params, "radius")),
+        )
+
+    def filename(self, extension: str) -> str:
+        parts = [FILE_STEM]
+        if self.center is not None:
+            parts.append(_UNSAFE_IN_FILENAME.sub("_", self.center)[:60])
+            parts.append(f"r{1 if self.radius is None else self.radius}")
+        if self.kinds is not None or self.relation_types is not None:
+            parts.append("filtered")
+        return "-".join(parts) + "." + extension
+
+
+def export_routes() -> list[BaseRoute]:
+    return [Route("/export/graph.{extension}", export_graph, methods=["GET"], name="export")]
+
+
+async def export_graph(request: Request) -> Response:
+    extension = request.path_params["extension"]
+    export = FORMATS.get(extension)
+    if export is None:
+        known = ", ".join(sorted(FORMATS))
+        return _error(404, f"no export format {extension!r} (known: {known})", "format", extension)
+    graph = getattr(request.app.state, "graph", None)
+    if graph is None:
+        return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
+    try:
+        query = ExportQuery.parse(request.query_params)
+        selected = select(
+            graph,
+            kinds=query.kinds,
+            relation_types=query.relation_types,
+            center=query.center,
+            radius=query.radius,
+            max_radius=_limits(request).max_radius,
+        )
+    except InvalidParameter as error:
+        return _error(400, str(error), error.parameter, error.value)
+    except SelectionError as error:
+        parameter = _ERROR_PARAMETERS.get(type(error), "query")
+        value = error.args[0] if error.args else None
+        return _error(400, f"{parameter}: {error}", parameter, value)
+    return StreamingResponse(
+        export.iter_bytes(selected),
+        media_type=export.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{query.filename(export.extension)}"'
+        },
+    )
+
+
+def _list_parameter(params: QueryParams, name: str) -> tuple[str, ...] | None:
+    values = [v.strip() for raw in params.getlist(name) for v in raw.split(",")]
+    values = [v for v in values if v]
+    return tuple(dict.fromkeys(values)) if values else None
+
+
+def _single_parameter(params: QueryParams, name: str) -> str | None:
+    values = [v.strip() for v in params.getlist(name) if v.strip()]
+    if len(values) > 1:
+        raise InvalidParameter(name, ",".join(values), f"{name!r} given more than once")
+    return values[0] if values else None
+
+
+def _radius(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidParameter("radius", raw, f"not an integer: {raw!r}") from None
+
+
+def _limits(request: Request) -> Limits:
+    settings = getattr(request.app.state, "settings", None)
+    limits = getattr(settings, "limits", None)
+    return limits if isinstance(limits, Limits) else Limits()
+
+
+def _error(status: int, message: str, parameter: str, value: object) -> JSONResponse:
+    body = {"error": message, "parameter": parameter, "value": value}
+    return JSONResponse(body, status_code=status)
