@@ -16,11 +16,13 @@ stored on the graph: no request ever runs an algorithm over the whole graph.
 (a SearchIndex), ``timeline`` (event ids in story order) and ``timeline_position``,
 ``narrative`` (event ids in the order the film tells them, for those whose position is known),
 ``by_kind`` (kind → sorted node ids, ``"*"`` for all), ``dispute_edges`` (dispute id → edge
-keys) and ``rankings`` (measure → node ids, highest first).
+keys), ``counts`` (sizes, see :func:`count`) and ``rankings`` (measure → node ids, highest
+first).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -118,6 +120,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
         timeline_position={e.id: i for i, e in enumerate(events)},
         by_kind={kind: tuple(nodes) for kind, nodes in by_kind.items()},
         dispute_edges={d: tuple(edges) for d, edges in dispute_edges.items()},
+        counts=count(G, kb),
         rankings={
             measure: tuple(sorted(G, key=lambda n, m=measure: (-G.nodes[n][m], n)))
             for measure in ("pagerank", "betweenness", "degree", "mention_total")
@@ -160,6 +163,27 @@ def add_centrality(G: nx.MultiDiGraph) -> None:
         data["degree"] = G.degree(node)
         data["betweenness"] = betweenness[node]
         data["pagerank"] = pagerank[node]
+
+
+def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> dict[str, object]:
+    """Sizes of the graph: nodes by kind, edges by (type, kind), citations, documents, disputes."""
+    kinds = Counter(kind for _, kind in G.nodes(data="kind"))
+    types = Counter((d["type"], d["kind"]) for _, _, d in G.edges(data=True))
+    edge_kinds = Counter(kind for _, _, kind in G.edges(data="kind"))
+    citations = sum(len(c) for _, c in G.nodes(data="citations"))
+    citations += sum(len(c) for _, _, c in G.edges(data="citations"))
+    citations += sum(len(claim.citations) for d in kb.disputes for claim in d.claims)
+    return {
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "relations": edge_kinds["relation"],
+        "participations": edge_kinds["participation"],
+        "citations": citations,
+        "documents": len(kb.documents),
+        "disputes": len(kb.disputes),
+        "by_kind": sorted(kinds.items()),
+        "by_type": sorted(types.items(), key=lambda item: (-item[1], item[0])),
+    }
 
 
 def alias_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:

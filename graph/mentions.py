@@ -36,6 +36,8 @@ class MentionIndex:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     #: every resolved mention, in document order
     mentions: list[Mention] = field(default_factory=list)
+    #: document id -> (entity id, count), most mentioned first
+    by_document: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: (entity a, entity b) with a < b -> number of sentences mentioning both
     cooccurrence: dict[tuple[str, str], int] = field(default_factory=dict)
     #: surface form -> number of times it was found but left unresolved as ambiguous
@@ -112,6 +114,14 @@ def index_mentions(documents: dict[str, Document], entities: tuple[Entity, ...])
                 for b in ordered[i + 1:]:
                     pairs[(a, b)] += 1
     index.counts = {entity: dict(c) for entity, c in counts.items()}
+    per_document: dict[str, Counter[str]] = defaultdict(Counter)
+    for entity, c in counts.items():
+        for doc_id, n in c.items():
+            per_document[doc_id][entity] = n
+    index.by_document = {
+        doc_id: sorted(c.items(), key=lambda item: (-item[1], item[0]))
+        for doc_id, c in per_document.items()
+    }
     index.cooccurrence = dict(pairs)
     index.ambiguous = dict(ambiguous)
     return index

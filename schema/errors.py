@@ -1,0 +1,34 @@
+"""Errors a client can act on: each names the argument at fault and carries a machine-readable code.
+
+``BAD_USER_INPUT``: an argument is out of its bounds or malformed. ``NOT_FOUND``: an argument
+names a node, dispute or document the graph does not have, where a ``null`` answer would hide
+the mistake (a filter, a path end). Look-ups by id answer ``null`` instead.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+
+def bad_input(argument: str, message: str) -> GraphQLError:
+    return GraphQLError(
+        f"Argument '{argument}' {message}",
+        extensions={"code": "BAD_USER_INPUT", "argument": argument},
+    )
+
+
+def out_of_range(argument: str, value: object, low: int, high: int) -> GraphQLError:
+    return bad_input(argument, f"must be between {low} and {high}, got {value!r}.")
+
+
+def not_found(argument: str, value: str, what: str = "node") -> GraphQLError:
+    return GraphQLError(
+        f"Argument '{argument}': no {what} has the id, name or alias {value!r}.",
+        extensions={"code": "NOT_FOUND", "argument": argument, "value": value},
+    )
+
+
+def check_range(argument: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise out_of_range(argument, value, low, high)
+    return value

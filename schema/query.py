@@ -1,0 +1,544 @@
+"""The root ``Query`` type: look-ups, lists, search, paths, neighbourhoods, the timeline, the
+disputes and the numbers. Every resolver checks its arguments against the limits and answers
+from :mod:`graph.query`, :mod:`graph.subgraph` and what the builder stored."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from graph import query as q
+from graph.errors import SelectionError, UnknownNode
+from graph.model import KINDS, RELATION_TYPES, ROLES
+from graph.subgraph import selection
+from schema.errors import bad_input, check_range, not_found
+from schema.types import (
+    Character,
+    Direction,
+    Dispute,
+    Document,
+    EdgeKind,
+    Event,
+    Measure,
+    Node,
+    NodeKind,
+    Person,
+    Place,
+    PlotObject,
+    Relation,
+    TimelineOrder,
+    context_of,
+    graph_of,
+    make_node,
+    make_nodes,
+    make_relation,
+)
+
+# --- pagination ---------------------------------------------------------------------------------
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class NodeEdge:
+    cursor: str
+    node: Node
+
+
+@strawberry.type(description="A page of nodes, with the total number matching.")
+class NodeConnection:
+    total_count: int
+    page_info: PageInfo
+    edges: list[NodeEdge]
+
+    @strawberry.field(description="The nodes of the page, without cursors.")
+    def nodes(self) -> list[Node]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type
+class RelationConnection:
+    total_count: int
+    page_info: PageInfo
+    relations: list[Relation]
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        label, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        offset = int(number)
+    except (binascii.Error, UnicodeError, ValueError):
+        offset = -1
+        label = ""
+    if label != "offset" or offset < 0:
+        raise bad_input("after", f"is not a cursor this API gave out: {cursor!r}.")
+    return offset + 1
+
+
+def _page(info: Info, first: int, after: str | None, total: int) -> tuple[int, int]:
+    check_range("first", first, 0, context_of(info).limits.max_page_size)
+    start = decode_cursor(after)
+    return start, min(start + first, total)
+
+
+def _page_info(start: int, end: int, total: int) -> PageInfo:
+    return PageInfo(
+        has_next_page=end < total,
+        has_previous_page=start > 0,
+        start_cursor=encode_cursor(start) if end > start else None,
+        end_cursor=encode_cursor(end - 1) if end > start else None,
+    )
+
+
+# --- result types -------------------------------------------------------------------------------
+
+
+@strawberry.type
+class SearchHit:
+    node: Node
+    score: float = strawberry.field(description="1 for an exact name or alias, lower for less.")
+    matched: str | None = strawberry.field(description="The name or alias that matched.")
+
+
+@strawberry.type
+class PathStep:
+    source: Node = strawberry.field(name="from")
+    target: Node = strawberry.field(name="to")
+    relations: list[Relation] = strawberry.field(description="Every edge joining the two.")
+
+
+@strawberry.type
+class Path:
+    nodes: list[Node]
+    steps: list[PathStep]
+
+    @strawberry.field
+    def length(self) -> int:
+        return len(self.steps)
+
+
+@strawberry.type(description="The shortest paths between two nodes, up to a length.")
+class PathResult:
+    source: Node = strawberry.field(name="from")
+    target: Node = strawberry.field(name="to")
+    paths: list[Path]
+
+    @strawberry.field(description="False when no path of at most `maxLength` edges exists.")
+    def found(self) -> bool:
+        return bool(self.paths)
+
+    @strawberry.field
+    def length(self) -> int | None:
+        return len(self.paths[0].steps) if self.paths else None
+
+
+@strawberry.type(description="Part of the graph: nodes and the relations among them.")
+class Subgraph:
+    nodes: list[Node]
+    relations: list[Relation]
+    matched: int = strawberry.field(description="Nodes that matched, before `maxNodes` applied.")
+
+    @strawberry.field(description="True when `maxNodes` cut some of the matching nodes.")
+    def truncated(self) -> bool:
+        return len(self.nodes) < self.matched
+
+
+@strawberry.type
+class KindCount:
+    kind: NodeKind
+    count: int
+
+
+@strawberry.type
+class TypeCount:
+    type: str
+    kind: EdgeKind
+    count: int
+
+
+@strawberry.type
+class RankedNode:
+    rank: int
+    node: Node
+    value: float
+
+
+@strawberry.type(description="Counts and rankings of the whole graph.")
+class Stats:
+    node_count: int
+    edge_count: int
+    relation_count: int
+    participation_count: int
+    citation_count: int
+    document_count: int
+    dispute_count: int
+    by_kind: list[KindCount]
+    by_type: list[TypeCount]
+
+    @strawberry.field(description="The most central nodes by a measure, optionally of one kind.")
+    def most_central(
+        self,
+        info: Info,
+        measure: Measure = Measure.PAGERANK,
+        kind: NodeKind | None = None,
+        first: int = 10,
+    ) -> list[RankedNode]:
+        check_range("first", first, 0, context_of(info).limits.max_page_size)
+        G = graph_of(info)
+        ranked = q.ranking(G, measure.value, None if kind is None else kind.value)
+        found = []
+        for rank, node in enumerate(ranked, start=1):
+            if rank > first:
+                break
+            found.append(RankedNode(rank=rank, node=make_node(G, node), value=G.nodes[node][measure.value]))
+        return found
+
+
+@strawberry.type
+class Term:
+    name: str
+    description: str
+
+
+@strawberry.type(description="The vocabularies of the graph: node kinds, roles, relation types.")
+class Vocabulary:
+    kinds: list[Term]
+    roles: list[Term]
+    relation_types: list[Term]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _require(info: Info, argument: str, ref: str) -> str:
+    try:
+        return q.require(graph_of(info), ref)
+    except UnknownNode:
+        raise not_found(argument, ref) from None
+
+
+def _lookup(info: Info, ref: str, kind: str | None = None) -> Node | None:
+    G = graph_of(info)
+    found = q.resolve(G, ref)
+    if len(found) != 1 or (kind is not None and G.nodes[found[0]]["kind"] != kind):
+        return None
+    return make_node(G, found[0])
+
+
+def _relations_among(G, nodes: set[str], types: set[str] | None) -> list[Relation]:
+    found = []
+    for node in sorted(nodes):
+        for edge in q.edges_of(G, node, direction="out", types=types):
+            if edge.target in nodes:
+                found.append(make_relation(edge))
+    return found
+
+
+def _subgraph(info: Info, **filters) -> Subgraph:
+    ctx = context_of(info)
+    limits = ctx.limits
+    max_nodes = filters.pop("max_nodes")
+    check_range("maxNodes", max_nodes, 1, limits.max_subgraph_nodes)
+    types = filters.get("relation_types")
+    try:
+        chosen = selection(ctx.graph, max_nodes=max_nodes, max_radius=limits.max_radius, **filters)
+    except SelectionError as error:
+        raise bad_input(_argument_of(error), f"is not valid: {error}.") from None
+    nodes = set(chosen.graph)
+    ordered = make_nodes(ctx.graph, sorted(nodes))
+    return Subgraph(
+        nodes=ordered,
+        relations=_relations_among(ctx.graph, nodes, None if types is None else set(types)),
+        matched=chosen.matched,
+    )
+
+
+def _argument_of(error: SelectionError) -> str:
+    name = type(error).__name__
+    if "Kind" in name:
+        return "kinds"
+    if "RelationType" in name:
+        return "types"
+    if "Radius" in name:
+        return "radius"
+    if "Node" in name:
+        return "center"
+    return "maxNodes"
+
+
+# --- the root -----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Questions about the film Ballerina (2023), answered with evidence.")
+class Query:
+    @strawberry.field(description="A node by id, or by a name or alias naming only it; else null.")
+    def node(self, info: Info, id: str) -> Node | None:
+        return _lookup(info, id)
+
+    @strawberry.field(description="A character by id, name or alias; null if none.")
+    def character(self, info: Info, id: str) -> Character | None:
+        return _lookup(info, id, "character")  # type: ignore[return-value]
+
+    @strawberry.field(description="A real person by id, name or alias; null if none.")
+    def person(self, info: Info, id: str) -> Person | None:
+        return _lookup(info, id, "person")  # type: ignore[return-value]
+
+    @strawberry.field(description="A place by id, name or alias; null if none.")
+    def place(self, info: Info, id: str) -> Place | None:
+        return _lookup(info, id, "place")  # type: ignore[return-value]
+
+    @strawberry.field(name="object", description="An object by id, name or alias; null if none.")
+    def plot_object(self, info: Info, id: str) -> PlotObject | None:
+        return _lookup(info, id, "object")  # type: ignore[return-value]
+
+    @strawberry.field(description="An event by id or name; null if none.")
+    def event(self, info: Info, id: str) -> Event | None:
+        return _lookup(info, id, "event")  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Nodes, filtered by kind, by a relation type they have, and by text "
+        "(alias-aware search); ordered by `orderBy`; paginated with `first`/`after`."
+    )
+    def nodes(
+        self,
+        info: Info,
+        kinds: list[NodeKind] | None = None,
+        relation: str | None = None,
+        text: str | None = None,
+        order_by: Measure | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> NodeConnection:
+        G = graph_of(info)
+        limits = context_of(info).limits
+        check_range("first", first, 0, limits.max_page_size)
+        if order_by is None:
+            candidates = q.by_kind(G) if kinds is None or len(kinds) != 1 else q.by_kind(G, kinds[0].value)
+        else:
+            candidates = tuple(q.ranking(G, order_by.value))
+        if kinds is not None:
+            wanted = {k.value for k in kinds}
+            candidates = [n for n in candidates if G.nodes[n]["kind"] in wanted]
+        if relation is not None:
+            if relation not in RELATION_TYPES and relation not in ROLES:
+                raise bad_input("relation", f"is not a relation type or role: {relation!r}.")
+            candidates = [n for n in candidates if q.edges_of(G, n, types={relation})]
+        if text is not None:
+            _check_text(text, limits.max_search_length, "text")
+            hits = G.graph["search"].search(text, limit=len(G))
+            matching = {h.node for h in hits if h.score >= 0.5}
+            candidates = [n for n in candidates if n in matching]
+        total = len(candidates)
+        start, end = _page(info, first, after, total)
+        edges = [
+            NodeEdge(cursor=encode_cursor(i), node=make_node(G, candidates[i]))
+            for i in range(start, end)
+        ]
+        return NodeConnection(total_count=total, page_info=_page_info(start, end, total), edges=edges)
+
+    @strawberry.field(
+        description="Find nodes by name or alias, tolerant of case, spacing, hyphens and "
+        "misspellings (\"Jeon Jong-seo\", \"Chef Choi\", \"lamborgini\"), best first."
+    )
+    def search(
+        self, info: Info, text: str, kinds: list[NodeKind] | None = None, first: int = 10
+    ) -> list[SearchHit]:
+        ctx = context_of(info)
+        check_range("first", first, 0, ctx.limits.max_page_size)
+        _check_text(text, ctx.limits.max_search_length, "text")
+        G = ctx.graph
+        wanted = None if kinds is None else {k.value for k in kinds}
+        hits = G.graph["search"].search(text, limit=len(G) if wanted else first)
+        if wanted is not None:
+            hits = [h for h in hits if G.nodes[h.node]["kind"] in wanted][:first]
+        return [SearchHit(node=make_node(G, h.node), score=h.score, matched=h.form or None) for h in hits]
+
+    @strawberry.field(description="Edges of the whole graph, filtered by type, kind or dispute.")
+    def relations(
+        self,
+        info: Info,
+        types: list[str] | None = None,
+        edge_kind: EdgeKind | None = None,
+        disputed: bool | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> RelationConnection:
+        G = graph_of(info)
+        check_range("first", first, 0, context_of(info).limits.max_page_size)
+        if types is not None:
+            unknown = [t for t in types if t not in RELATION_TYPES and t not in ROLES]
+            if unknown:
+                raise bad_input("types", f"names unknown relation types or roles: {unknown}.")
+        wanted = None if types is None else set(types)
+        edges = [
+            q.Edge(u, v, k, d)
+            for u, v, k, d in G.edges(keys=True, data=True)
+            if (wanted is None or d["type"] in wanted)
+            and (edge_kind is None or d["kind"] == edge_kind.value)
+            and (disputed is None or (d["dispute"] is not None) == disputed)
+        ]
+        total = len(edges)
+        start, end = _page(info, first, after, total)
+        return RelationConnection(
+            total_count=total,
+            page_info=_page_info(start, end, total),
+            relations=[make_relation(e) for e in edges[start:end]],
+        )
+
+    @strawberry.field(
+        description="The shortest paths between two nodes (ids, names or aliases), ignoring "
+        "edge direction, of at most `maxLength` edges; `found` is false if there is none."
+    )
+    def path(
+        self,
+        info: Info,
+        source: Annotated[str, strawberry.argument(name="from")],
+        target: Annotated[str, strawberry.argument(name="to")],
+        max_length: int = 4,
+        limit: int = 3,
+        types: list[str] | None = None,
+    ) -> PathResult:
+        ctx = context_of(info)
+        check_range("maxLength", max_length, 1, ctx.limits.max_path_length)
+        check_range("limit", limit, 1, ctx.limits.max_paths)
+        a, b = _require(info, "from", source), _require(info, "to", target)
+        wanted = None if types is None else set(types)
+        G = ctx.graph
+        found = q.shortest_paths(G, a, b, max_length=max_length, limit=limit, types=wanted)
+        paths = [
+            Path(
+                nodes=make_nodes(G, p),
+                steps=[
+                    PathStep(
+                        source=make_node(G, u),
+                        target=make_node(G, v),
+                        relations=[make_relation(e) for e in q.edges_between(G, u, v, wanted)],
+                    )
+                    for u, v in zip(p, p[1:], strict=False)
+                ],
+            )
+            for p in found
+        ]
+        return PathResult(source=make_node(G, a), target=make_node(G, b), paths=paths)
+
+    @strawberry.field(
+        description="The nodes within `radius` steps of a centre (either direction) and the "
+        "relations among them, at most `maxNodes` nodes, nearest and most central first."
+    )
+    def ego_network(
+        self,
+        info: Info,
+        center: str,
+        radius: int = 1,
+        kinds: list[NodeKind] | None = None,
+        types: list[str] | None = None,
+        max_nodes: int = 100,
+    ) -> Subgraph:
+        node = _require(info, "center", center)
+        check_range("radius", radius, 0, context_of(info).limits.max_radius)
+        return _subgraph(
+            info,
+            center=node,
+            radius=radius,
+            kinds=None if kinds is None else [k.value for k in kinds],
+            relation_types=types,
+            max_nodes=max_nodes,
+        )
+
+    @strawberry.field(description="The nodes of some kinds and the relations of some types.")
+    def subgraph(
+        self,
+        info: Info,
+        kinds: list[NodeKind] | None = None,
+        types: list[str] | None = None,
+        max_nodes: int = 100,
+    ) -> Subgraph:
+        return _subgraph(
+            info,
+            kinds=None if kinds is None else [k.value for k in kinds],
+            relation_types=types,
+            max_nodes=max_nodes,
+        )
+
+    @strawberry.field(
+        description="Events in story order or in the order the film tells them, optionally "
+        "only those a participant takes part in or that happen at a place."
+    )
+    def timeline(
+        self,
+        info: Info,
+        order: TimelineOrder = TimelineOrder.STORY,
+        participant: str | None = None,
+        place: str | None = None,
+    ) -> list[Event]:
+        G = graph_of(info)
+        who = None if participant is None else _require(info, "participant", participant)
+        where = None if place is None else _require(info, "place", place)
+        events = q.timeline(G, order=order.value, participant=who, place=where)
+        return make_nodes(G, events)  # type: ignore[return-value]
+
+    @strawberry.field(description="Every point on which the articles disagree.")
+    def disputes(self, info: Info) -> list[Dispute]:
+        return [Dispute(record=d) for d in graph_of(info).graph["disputes"].values()]
+
+    @strawberry.field(description="A dispute by id; null if none.")
+    def dispute(self, info: Info, id: str) -> Dispute | None:
+        record = graph_of(info).graph["disputes"].get(id)
+        return None if record is None else Dispute(record=record)
+
+    @strawberry.field(description="The seed documents.")
+    def documents(self, info: Info) -> list[Document]:
+        return [Document(record=d) for d in graph_of(info).graph["documents"].values()]
+
+    @strawberry.field(description="A seed document by id; null if none.")
+    def document(self, info: Info, id: str) -> Document | None:
+        record = graph_of(info).graph["documents"].get(id)
+        return None if record is None else Document(record=record)
+
+    @strawberry.field(description="Counts by kind and type, and the most central nodes.")
+    def stats(self, info: Info) -> Stats:
+        counts = graph_of(info).graph["counts"]
+        return Stats(
+            node_count=counts["nodes"],
+            edge_count=counts["edges"],
+            relation_count=counts["relations"],
+            participation_count=counts["participations"],
+            citation_count=counts["citations"],
+            document_count=counts["documents"],
+            dispute_count=counts["disputes"],
+            by_kind=[KindCount(kind=NodeKind(k), count=c) for k, c in counts["by_kind"]],
+            by_type=[
+                TypeCount(type=t, kind=EdgeKind(k), count=c) for (t, k), c in counts["by_type"]
+            ],
+        )
+
+    @strawberry.field(description="Node kinds, participant roles and relation types, explained.")
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(
+            kinds=[Term(name=k, description=d) for k, d in KINDS.items()],
+            roles=[Term(name=k, description=d) for k, d in ROLES.items()],
+            relation_types=[Term(name=k, description=d) for k, d in RELATION_TYPES.items()],
+        )
+
+
+def _check_text(text: str, limit: int, argument: str) -> None:
+    if len(text) > limit:
+        raise bad_input(argument, f"is {len(text)} characters long; the limit is {limit}.")
+    if not text.strip():
+        raise bad_input(argument, "is empty.")

@@ -1,0 +1,604 @@
+"""The GraphQL types of the knowledge graph. Thin: every field reads the built graph or asks
+:mod:`graph.query`; none runs an algorithm over the whole graph.
+
+An object is built around a node id and the node's attribute dict (``strawberry.Private``), so
+that making one costs nothing until a field of it is asked for.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import networkx as nx
+import strawberry
+from strawberry.types import Info
+
+from graph import query as q
+from graph.model import Citation as CitationRecord
+from graph.model import Claim as ClaimRecord
+from graph.model import Dispute as DisputeRecord
+from graph.model import Document as DocumentRecord
+from schema.context import Context
+from schema.errors import check_range
+
+# --- enums --------------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="What a node is.")
+class NodeKind(Enum):
+    CHARACTER = "character"
+    PERSON = "person"
+    PLACE = "place"
+    ORGANIZATION = "organization"
+    OBJECT = "object"
+    WORK = "work"
+    SYMBOL = "symbol"
+    THEME = "theme"
+    EVENT = "event"
+
+
+@strawberry.enum(description="A relation between two entities, or an entity's part in an event.")
+class EdgeKind(Enum):
+    RELATION = "relation"
+    PARTICIPATION = "participation"
+
+
+@strawberry.enum(description="The part an entity plays in an event.")
+class Role(Enum):
+    AGENT = "agent"
+    CO_AGENT = "co_agent"
+    PATIENT = "patient"
+    INSTRUMENT = "instrument"
+    LOCATION = "location"
+    BENEFICIARY = "beneficiary"
+    RECIPIENT = "recipient"
+    THEME = "theme"
+    WITNESS = "witness"
+
+
+@strawberry.enum(description="Which edges of a node: leaving it, arriving at it, or both.")
+class Direction(Enum):
+    OUT = "out"
+    IN = "in"
+    BOTH = "both"
+
+
+@strawberry.enum(description="A centrality measure, computed once when the graph is built.")
+class Measure(Enum):
+    PAGERANK = "pagerank"
+    BETWEENNESS = "betweenness"
+    DEGREE = "degree"
+    MENTIONS = "mention_total"
+
+
+@strawberry.enum(description="An order of events.")
+class TimelineOrder(Enum):
+    STORY = "story"
+    """Chronology of the story world, flashbacks in their place in the past."""
+    NARRATIVE = "narrative"
+    """The order the film tells them in; only events whose place in the telling is known."""
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def graph_of(info: Info) -> nx.MultiDiGraph:
+    return info.context.graph
+
+
+def context_of(info: Info) -> Context:
+    return info.context
+
+
+def make_node(G: nx.MultiDiGraph, node_id: str) -> Node:
+    data = G.nodes[node_id]
+    return NODE_TYPES[data["kind"]](id=strawberry.ID(node_id), data=data)
+
+
+def make_nodes(G: nx.MultiDiGraph, node_ids: Any) -> list[Node]:
+    return [make_node(G, n) for n in node_ids]
+
+
+def make_relation(edge: q.Edge) -> Relation:
+    return Relation(id=strawberry.ID(edge.key), edge=edge)
+
+
+def make_citations(records: tuple[CitationRecord, ...]) -> list[Citation]:
+    return [Citation(record=r) for r in records]
+
+
+def _kinds(kinds: list[NodeKind] | None) -> set[str] | None:
+    return None if kinds is None else {k.value for k in kinds}
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A document the graph is built from: one of the seed articles.")
+class Document:
+    record: strawberry.Private[DocumentRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.record.title
+
+    @strawberry.field(description="recap, explainer or review.")
+    def kind(self) -> str:
+        return self.record.kind
+
+    @strawberry.field(description="Publication date, where the text states one (YYYY-MM-DD).")
+    def date(self) -> str | None:
+        return self.record.date
+
+    @strawberry.field(description="File name in seeds/.")
+    def file(self) -> str:
+        return self.record.file
+
+    @strawberry.field(description="Length of the text in characters.")
+    def length(self) -> int:
+        return len(self.record.text)
+
+    @strawberry.field(description="The full text, unchanged.")
+    def text(self) -> str:
+        return self.record.text
+
+    @strawberry.field(description="Entities this document mentions, most mentioned first.")
+    def mentions(self, info: Info, first: int = 20) -> list[MentionCount]:
+        check_range("first", first, 0, context_of(info).limits.max_page_size)
+        G = graph_of(info)
+        counts = G.graph["mentions"].by_document.get(self.record.id, [])[:first]
+        return [MentionCount(node=make_node(G, n), count=c) for n, c in counts]
+
+
+@strawberry.type(description="A verbatim quote from a document, located by character offsets.")
+class Citation:
+    record: strawberry.Private[CitationRecord]
+
+    @strawberry.field
+    def quote(self) -> str:
+        return self.record.quote
+
+    @strawberry.field(description="Offset of the quote's first character in the document text.")
+    def start(self) -> int:
+        return self.record.start
+
+    @strawberry.field(description="Offset just past the quote's last character.")
+    def end(self) -> int:
+        return self.record.end
+
+    @strawberry.field
+    def document(self, info: Info) -> Document:
+        return Document(record=graph_of(info).graph["documents"][self.record.document])
+
+    @strawberry.field(description="The quote with up to `chars` characters of text on each side.")
+    def context(self, info: Info, chars: int = 120) -> str:
+        check_range("chars", chars, 0, 2_000)
+        text = graph_of(info).graph["documents"][self.record.document].text
+        start = max(0, self.record.start - chars)
+        end = min(len(text), self.record.end + chars)
+        return text[start:end]
+
+
+@strawberry.type
+class MentionCount:
+    node: Node
+    count: int
+
+
+@strawberry.type
+class DocumentCount:
+    document: Document
+    count: int
+
+
+@strawberry.type(description="Centrality of a node in the whole graph, computed at build time.")
+class Centrality:
+    degree: int
+    betweenness: float
+    pagerank: float
+
+
+# --- edges --------------------------------------------------------------------------------------
+
+
+@strawberry.type(
+    description="An edge: a typed relation between two entities (Ok-ju KILLS Choi Pro) or an "
+    "entity's participation in an event (the flamethrower is the INSTRUMENT of the burning)."
+)
+class Relation:
+    id: strawberry.ID
+    edge: strawberry.Private[q.Edge]
+
+    @strawberry.field(description="The relation type (kills, plays, ...) or the participant role.")
+    def type(self) -> str:
+        return self.edge.data["type"]
+
+    @strawberry.field
+    def kind(self) -> EdgeKind:
+        return EdgeKind(self.edge.data["kind"])
+
+    @strawberry.field
+    def source(self, info: Info) -> Node:
+        return make_node(graph_of(info), self.edge.source)
+
+    @strawberry.field
+    def target(self, info: Info) -> Node:
+        return make_node(graph_of(info), self.edge.target)
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.edge.data.get("note") or None
+
+    @strawberry.field
+    def citations(self) -> list[Citation]:
+        return make_citations(self.edge.data["citations"])
+
+    @strawberry.field(description="True when this edge is one side of a disagreement.")
+    def disputed(self) -> bool:
+        return self.edge.data["dispute"] is not None
+
+    @strawberry.field(description="The disagreement this edge is one side of, if any.")
+    def dispute(self, info: Info) -> Dispute | None:
+        dispute = self.edge.data["dispute"]
+        return None if dispute is None else Dispute(record=graph_of(info).graph["disputes"][dispute])
+
+    @strawberry.field(description="The claim of that dispute this edge stands for.")
+    def claim(self, info: Info) -> Claim | None:
+        dispute, claim = self.edge.data["dispute"], self.edge.data["claim"]
+        if dispute is None:
+            return None
+        record = graph_of(info).graph["disputes"][dispute]
+        return next(Claim(record=c, dispute=record) for c in record.claims if c.id == claim)
+
+
+@strawberry.type(description="An entity's part in an event.")
+class Participant:
+    relation: strawberry.Private[q.Edge]
+
+    @strawberry.field
+    def role(self) -> Role:
+        return Role(self.relation.data["type"])
+
+    @strawberry.field(description="The entity taking part.")
+    def node(self, info: Info) -> Node:
+        return make_node(graph_of(info), self.relation.source)
+
+    @strawberry.field
+    def event(self, info: Info) -> Event:
+        G = graph_of(info)
+        return Event(id=strawberry.ID(self.relation.target), data=G.nodes[self.relation.target])
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.relation.data.get("note") or None
+
+    @strawberry.field
+    def citations(self) -> list[Citation]:
+        return make_citations(self.relation.data["citations"])
+
+    @strawberry.field(description="The participation as an edge, with its dispute if any.")
+    def edge(self) -> Relation:
+        return make_relation(self.relation)
+
+
+# --- disputes -----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="One side of a disagreement between the articles.")
+class Claim:
+    record: strawberry.Private[ClaimRecord]
+    dispute: strawberry.Private[DisputeRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field
+    def statement(self) -> str:
+        return self.record.statement
+
+    @strawberry.field
+    def citations(self) -> list[Citation]:
+        return make_citations(self.record.citations)
+
+    @strawberry.field(description="The documents that make this claim.")
+    def documents(self, info: Info) -> list[Document]:
+        documents = graph_of(info).graph["documents"]
+        ids = dict.fromkeys(c.document for c in self.record.citations)
+        return [Document(record=documents[d]) for d in ids]
+
+    @strawberry.field(description="True only if the dispute prefers this claim, with a reason.")
+    def preferred(self) -> bool:
+        return self.dispute.preferred == self.record.id
+
+    @strawberry.field(description="The relations and participations that stand for this claim.")
+    def relations(self, info: Info) -> list[Relation]:
+        edges = q.dispute_edges(graph_of(info), self.dispute.id, self.record.id)
+        return [make_relation(e) for e in edges]
+
+
+@strawberry.type(description="A point on which the articles disagree, with the competing claims.")
+class Dispute:
+    record: strawberry.Private[DisputeRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field
+    def question(self) -> str:
+        return self.record.question
+
+    @strawberry.field
+    def claims(self) -> list[Claim]:
+        return [Claim(record=c, dispute=self.record) for c in self.record.claims]
+
+    @strawberry.field(description="The claim preferred, if one is, and `reason` says why.")
+    def preferred(self) -> Claim | None:
+        for claim in self.record.claims:
+            if claim.id == self.record.preferred:
+                return Claim(record=claim, dispute=self.record)
+        return None
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.record.reason
+
+    @strawberry.field(description="The nodes the dispute is about.")
+    def about(self, info: Info) -> list[Node]:
+        return make_nodes(graph_of(info), self.record.about)
+
+
+# --- nodes --------------------------------------------------------------------------------------
+
+
+@strawberry.interface(description="Anything in the graph: an entity of the story or an event.")
+class Node:
+    id: strawberry.ID
+    data: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.data["name"]
+
+    @strawberry.field
+    def kind(self) -> NodeKind:
+        return NodeKind(self.data["kind"])
+
+    @strawberry.field(description="Every other name the articles use for it.")
+    def aliases(self) -> list[str]:
+        return list(self.data["aliases"])
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.data["description"]
+
+    @strawberry.field(description="The quotes that state it exists and what it is.")
+    def citations(self) -> list[Citation]:
+        return make_citations(self.data["citations"])
+
+    @strawberry.field(description="How often each document mentions it, counted from the text.")
+    def mentions(self, info: Info) -> list[DocumentCount]:
+        documents = graph_of(info).graph["documents"]
+        counts = sorted(self.data["mentions"].items(), key=lambda item: (-item[1], item[0]))
+        return [DocumentCount(document=Document(record=documents[d]), count=c) for d, c in counts]
+
+    @strawberry.field(description="Mentions in all documents together.")
+    def mention_total(self) -> int:
+        return self.data["mention_total"]
+
+    @strawberry.field
+    def centrality(self) -> Centrality:
+        d = self.data
+        return Centrality(degree=d["degree"], betweenness=d["betweenness"], pagerank=d["pagerank"])
+
+    @strawberry.field(
+        description="Its edges, filtered by type (relation type or role), by the kind of the node "
+        "at the other end, by edge kind and by direction."
+    )
+    def relations(
+        self,
+        info: Info,
+        types: list[str] | None = None,
+        kinds: list[NodeKind] | None = None,
+        edge_kind: EdgeKind | None = None,
+        direction: Direction = Direction.BOTH,
+    ) -> list[Relation]:
+        edges = q.edges_of(
+            graph_of(info),
+            self.id,
+            direction=direction.value,
+            types=None if types is None else set(types),
+            kinds=_kinds(kinds),
+            edge_kind=None if edge_kind is None else edge_kind.value,
+        )
+        return [make_relation(e) for e in edges]
+
+    @strawberry.field(
+        description="Nodes within `depth` steps along the filtered edges, nearest first. "
+        "`kinds` filters the nodes returned, not those walked through."
+    )
+    def neighbors(
+        self,
+        info: Info,
+        depth: int = 1,
+        types: list[str] | None = None,
+        kinds: list[NodeKind] | None = None,
+        direction: Direction = Direction.BOTH,
+    ) -> list[Neighbor]:
+        ctx = context_of(info)
+        check_range("depth", depth, 1, ctx.limits.max_radius)
+        found = q.neighbourhood(
+            ctx.graph,
+            self.id,
+            depth=depth,
+            direction=direction.value,
+            types=None if types is None else set(types),
+            kinds=_kinds(kinds),
+            max_depth=ctx.limits.max_radius,
+        )
+        return [Neighbor(node=make_node(ctx.graph, n), distance=d) for n, d in found]
+
+    @strawberry.field(description="The events it takes part in, in story order, with its role.")
+    def events(self, info: Info, role: Role | None = None) -> list[Participant]:
+        G = graph_of(info)
+        edges = q.edges_of(
+            G,
+            self.id,
+            direction="out",
+            edge_kind="participation",
+            types=None if role is None else {role.value},
+        )
+        order = G.graph["timeline_position"]
+        return [Participant(relation=e) for e in sorted(edges, key=lambda e: order[e.target])]
+
+
+@strawberry.type
+class Neighbor:
+    node: Node
+    distance: int
+
+
+def _related(info: Info, node: str, types: set[str], direction: q.Direction) -> list[Node]:
+    G = graph_of(info)
+    edges = q.edges_of(G, node, direction=direction, types=types, edge_kind="relation")
+    return make_nodes(G, dict.fromkeys(e.other(node) for e in edges))
+
+
+@strawberry.type(description="A character of the film (a person of the story, or a group).")
+class Character(Node):
+    @strawberry.field(description="The people who play this character.")
+    def actors(self, info: Info) -> list[Person]:
+        return _related(info, self.id, {"plays"}, "in")  # type: ignore[return-value]
+
+
+@strawberry.type(description="A real person: cast, crew, or someone the articles compare.")
+class Person(Node):
+    @strawberry.field(description="The characters this person plays.")
+    def characters(self, info: Info) -> list[Character]:
+        return _related(info, self.id, {"plays"}, "out")  # type: ignore[return-value]
+
+    @strawberry.field(description="Works this person acted in, directed or wrote.")
+    def works(self, info: Info) -> list[Work]:
+        return _related(info, self.id, {"acted_in", "directed", "wrote"}, "out")  # type: ignore[return-value]
+
+
+@strawberry.type(description="A place of the story world.")
+class Place(Node):
+    @strawberry.field(description="Events that happen here, in story order.")
+    def events_here(self, info: Info) -> list[Event]:
+        G = graph_of(info)
+        return make_nodes(G, q.timeline(G, place=self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="Places this one lies in.")
+    def located_in(self, info: Info) -> list[Node]:
+        return _related(info, self.id, {"located_in"}, "out")
+
+
+@strawberry.type(description="An organisation: an agency, a company, a gang.")
+class Organization(Node):
+    @strawberry.field(description="Who leads it, belongs to it or works for it.")
+    def members(self, info: Info) -> list[Node]:
+        return _related(info, self.id, {"leads", "member_of", "works_for"}, "in")
+
+
+@strawberry.type(name="Object", description="An object that matters to the plot.")
+class PlotObject(Node):
+    @strawberry.field(description="Who owns it.")
+    def owners(self, info: Info) -> list[Node]:
+        return _related(info, self.id, {"owns"}, "in")
+
+    @strawberry.field(description="Who uses it.")
+    def users(self, info: Info) -> list[Node]:
+        return _related(info, self.id, {"uses"}, "in")
+
+
+@strawberry.type(description="A film, series or franchise.")
+class Work(Node):
+    @strawberry.field(description="People who acted in, directed or wrote it.")
+    def people(self, info: Info) -> list[Person]:
+        return _related(info, self.id, {"acted_in", "directed", "wrote"}, "in")  # type: ignore[return-value]
+
+
+@strawberry.type(description="A recurring symbol.")
+class Symbol(Node):
+    @strawberry.field(description="What it stands for.")
+    def meanings(self, info: Info) -> list[Node]:
+        return _related(info, self.id, {"symbolizes"}, "out")
+
+
+@strawberry.type(description="An idea a symbol stands for.")
+class Theme(Node):
+    @strawberry.field(description="The symbols that stand for it.")
+    def symbols(self, info: Info) -> list[Node]:
+        return _related(info, self.id, {"symbolizes"}, "in")
+
+
+@strawberry.type(description="Something that happens in the story.")
+class Event(Node):
+    @strawberry.field(description="Position in the story world's chronology (smaller is earlier).")
+    def story_order(self) -> int:
+        return self.data["story_order"]
+
+    @strawberry.field(description="Position in the film's telling, where the articles give one.")
+    def narrative_order(self) -> int | None:
+        return self.data["narrative_order"]
+
+    @strawberry.field(description="How the film tells it: opening scene, flashback, final shot...")
+    def narrative(self) -> str | None:
+        return self.data["narrative"]
+
+    @strawberry.field(description="Who and what take part, and in which role.")
+    def participants(self, info: Info, role: Role | None = None) -> list[Participant]:
+        edges = q.participants(graph_of(info), self.id, None if role is None else role.value)
+        return [Participant(relation=e) for e in edges]
+
+    @strawberry.field(description="Where it happens.")
+    def places(self, info: Info) -> list[Node]:
+        return self._role(info, "location")
+
+    @strawberry.field(description="Who does it.")
+    def agents(self, info: Info) -> list[Node]:
+        return self._role(info, "agent")
+
+    @strawberry.field(description="Who or what it is done to.")
+    def patients(self, info: Info) -> list[Node]:
+        return self._role(info, "patient")
+
+    @strawberry.field(description="What it is done with.")
+    def instruments(self, info: Info) -> list[Node]:
+        return self._role(info, "instrument")
+
+    @strawberry.field(description="The event just before, in story order.")
+    def previous(self, info: Info) -> Event | None:
+        before, _ = q.adjacent_events(graph_of(info), self.id)
+        return None if before is None else make_node(graph_of(info), before)  # type: ignore[return-value]
+
+    @strawberry.field(name="next", description="The event just after, in story order.")
+    def following(self, info: Info) -> Event | None:
+        _, after = q.adjacent_events(graph_of(info), self.id)
+        return None if after is None else make_node(graph_of(info), after)  # type: ignore[return-value]
+
+    def _role(self, info: Info, role: str) -> list[Node]:
+        G = graph_of(info)
+        return make_nodes(G, dict.fromkeys(e.source for e in q.participants(G, self.id, role)))
+
+
+NODE_TYPES: dict[str, type[Node]] = {
+    "character": Character,
+    "person": Person,
+    "place": Place,
+    "organization": Organization,
+    "object": PlotObject,
+    "work": Work,
+    "symbol": Symbol,
+    "theme": Theme,
+    "event": Event,
+}
+
+ALL_NODE_TYPES = tuple(NODE_TYPES.values())

@@ -1,0 +1,106 @@
+"""The Starlette application: ``create_app(graph, settings)``.
+
+The graph is built once, before the first request (in the lifespan, unless one is passed in),
+and every request reads it through ``app.state``; nothing per request touches the disk or runs
+a whole-graph algorithm. Run it with ``uvicorn --factory server.app:create_app`` or
+``ballerina-kg serve``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import networkx as nx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from graph.build import load_graph
+from graph.errors import GraphError
+from schema import Context, build_schema, examples
+from server.exports.routes import export_routes
+from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
+from server.graphql_http import GraphQLEndpoint
+from server.pages import landing_page
+from server.settings import Settings
+
+logger = logging.getLogger("server.app")
+
+
+def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None = None) -> Starlette:
+    """The service around ``graph`` (built from ``settings.seeds_dir`` at start-up if ``None``).
+
+    A graph that cannot be built (bad seeds) stops the start-up with the list of problems; the
+    service never serves a partial graph.
+    """
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        G = graph if graph is not None else load_graph(settings.seeds_dir)
+        app.state.graph = G
+        app.state.context = Context(graph=G, limits=settings.limits)
+        app.state.landing = landing_page(G).encode("utf-8")
+        counts = G.graph["counts"]
+        logger.info("graph ready: %d nodes, %d edges", counts["nodes"], counts["edges"])
+        yield
+
+    endpoint = GraphQLEndpoint(
+        build_schema(),
+        context=_context,
+        limits=settings.limits,
+        max_body_bytes=settings.max_body_bytes,
+        graphiql_html=graphiql_page(
+            "/graphql", examples(), "Ballerina (2023) knowledge graph", ASSET_PREFIX
+        ),
+        exposed_errors=(GraphError,),
+    )
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["content-type", "accept"],
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", healthz),
+            Route("/graphql", endpoint),
+            *export_routes(),
+            graphiql_assets(),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+def _context(request: Request) -> Context:
+    return request.app.state.context
+
+
+async def home(request: Request) -> Response:
+    return HTMLResponse(request.app.state.landing)
+
+
+async def healthz(request: Request) -> Response:
+    counts = request.app.state.graph.graph["counts"]
+    return JSONResponse(
+        {
+            "status": "ok",
+            "nodes": counts["nodes"],
+            "edges": counts["edges"],
+            "documents": counts["documents"],
+            "disputes": counts["disputes"],
+        }
+    )
