@@ -40,13 +40,15 @@ Speed
     run. Operations then execute directly on graphql-core with strawberry's executor class, so
     resolvers, ``info.context``, enums and errors behave as under ``strawberry.Schema.execute``;
     strawberry's schema-extension machinery is not run, so a schema with extensions or custom
-    operation directives is refused at construction rather than silently half-served.
+    operation directives is refused at construction rather than silently half-served. For a
+    read-only schema over immutable data, ``response_cache_size`` also keeps whole answers.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,6 +84,7 @@ __all__ = [
     "GraphQLEndpoint",
     "GraphQLParams",
     "RequestRefused",
+    "ResponseCache",
     "choose_media_type",
 ]
 
@@ -382,6 +385,46 @@ class PreparedDocument:
         return GraphQLError(f"Unknown operation named '{name}'.")
 
 
+class ResponseCache:
+    """Least-recently-used bodies of error-free query results, owned by one endpoint."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._bodies: OrderedDict[tuple[str, str | None, str, str], bytes] = OrderedDict()
+        self.hits = 0
+
+    def __len__(self) -> int:
+        return len(self._bodies)
+
+    @staticmethod
+    def key(params: GraphQLParams) -> tuple[str, str | None, str, str]:
+        return (
+            params.query,
+            params.operation_name,
+            _canonical_json(params.variables),
+            _canonical_json(params.extensions),
+        )
+
+    def get(self, key: tuple[str, str | None, str, str]) -> bytes | None:
+        body = self._bodies.get(key)
+        if body is not None:
+            self._bodies.move_to_end(key)
+            self.hits += 1
+        return body
+
+    def put(self, key: tuple[str, str | None, str, str], body: bytes) -> None:
+        self._bodies[key] = body
+        self._bodies.move_to_end(key)
+        if len(self._bodies) > self.max_entries:
+            self._bodies.popitem(last=False)
+
+
+def _canonical_json(value: dict[str, Any] | None) -> str:
+    if not value:
+        return ""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 # --- the endpoint ------------------------------------------------------------------------------
 
 
@@ -392,6 +435,12 @@ class GraphQLEndpoint:
     read by the endpoint). ``exposed_errors`` lists exception classes, besides ``GraphQLError``,
     whose messages resolvers mean for clients. ``document_cache_size`` bounds the LRU of
     prepared documents (keyed by query text, itself bounded by ``max_body_bytes``).
+
+    ``response_cache_size`` (0, off, by default) keeps the bodies of that many error-free query
+    results, keyed by query text, operation name, variables and extensions, and answers repeats
+    without executing or building a context. Turn it on only when resolvers are pure functions
+    of their arguments over data that never changes while the process runs, and the context
+    does not depend on the request.
     """
 
     def __init__(
@@ -404,6 +453,7 @@ class GraphQLEndpoint:
         graphiql_html: str | None,
         exposed_errors: tuple[type[Exception], ...] = (),
         document_cache_size: int = 512,
+        response_cache_size: int = 0,
     ) -> None:
         _refuse_extensions(schema)
         self.schema = schema
@@ -432,6 +482,7 @@ class GraphQLEndpoint:
         self.prepare: Callable[[str], PreparedDocument] = lru_cache(maxsize=document_cache_size)(
             self._prepare
         )
+        self.responses = ResponseCache(response_cache_size) if response_cache_size > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
@@ -494,6 +545,12 @@ class GraphQLEndpoint:
         scope: Scope,
         receive: Receive,
     ) -> tuple[int, bytes]:
+        responses = self.responses
+        if responses is not None:
+            key = responses.key(params)
+            cached = responses.get(key)
+            if cached is not None:  # only error-free query results are stored: GET may have it
+                return 200, cached
         # Under graphql-response+json a request that never reached execution is a client error.
         request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
         prepared = self.prepare(params.query)
@@ -534,7 +591,11 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [self._public_error(error) for error in result.errors]
-        return 200, self._encode(payload)
+            return 200, self._encode(payload)
+        body = self._encode(payload)
+        if responses is not None and operation.operation is OperationType.QUERY:
+            responses.put(key, body)
+        return 200, body
 
     def _prepare(self, query: str) -> PreparedDocument:
         try:

@@ -558,6 +558,54 @@ def test_document_cache_is_bounded_and_per_endpoint() -> None:
     assert other.prepare.cache_info().currsize == 0
 
 
+def test_response_cache_answers_repeats_without_executing() -> None:
+    calls: list[int] = []
+    endpoint = GraphQLEndpoint(
+        schema,
+        context=lambda request: {"calls": calls},
+        limits=Limits(),
+        max_body_bytes=1000,
+        graphiql_html=None,
+        response_cache_size=2,
+    )
+    query = "query ($s: Int) { counted(step: $s) }"
+    with client_for(endpoint) as test_client:
+        first = post(test_client, query, variables={"s": 1})
+        repeat = post(test_client, query, variables={"s": 1}, accept=GRJ)
+        by_get = test_client.get("/graphql", params={"query": query, "variables": '{"s": 1}'})
+        other_variables = post(test_client, query, variables={"s": 2})
+        post(test_client, "{ hello }")  # evicts the least recently used entry
+        after_eviction = post(test_client, query, variables={"s": 1})
+    assert first.json() == repeat.json() == by_get.json() == {"data": {"counted": 1}}
+    assert repeat.headers["content-type"].startswith(GRJ)
+    assert other_variables.json() == {"data": {"counted": 2}}
+    assert after_eviction.json() == {"data": {"counted": 3}}
+    assert calls == [1, 2, 1]
+    assert endpoint.responses is not None and len(endpoint.responses) == 2
+
+
+def test_response_cache_keeps_neither_errors_nor_mutations(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls: list[int] = []
+    endpoint = GraphQLEndpoint(
+        schema,
+        context=lambda request: {"calls": calls},
+        limits=Limits(),
+        max_body_bytes=1000,
+        graphiql_html=None,
+        response_cache_size=8,
+    )
+    with client_for(endpoint) as test_client, caplog.at_level(logging.ERROR):
+        for _ in range(2):
+            post(test_client, "{ counted boom }")
+            post(test_client, "mutation { touch }")
+            post(test_client, "{ nope }")
+    assert calls == [1, 1]  # the query with an error ran both times
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 2
+    assert endpoint.responses is not None and len(endpoint.responses) == 0
+
+
 # --- construction and assets --------------------------------------------------------------------
 
 

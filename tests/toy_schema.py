@@ -59,6 +59,13 @@ class Query:
         return "done"
 
     @strawberry.field
+    def counted(self, info: strawberry.Info, step: int = 1) -> int:
+        """How often this resolver ran, in a list the test's context provides."""
+        calls = info.context["calls"]
+        calls.append(step)
+        return len(calls)
+
+    @strawberry.field
     def boom(self) -> str | None:
         raise RuntimeError("database password is hunter2")
 
