@@ -16,3 +16,33 @@ SHARED = ROOT.parent / "shared"
 def ballerina() -> nx.MultiDiGraph:
     """The real Ballerina graph, built once from the committed seeds."""
     return load_graph(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def client(ballerina):
+    """The real app around the real graph, in process (lifespan run), for HTTP-level tests."""
+    from starlette.testclient import TestClient
+
+    from server.app import create_app
+    from server.settings import Settings
+
+    with TestClient(create_app(ballerina, Settings())) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def gql(client):
+    """Run a GraphQL document over HTTP; return the decoded body (asserting a 200)."""
+
+    def run(
+        query: str, variables: dict | None = None, status: int = 200, operation: str | None = None
+    ) -> dict:
+        response = client.post(
+            "/graphql",
+            json={"query": query, "variables": variables, "operationName": operation},
+            headers={"accept": "application/graphql-response+json"},
+        )
+        assert response.status_code == status, response.text
+        return response.json()
+
+    return run
