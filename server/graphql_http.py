@@ -653,12 +653,14 @@ def _refuse_extensions(schema: strawberry.Schema) -> None:
 
 
 def _headers(scope: Scope) -> dict[bytes, str]:
-    # The few headers we read, last one wins; names arrive lower-cased from ASGI servers.
-    return {
-        name: value.decode("latin-1")
-        for name, value in scope["headers"]
-        if name in (b"accept", b"content-type", b"content-length")
-    }
+    # Only the few headers we read; repeated ones are joined as one comma-separated list, which
+    # is what they mean (RFC 9110, 5.3). Names arrive lower-cased from ASGI servers.
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in (b"accept", b"content-type", b"content-length"):
+            text = value.decode("latin-1")
+            found[name] = f"{found[name]}, {text}" if name in found else text
+    return found
 
 
 def _wants_page(accept: str | None, pairs: list[tuple[str, str]]) -> bool:

@@ -131,6 +131,13 @@ def test_choose_media_type_refuses_what_it_cannot_serve(accept: str) -> None:
     assert refusal.value.accept == accept
 
 
+def test_repeated_accept_headers_count_as_one_list(client: TestClient) -> None:
+    headers = [("content-type", JSON), ("accept", "text/csv"), ("accept", GRJ)]
+    response = client.post("/graphql", content=b'{"query": "{ hello }"}', headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(GRJ)
+
+
 def test_unacceptable_accept_header_is_406_naming_it(client: TestClient) -> None:
     response = post(client, "{ hello }", accept="text/csv")
     assert response.status_code == 406
