@@ -20,11 +20,11 @@ it up here).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column", "EdgeIds", "scalar_graph_attributes"]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column", "scalar_graph_attributes"]
 
 ColumnType = Literal["string", "integer", "double", "list"]
 Value = str | int | float | tuple[str, ...]
@@ -152,27 +152,3 @@ def scalar_graph_attributes(graph: Mapping[str, Any]) -> dict[str, str | int | f
         if isinstance(value, str | int | bool)
         or (isinstance(value, float) and math.isfinite(value))
     }
-
-
-class EdgeIds:
-    """Gives each edge a document-wide unique id: its key, made unique where keys repeat.
-
-    Keys are unique only between the same two nodes in a multigraph, while GEXF and GraphML
-    want ids unique in the whole document. The first edge with a key gets the key itself;
-    later ones get ``key#2``, ``key#3``... (the first suffix not taken). The ids handed out so
-    far are remembered, so memory grows with the number of edges, not with their attributes.
-    """
-
-    __slots__ = ("_taken",)
-
-    def __init__(self) -> None:
-        self._taken: set[str] = set()
-
-    def __call__(self, key: Hashable) -> str:
-        wanted = key if isinstance(key, str) else str(key)
-        candidate, suffix = wanted, 1
-        while candidate in self._taken:
-            suffix += 1
-            candidate = f"{wanted}#{suffix}"
-        self._taken.add(candidate)
-        return candidate

@@ -11,9 +11,11 @@ import re
 
 __all__ = ["attribute", "text", "token", "xml_safe"]
 
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NEEDS_ATTRIBUTE_ESCAPE = re.compile('[&<>"\n\r\t]')
-_NEEDS_TEXT_ESCAPE = re.compile("[&<>\r]")
+_FORBIDDEN_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARACTERS}]")
+# One search tells whether a value needs any work at all, which most values do not.
+_NEEDS_ATTRIBUTE_WORK = re.compile(f'[&<>"\n\r\t{_FORBIDDEN_CHARACTERS}]')
+_NEEDS_TEXT_WORK = re.compile(f"[&<>\r{_FORBIDDEN_CHARACTERS}]")
 
 
 def xml_safe(value: str) -> str:
@@ -23,11 +25,11 @@ def xml_safe(value: str) -> str:
 
 def attribute(value: str) -> str:
     """``value`` escaped for use between the double quotes of an XML attribute."""
-    value = _FORBIDDEN.sub("", value)
-    if not _NEEDS_ATTRIBUTE_ESCAPE.search(value):
+    if not _NEEDS_ATTRIBUTE_WORK.search(value):
         return value
     return (
-        value.replace("&", "&amp;")
+        _FORBIDDEN.sub("", value)
+        .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
@@ -39,12 +41,15 @@ def attribute(value: str) -> str:
 
 def text(value: str) -> str:
     """``value`` escaped for use as the character content of an XML element."""
-    value = _FORBIDDEN.sub("", value)
-    if not _NEEDS_TEXT_ESCAPE.search(value):
+    if not _NEEDS_TEXT_WORK.search(value):
         return value
     # A literal carriage return would be read back as a line feed.
     return (
-        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+        _FORBIDDEN.sub("", value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;")
     )
 
 

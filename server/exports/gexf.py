@@ -20,7 +20,8 @@ The document follows the official 1.3 RELAX NG schema (``gexf.rnc``, ``viz.rnc``
   walks through the story, and every other node, having no time, stays visible throughout.
 
 Strings are escaped for XML and stripped of the characters XML 1.0 cannot hold; ``None``,
-empty and mistyped values are left out. Node ids are ``str(node)``.
+empty and mistyped values are left out. Node ids are ``str(node)``; edge ids are the edge keys,
+made unique in the document where they repeat (:mod:`server.exports.ids`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ import networkx as nx
 
 from server.exports import escape
 from server.exports.chunks import chunked
-from server.exports.columns import EDGE_COLUMNS, NODE_COLUMNS, Column, EdgeIds, Value
+from server.exports.columns import EDGE_COLUMNS, NODE_COLUMNS, Column, Value
+from server.exports.ids import EdgeIds
 
 __all__ = ["KIND_COLORS", "MEDIA_TYPE", "iter_bytes", "iter_text"]
 
@@ -76,9 +78,9 @@ def iter_text(G: nx.MultiDiGraph, *, modified: date | None = None) -> Iterator[s
     for node, attrs in G.nodes(data=True):
         yield _node(node, attrs, sizes)
     yield "    </nodes>\n    <edges>\n"
-    ids = EdgeIds()
+    ids = EdgeIds(G.number_of_edges())
     for source, target, key, attrs in G.edges(keys=True, data=True):
-        yield _edge(ids(key), source, target, attrs)
+        yield _edge(ids(escape.xml_safe(str(key))), source, target, attrs)
     yield "    </edges>\n  </graph>\n</gexf>\n"
 
 

@@ -80,7 +80,10 @@ class ExportQuery:
     def parse(cls, params: QueryParams) -> ExportQuery:
         for name in params:
             if name not in PARAMETERS:
-                raise InvalidParameter(name, params[name], f"unknown parameter {name!r}")
+                value, known = params[name], ", ".join(PARAMETERS)
+                raise InvalidParameter(
+                    name, value, f"unknown parameter {name}={value!r} (known: {known})"
+                )
         return cls(
             kinds=_list_parameter(params, "kind"),
             relation_types=_list_parameter(params, "relation"),
@@ -145,7 +148,8 @@ def _list_parameter(params: QueryParams, name: str) -> tuple[str, ...] | None:
 def _single_parameter(params: QueryParams, name: str) -> str | None:
     values = [v.strip() for v in params.getlist(name) if v.strip()]
     if len(values) > 1:
-        raise InvalidParameter(name, ",".join(values), f"{name!r} given more than once")
+        joined = ",".join(values)
+        raise InvalidParameter(name, joined, f"given more than once: {joined!r}")
     return values[0] if values else None
 
 

@@ -1,0 +1,707 @@
+"""Exports (GEXF, GraphML, JSON), the selections they are made of, the layout, and their routes.
+
+GEXF files are checked with the independent ``check-gexf`` tool (official RELAX NG schema via
+jing, semantic checks, graphology's reader); GraphML and JSON are read back with networkx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import math
+import subprocess
+import time
+import tracemalloc
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import networkx as nx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+
+from graph.errors import (
+    InvalidMaxNodes,
+    InvalidRadius,
+    RadiusTooLarge,
+    RadiusWithoutCenter,
+    SelectionError,
+    UnknownKind,
+    UnknownNode,
+    UnknownRelationType,
+)
+from graph.layout import FORCE_MAX_NODES, layout
+from graph.subgraph import ego_distances, select, selection
+from server.exports import FORMATS, gexf, node_link
+from server.exports.escape import xml_safe
+from server.exports.routes import export_graph, export_routes
+from tests.synthetic_graph import HOSTILE, big_graph, hostile_graph, realistic_graph
+
+CHECK_GEXF = Path(__file__).resolve().parents[1].parent / "shared/conformance/check-gexf"
+GEXF_NS = "{http://gexf.net/1.3}"
+VIZ_NS = "{http://gexf.net/1.3/viz}"
+GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
+MODIFIED = date(2023, 12, 8)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> nx.MultiDiGraph:
+    return realistic_graph()
+
+
+@pytest.fixture(scope="module")
+def hostile() -> nx.MultiDiGraph:
+    return hostile_graph()
+
+
+def export(name: str, G: nx.MultiDiGraph) -> bytes:
+    return b"".join(FORMATS[name].iter_bytes(G))
+
+
+def gexf_bytes(G: nx.MultiDiGraph) -> bytes:
+    return b"".join(gexf.iter_bytes(G, modified=MODIFIED))
+
+
+def check_gexf(path: Path) -> str:
+    """Run the conformance tool on ``path``; fail with its output unless every check passes."""
+    if not CHECK_GEXF.exists():
+        pytest.skip(f"{CHECK_GEXF} is not there (shared/ is not beside the repository)")
+    done = subprocess.run(
+        [str(CHECK_GEXF), str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "relax-ng 1.3 (jing): PASS" in output
+    assert "graphology-gexf: PASS" in output
+    return output
+
+
+def gexf_tree(G: nx.MultiDiGraph) -> ET.Element:
+    return ET.fromstring(gexf_bytes(G))
+
+
+def gexf_nodes(root: ET.Element) -> dict[str, ET.Element]:
+    return {n.get("id"): n for n in root.iter(f"{GEXF_NS}node")}
+
+
+def attvalues(element: ET.Element) -> dict[str, str]:
+    return {a.get("for"): a.get("value") for a in element.iter(f"{GEXF_NS}attvalue")}
+
+
+def parse_liststring(value: str) -> list[str]:
+    """Read a GEXF 1.3 list of double-quoted items, the way the writer makes them."""
+    assert value.startswith("[") and value.endswith("]"), value
+    items, i, body = [], 0, value[1:-1]
+    while i < len(body):
+        assert body[i] == '"', body[i:]
+        i += 1
+        item = []
+        while body[i] != '"':
+            if body[i] == "\\":
+                i += 1
+            item.append(body[i])
+            i += 1
+        items.append("".join(item))
+        i += 1
+        if body[i : i + 2] == ", ":
+            i += 2
+    return items
+
+
+def edge_set(G: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
+    return set(G.edges(keys=True))
+
+
+def app_with(G: nx.MultiDiGraph | None) -> Starlette:
+    app = Starlette(routes=export_routes())
+    if G is not None:
+        app.state.graph = G
+    return app
+
+
+def fetch(app: Starlette, url: str) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get(url)
+
+    return asyncio.run(go())
+
+
+# --- GEXF ----------------------------------------------------------------------------------
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "make",
+    [
+        realistic_graph,
+        hostile_graph,
+        nx.MultiDiGraph,
+        lambda: select(realistic_graph(), center="ok-ju", radius=1),
+        lambda: select(realistic_graph(), kinds=["character"], relation_types=["kills"]),
+    ],
+    ids=["synthetic", "hostile", "empty", "ego", "filtered"],
+)
+def test_gexf_passes_check_gexf(make, tmp_path: Path) -> None:
+    path = tmp_path / "graph.gexf"
+    path.write_bytes(gexf_bytes(make()))
+    print(check_gexf(path))
+
+
+@pytest.mark.conformance
+def test_gexf_of_the_real_graph_passes_check_gexf(ballerina, tmp_path: Path) -> None:
+    path = tmp_path / "ballerina.gexf"
+    path.write_bytes(gexf_bytes(ballerina))
+    output = check_gexf(path)
+    print(output)
+    assert f"{ballerina.number_of_nodes()} nodes" in output
+
+
+@pytest.mark.conformance
+def test_gexf_ego_network_of_the_real_graph_passes_check_gexf(ballerina, tmp_path) -> None:
+    ego = select(ballerina, center="ok-ju", radius=1)
+    assert "choi-pro" in ego
+    path = tmp_path / "ok-ju.gexf"
+    path.write_bytes(gexf_bytes(ego))
+    check_gexf(path)
+    assert "choi-pro" in gexf_nodes(ET.parse(path).getroot())
+
+
+def test_gexf_meta_and_graph_element(synthetic) -> None:
+    root = gexf_tree(synthetic)
+    assert root.get("version") == "1.3"
+    meta = root.find(f"{GEXF_NS}meta")
+    assert meta.get("lastmodifieddate") == "2023-12-08"
+    assert meta.findtext(f"{GEXF_NS}creator") == "ballerina-kg"
+    assert meta.findtext(f"{GEXF_NS}description") == "Ballerina (2023), synthetic"
+    graph = root.find(f"{GEXF_NS}graph")
+    assert graph.get("name") is None  # no GEXF schema allows it
+    assert graph.attrib == {
+        "defaultedgetype": "directed",
+        "mode": "dynamic",
+        "timeformat": "integer",
+    }
+
+
+def test_gexf_declares_typed_attributes(synthetic) -> None:
+    root = gexf_tree(synthetic)
+    declared = {
+        (block.get("class"), a.get("title")): a.get("type")
+        for block in root.iter(f"{GEXF_NS}attributes")
+        for a in block
+    }
+    assert declared == {
+        ("node", "kind"): "string",
+        ("node", "aliases"): "liststring",
+        ("node", "description"): "string",
+        ("node", "citations"): "integer",
+        ("node", "documents"): "liststring",
+        ("node", "mention_total"): "integer",
+        ("node", "degree"): "integer",
+        ("node", "betweenness"): "double",
+        ("node", "pagerank"): "double",
+        ("node", "story_order"): "integer",
+        ("node", "narrative_order"): "integer",
+        ("node", "narrative"): "string",
+        ("edge", "type"): "string",
+        ("edge", "edge_kind"): "string",
+        ("edge", "dispute"): "string",
+        ("edge", "claim"): "string",
+        ("edge", "note"): "string",
+        ("edge", "citations"): "integer",
+        ("edge", "documents"): "liststring",
+    }
+
+
+def test_gexf_node_values(synthetic) -> None:
+    node = gexf_nodes(gexf_tree(synthetic))["ok-ju"]
+    data = synthetic.nodes["ok-ju"]
+    assert node.get("label") == "Ok-ju"
+    values = attvalues(node)
+    assert values["kind"] == "character"
+    assert values["citations"] == str(len(data["citations"]))
+    assert parse_liststring(values["documents"]) == sorted({c.document for c in data["citations"]})
+    assert int(values["degree"]) == data["degree"]
+    assert float(values["pagerank"]) == data["pagerank"]
+    assert float(values["betweenness"]) == data["betweenness"]
+    assert "mentions" not in values  # the dict is left to the JSON export
+
+
+def test_gexf_viz_color_size_and_position(synthetic) -> None:
+    nodes = gexf_nodes(gexf_tree(synthetic))
+    top = max(synthetic, key=lambda n: synthetic.nodes[n]["pagerank"])
+    for node_id, element in nodes.items():
+        data = synthetic.nodes[node_id]
+        color = element.find(f"{VIZ_NS}color")
+        rgb = tuple(int(color.get(c)) for c in "rgb")
+        assert rgb == gexf.KIND_COLORS[data["kind"]]
+        size = float(element.find(f"{VIZ_NS}size").get("value"))
+        assert gexf.MIN_SIZE <= size <= gexf.MAX_SIZE
+        position = element.find(f"{VIZ_NS}position")
+        assert (float(position.get("x")), float(position.get("y"))) == (data["x"], data["y"])
+    assert float(nodes[top].find(f"{VIZ_NS}size").get("value")) == gexf.MAX_SIZE
+    assert len(set(gexf.KIND_COLORS.values())) == len(gexf.KIND_COLORS)
+
+
+def test_gexf_events_carry_their_story_order_as_time(synthetic) -> None:
+    for node_id, element in gexf_nodes(gexf_tree(synthetic)).items():
+        data = synthetic.nodes[node_id]
+        if data["kind"] == "event":
+            order = str(data["story_order"])
+            assert (element.get("start"), element.get("end")) == (order, order)
+        else:
+            # No time: visible over the whole timeline.
+            assert element.get("start") is None and element.get("end") is None
+
+
+def test_gexf_is_static_without_events(synthetic) -> None:
+    graph = gexf_tree(select(synthetic, kinds=["character"])).find(f"{GEXF_NS}graph")
+    assert graph.get("mode") == "static" and graph.get("timeformat") is None
+
+
+def test_gexf_edges_have_their_type_as_kind_and_key_as_id(synthetic) -> None:
+    edges = list(gexf_tree(synthetic).iter(f"{GEXF_NS}edge"))
+    assert len(edges) == synthetic.number_of_edges()
+    expected = {
+        k: (u, v, d["type"], d["kind"]) for u, v, k, d in synthetic.edges(keys=True, data=True)
+    }
+    for element in edges:
+        u, v, kind, edge_kind = expected[element.get("id")]
+        assert (element.get("source"), element.get("target")) == (u, v)
+        assert element.get("kind") == element.get("label") == kind
+        assert attvalues(element)["edge_kind"] == edge_kind
+    parallel = [
+        e.get("kind") for e in edges if (e.get("source"), e.get("target")) == ("ok-ju", "choi-pro")
+    ]
+    assert {"kills", "threatens"} <= set(parallel)
+
+
+def test_gexf_escapes_and_strips_hostile_strings(hostile) -> None:
+    root = gexf_tree(hostile)  # parses: well-formed XML
+    nodes = gexf_nodes(root)
+    assert set(nodes) == {'q"<&>', "발레리나", "bare", "event<1>"}  # \x01 removed from the id
+    values = attvalues(nodes['q"<&>'])
+    assert values["description"] == xml_safe(HOSTILE)
+    assert "\x00" not in values["description"] and "발레리나" in values["description"]
+    assert "\r\n\t" in values["description"]  # kept as character references
+    assert parse_liststring(values["aliases"]) == [
+        "a, b",
+        'quoted "alias"',
+        "back\\slash",
+        "발레리나",
+        "[bracket]",
+    ]
+    assert parse_liststring(values["documents"]) == ["doc&2", "doc<1>"]
+    assert "betweenness" not in values  # NaN is left out
+    assert nodes['q"<&>'].get("label") == " ".join(xml_safe(HOSTILE).split())
+    assert root.find(f"{GEXF_NS}meta").findtext(f"{GEXF_NS}description") == xml_safe(HOSTILE)
+
+
+def test_gexf_leaves_out_none_and_mistyped_values(hostile) -> None:
+    nodes = gexf_nodes(gexf_tree(hostile))
+    assert attvalues(nodes["bare"]) == {}
+    assert nodes["bare"].find(f"{VIZ_NS}position") is None
+    assert attvalues(nodes["발레리나"]) == {"kind": "work", "aliases": '["Ballerina"]'}
+    event = nodes["event<1>"]
+    assert event.find(f"{VIZ_NS}position") is None  # x is NaN
+    assert float(event.find(f"{VIZ_NS}size").get("value")) == gexf.MIN_SIZE  # pagerank is inf
+    assert "description" not in attvalues(event)  # empty string
+
+
+def test_edge_ids_are_unique_in_the_document(hostile) -> None:
+    ids = [e.get("id") for e in gexf_tree(hostile).iter(f"{GEXF_NS}edge")]
+    assert ids == ['k"<&>', "k2", "k3", "k2#4", "loop", "k2#2", "k3#7"]
+    back = read_graphml(export("graphml", hostile))
+    assert sorted(k for _, _, k in back.edges(keys=True)) == sorted(ids)
+
+
+def test_edge_ids_stay_unique_when_every_key_repeats() -> None:
+    G = nx.MultiDiGraph()
+    G.add_edges_from((f"a{i}", f"b{i}") for i in range(5_000))  # every key is 0
+    G.add_edges_from((f"c{i}", f"d{i}", f"0#{i}") for i in range(5_000))
+    start = time.perf_counter()
+    ids = [e.get("id") for e in gexf_tree(G).iter(f"{GEXF_NS}edge")]
+    assert time.perf_counter() - start < 3  # no search through suffixes (that takes minutes)
+    assert len(set(ids)) == len(ids) == 10_000
+    assert ids[:3] == ["0", "0#2", "0#3"]
+    assert ids[5_000:5_003] == ["0#0", "0#1", "0#2#5003"]  # "0#2" was taken by edge 2
+    assert ids == [e.get("id") for e in gexf_tree(G).iter(f"{GEXF_NS}edge")]
+
+
+def test_gexf_liststring_is_read_back_by_graphology(hostile, tmp_path) -> None:
+    path = tmp_path / "hostile.gexf"
+    path.write_bytes(gexf_bytes(hostile))
+    output = check_gexf(path)
+    assert "aliases" in output
+
+
+# --- GraphML -------------------------------------------------------------------------------
+
+
+def read_graphml(data: bytes) -> nx.MultiDiGraph:
+    return nx.read_graphml(io.BytesIO(data), edge_key_type=str, force_multigraph=True)
+
+
+def test_graphml_round_trip_keeps_nodes_edges_keys_and_types(synthetic) -> None:
+    back = read_graphml(export("graphml", synthetic))
+    assert list(back) == list(synthetic)
+    assert edge_set(back) == edge_set(synthetic)
+    assert back.graph["name"] == "Ballerina (2023), synthetic"
+    assert "documents" not in back.graph  # build products left out
+    for node, data in synthetic.nodes(data=True):
+        got = back.nodes[node]
+        assert got["kind"] == data["kind"] and got["name"] == data["name"]
+        assert isinstance(got["degree"], int) and got["degree"] == data["degree"]
+        assert isinstance(got["pagerank"], float) and got["pagerank"] == data["pagerank"]
+        assert (got["x"], got["y"]) == (data["x"], data["y"])
+        assert got["citations"] == len(data["citations"])
+        assert json.loads(got.get("aliases", "[]")) == list(data["aliases"])
+        if data["kind"] == "event":
+            assert got["story_order"] == data["story_order"]
+            assert got.get("narrative_order") == data["narrative_order"]
+    for u, v, k, data in synthetic.edges(keys=True, data=True):
+        got = back.edges[u, v, k]
+        assert got["type"] == data["type"] and got["kind"] == data["kind"]
+        assert got.get("dispute") == data["dispute"]
+
+
+def test_graphml_round_trip_of_hostile_strings(hostile) -> None:
+    back = read_graphml(export("graphml", hostile))
+    assert set(back) == {'q"<&>', "발레리나", "bare", "event<1>"}
+    node = back.nodes['q"<&>']
+    assert node["description"] == xml_safe(HOSTILE)
+    assert json.loads(node["aliases"]) == [
+        "a, b",
+        'quoted "alias"',
+        "back\\slash",
+        "발레리나",
+        "[bracket]",
+    ]
+    assert "betweenness" not in node
+    assert back.nodes["bare"] == {}
+    assert {('q"<&>', "발레리나", 'k"<&>'), ('q"<&>', "발레리나", "k2")} <= edge_set(back)
+    assert back.edges['q"<&>', "발레리나", 'k"<&>']["dispute"] == xml_safe(HOSTILE)
+    assert back.graph["name"] == xml_safe(HOSTILE)
+
+
+def test_graphml_keys_declare_types(synthetic) -> None:
+    root = ET.fromstring(export("graphml", synthetic))
+    types = {
+        (k.get("for"), k.get("attr.name")): k.get("attr.type")
+        for k in root.iter(f"{GRAPHML_NS}key")
+    }
+    assert types[("node", "degree")] == "int"
+    assert types[("node", "pagerank")] == "double"
+    assert types[("node", "aliases")] == "string"
+    assert types[("edge", "citations")] == "int"
+    assert types[("graph", "name")] == "string"
+
+
+# --- JSON node-link ------------------------------------------------------------------------
+
+
+def read_json(data: bytes) -> nx.MultiDiGraph:
+    return nx.node_link_graph(json.loads(data), edges="edges")
+
+
+def test_json_round_trip_keeps_everything(synthetic) -> None:
+    back = read_json(export("json", synthetic))
+    assert back.is_directed() and back.is_multigraph()
+    assert list(back) == list(synthetic)
+    assert edge_set(back) == edge_set(synthetic)
+    assert back.graph == {"name": "Ballerina (2023), synthetic"}  # build products left out
+    for node, data in synthetic.nodes(data=True):
+        assert back.nodes[node] == node_link.plain(data)
+    citation = synthetic.nodes["ok-ju"]["citations"][0]
+    assert back.nodes["ok-ju"]["citations"][0] == {
+        "document": citation.document,
+        "quote": citation.quote,
+        "start": citation.start,
+        "end": citation.end,
+    }
+    for u, v, k, data in synthetic.edges(keys=True, data=True):
+        assert back.edges[u, v, k] == node_link.plain(data)
+
+
+def test_json_of_hostile_values(hostile) -> None:
+    data = json.loads(export("json", hostile))
+    assert data["graph"] == {"name": HOSTILE}
+    node = next(n for n in data["nodes"] if n["id"] == 'q"<&>')
+    assert node["description"] == HOSTILE  # JSON can hold it all
+    assert node["betweenness"] is None  # NaN
+    assert node["extra_set"] == ["a", "b"]
+    assert node["extra_dict"] == {"nested": [1, {"deep": None}]}
+    assert node["aliases"][4] is None
+    back = read_json(export("json", hostile))
+    assert edge_set(back) == edge_set(hostile)
+    assert set(back) == set(hostile)
+
+
+# --- selections ----------------------------------------------------------------------------
+
+
+def test_select_by_kind_keeps_those_nodes_and_the_edges_between_them(synthetic) -> None:
+    view = select(synthetic, kinds=["character", "place"])
+    expected = {n for n, k in synthetic.nodes(data="kind") if k in ("character", "place")}
+    assert set(view) == expected
+    assert edge_set(view) == {
+        (u, v, k) for u, v, k in synthetic.edges(keys=True) if u in expected and v in expected
+    }
+    assert len(select(synthetic, kinds="event")) == 27  # a bare string is one kind
+    assert len(select(synthetic, kinds=[])) == 0
+
+
+def test_select_by_relation_type_keeps_every_node(synthetic) -> None:
+    view = select(synthetic, relation_types=["kills", "agent"])
+    assert set(view) == set(synthetic)
+    assert {t for _, _, t in view.edges(data="type")} == {"kills", "agent"}
+    assert view.number_of_edges() == sum(
+        1 for _, _, t in synthetic.edges(data="type") if t in ("kills", "agent")
+    )
+
+
+def test_ego_network_ignores_direction(synthetic) -> None:
+    neighbours = set(synthetic.successors("ok-ju")) | set(synthetic.predecessors("ok-ju"))
+    assert set(select(synthetic, center="ok-ju", radius=1)) == neighbours | {"ok-ju"}
+    assert set(select(synthetic, center="ok-ju")) == neighbours | {"ok-ju"}  # radius 1 default
+    assert list(select(synthetic, center="ok-ju", radius=0)) == ["ok-ju"]
+    two = select(synthetic, center="ok-ju", radius=2)
+    assert set(two) == set(nx.ego_graph(synthetic.to_undirected(as_view=True), "ok-ju", 2))
+    distances = ego_distances(synthetic, "ok-ju", 2)
+    assert set(distances.values()) == {0, 1, 2} and distances["choi-pro"] == 1
+
+
+def test_ego_network_then_kinds_keeps_the_center(synthetic) -> None:
+    view = select(synthetic, center="burning-of-choi", radius=1, kinds=["character"])
+    assert set(view) == {"burning-of-choi", "ok-ju", "choi-pro"}
+    # Hops go through the whole graph: characters sharing an event are two hops apart.
+    two = select(synthetic, center="ok-ju", radius=2, kinds=["character"])
+    within = ego_distances(synthetic, "ok-ju", 2)
+    assert set(two) == {n for n in within if synthetic.nodes[n]["kind"] == "character"}
+
+
+def test_selection_is_a_read_only_view_in_graph_order(synthetic) -> None:
+    view = select(synthetic, kinds=["event", "character"])
+    assert list(view) == [n for n in synthetic if n in view]
+    with pytest.raises(nx.NetworkXError):
+        view.add_node("new")
+    assert view.nodes["ok-ju"] is synthetic.nodes["ok-ju"]
+    assert list(select(synthetic)) == list(synthetic)
+
+
+def test_max_nodes_keeps_the_nearest_then_highest_ranked(synthetic) -> None:
+    result = selection(synthetic, center="ok-ju", radius=2, max_nodes=5)
+    assert result.truncated and result.matched > 5
+    kept = list(result.graph)
+    assert len(kept) == 5 and "ok-ju" in kept
+    distances = ego_distances(synthetic, "ok-ju", 2)
+    assert max(distances[n] for n in kept) <= min(distances[n] for n in distances if n not in kept)
+    assert kept == list(selection(synthetic, center="ok-ju", radius=2, max_nodes=5).graph)
+    whole = selection(synthetic, max_nodes=10_000)
+    assert not whole.truncated and whole.matched == len(synthetic)
+    top = list(select(synthetic, max_nodes=1))
+    assert top == [max(synthetic, key=lambda n: synthetic.nodes[n]["pagerank"])]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "value"),
+    [
+        ({"center": "nobody"}, UnknownNode, "nobody"),
+        ({"kinds": ["character", "villain"]}, UnknownKind, "villain"),
+        ({"relation_types": ["kills", "hugs"]}, UnknownRelationType, "hugs"),
+        ({"center": "ok-ju", "radius": -1}, InvalidRadius, -1),
+        ({"center": "ok-ju", "radius": 4, "max_radius": 3}, RadiusTooLarge, 4),
+        ({"radius": 2}, RadiusWithoutCenter, 2),
+        ({"max_nodes": -3}, InvalidMaxNodes, -3),
+    ],
+)
+def test_selection_errors_carry_the_offending_value(synthetic, arguments, error, value) -> None:
+    with pytest.raises(error) as raised:
+        select(synthetic, **arguments)
+    assert raised.value.args[0] == value
+    assert isinstance(raised.value, SelectionError) and isinstance(raised.value, ValueError)
+    assert repr(value) in str(raised.value) or str(value) in str(raised.value)
+
+
+def test_a_kind_or_type_outside_the_vocabulary_is_accepted_when_the_graph_has_it() -> None:
+    G = nx.MultiDiGraph()
+    G.add_node("a", kind="spaceship")
+    G.add_edge("a", "a", key="x", type="orbits")
+    assert list(select(G, kinds=["spaceship"], relation_types=["orbits"]).edges) == [
+        ("a", "a", "x")
+    ]
+
+
+# --- layout --------------------------------------------------------------------------------
+
+
+def test_layout_is_deterministic_and_fits_the_frame(synthetic) -> None:
+    positions = layout(synthetic)
+    assert positions == layout(synthetic)
+    assert set(positions) == set(synthetic)
+    extent = max(max(abs(x), abs(y)) for x, y in positions.values())
+    assert extent == pytest.approx(1000.0)
+    # The same graph built in another order is laid out the same.
+    shuffled = nx.MultiDiGraph()
+    shuffled.add_nodes_from(reversed(list(synthetic.nodes(data=True))))
+    shuffled.add_edges_from(reversed(list(synthetic.edges(keys=True, data=True))))
+    assert layout(shuffled) == positions
+    points = list(positions.values())
+    closest = min(math.dist(p, q) for i, p in enumerate(points) for q in points[i + 1 :])
+    assert closest > 10.0  # no two nodes on top of each other
+    assert layout(synthetic, seed=1) != positions
+
+
+def test_layout_of_large_graphs_is_cheap() -> None:
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(range(200_000))
+    start = time.perf_counter()
+    positions = layout(G)
+    assert time.perf_counter() - start < 5
+    assert len(positions) == 200_000 and len(set(positions.values())) == 200_000
+    small = nx.path_graph(FORCE_MAX_NODES + 1)
+    assert layout(small) == layout(small)
+    assert layout(nx.MultiDiGraph()) == {}
+
+
+# --- routes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type", "filename"),
+    [
+        ("/export/graph.gexf", "application/gexf+xml", "ballerina.gexf"),
+        ("/export/graph.graphml", "application/graphml+xml", "ballerina.graphml"),
+        ("/export/graph.json", "application/json", "ballerina.json"),
+    ],
+)
+def test_routes_serve_each_format(synthetic, path, media_type, filename) -> None:
+    response = fetch(app_with(synthetic), path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == media_type
+    assert response.headers["content-disposition"] == f'attachment; filename="{filename}"'
+    if path.endswith("json"):
+        assert len(read_json(response.content)) == len(synthetic)
+    elif path.endswith("graphml"):
+        assert len(read_graphml(response.content)) == len(synthetic)
+    else:
+        assert len(gexf_nodes(ET.fromstring(response.content))) == len(synthetic)
+
+
+def test_routes_apply_the_filters(synthetic) -> None:
+    app = app_with(synthetic)
+    nodes = read_json(fetch(app, "/export/graph.json?kind=character,place").content)
+    assert {k for _, k in nodes.nodes(data="kind")} == {"character", "place"}
+    repeated = read_json(fetch(app, "/export/graph.json?kind=character&kind=place").content)
+    assert set(repeated) == set(nodes)
+    kills = read_json(fetch(app, "/export/graph.json?relation=kills").content)
+    assert {t for _, _, t in kills.edges(data="type")} == {"kills"} and len(kills) == len(synthetic)
+    response = fetch(app, "/export/graph.graphml?center=ok-ju&radius=1")
+    assert (
+        response.headers["content-disposition"]
+        == 'attachment; filename="ballerina-ok-ju-r1.graphml"'
+    )
+    assert set(read_graphml(response.content)) == set(select(synthetic, center="ok-ju", radius=1))
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "value"),
+    [
+        ("kind=character,villain", "kind", "villain"),
+        ("relation=hugs", "relation", "hugs"),
+        ("center=nobody", "center", "nobody"),
+        ("center=ok-ju&radius=two", "radius", "two"),
+        ("center=ok-ju&radius=-1", "radius", -1),
+        ("center=ok-ju&radius=99", "radius", 99),
+        ("radius=2", "radius", 2),
+        ("kinds=character", "kinds", "character"),
+        ("center=ok-ju&center=choi-pro", "center", "ok-ju,choi-pro"),
+    ],
+)
+def test_bad_parameters_are_400_naming_them(synthetic, query, parameter, value) -> None:
+    response = fetch(app_with(synthetic), f"/export/graph.gexf?{query}")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["parameter"] == parameter and body["value"] == value
+    assert body["error"].startswith(parameter) and str(value) in body["error"]
+
+
+def test_unknown_format_is_404_and_missing_graph_503(synthetic) -> None:
+    response = fetch(app_with(synthetic), "/export/graph.csv")
+    assert response.status_code == 404 and response.json()["value"] == "csv"
+    assert fetch(app_with(None), "/export/graph.gexf").status_code == 503
+
+
+def test_route_answers_with_a_streaming_response(synthetic) -> None:
+    app = app_with(synthetic)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/export/graph.gexf",
+        "query_string": b"kind=character",
+        "headers": [],
+        "path_params": {"extension": "gexf"},
+        "app": app,
+    }
+    response = asyncio.run(export_graph(Request(scope)))
+    assert isinstance(response, StreamingResponse)
+    assert response.media_type == "application/gexf+xml"
+
+
+# --- streaming and memory ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big() -> nx.MultiDiGraph:
+    return big_graph(200_000)
+
+
+@pytest.fixture(scope="module")
+def medium() -> nx.MultiDiGraph:
+    return big_graph(40_000)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_writers_stream_many_bounded_chunks(medium, name) -> None:
+    chunks = FORMATS[name].iter_bytes(medium)
+    assert isinstance(chunks, Iterator)
+    first = next(chunks)
+    assert first.startswith(b"<?xml") or first.startswith(b"{")
+    sizes = [len(first), *map(len, chunks)]
+    assert len(sizes) > 50
+    assert max(sizes) < 4 * 64 * 1024 + 4096  # at most 4 bytes per character, plus one piece
+
+
+def consume_traced(chunks: Iterator[bytes]) -> tuple[int, int]:
+    """Total bytes of the stream and peak traced memory while producing it."""
+    tracemalloc.start()
+    try:
+        total = sum(len(chunk) for chunk in chunks)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return total, peak
+
+
+def test_gexf_of_200k_edges_streams_in_little_memory(big) -> None:
+    total, peak = consume_traced(gexf.iter_bytes(big))
+    print(f"GEXF of 200k edges: {total:,} bytes written, peak traced memory {peak:,} bytes")
+    assert total > 50_000_000
+    assert peak < total / 20, (peak, total)
+
+
+@pytest.mark.parametrize("name", ["graphml", "json"])
+def test_graphml_and_json_stream_in_little_memory(medium, name) -> None:
+    total, peak = consume_traced(FORMATS[name].iter_bytes(medium))
+    print(f"{name} of 40k edges: {total:,} bytes written, peak traced memory {peak:,} bytes")
+    assert peak < total / 10, (peak, total)
