@@ -59,6 +59,9 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
             "/graphql", examples(), "Ballerina (2023) knowledge graph", ASSET_PREFIX
         ),
         exposed_errors=(GraphError,),
+        # The graph is read-only and every request shares one context, so an error-free answer
+        # to the same query text and variables is the same answer: keep the recent ones.
+        response_cache_size=256,
     )
     middleware = []
     if settings.cors_origins:

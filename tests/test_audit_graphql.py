@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import REPO_ROOT, TOY_FACTORY, live_server
+from tests.live_server import REPO_ROOT, live_server
 
 AUDIT = Path(__file__).resolve().parents[1].parent / "shared/conformance/audit-graphql"
 
-#: The app under audit; point it at the real application factory once there is one.
-APP_FACTORY = TOY_FACTORY
+#: The app under audit: the real service on the real Ballerina graph.
+APP_FACTORY = "server.app:create_app"
 
 _ROW = re.compile(r"^(?P<id>\w{4})\t(?P<status>ok|error|warn|notice|fatal)\s*\t(?P<name>.+)$")
 _SUMMARY = re.compile(r"^(?P<passed>\d+) passed, (?P<failed>\d+) failed$")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.live_server import REPO_ROOT, TOY_FACTORY, live_server
+from tests.live_server import REPO_ROOT, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,10 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 SCREENSHOT = ARTIFACTS / "graphiql.png"
 
-#: The app, the operation to run and the text its answer must show; point these at the real
-#: application once there is one.
-APP_FACTORY = TOY_FACTORY
-OPERATION = "Greeting"
-EXPECTED_ANSWER = '"hello": "Hello, Ballerina!"'
+#: The real service, one of its example operations, and text its answer must show.
+APP_FACTORY = "server.app:create_app"
+OPERATION = "EvidenceOkJuBurnsChoi"
+EXPECTED_ANSWER = '"name": "Ok-ju burns Choi alive"'
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -102,7 +101,7 @@ def test_graphiql_loads_locally_and_runs_an_example_query() -> None:
                 run_operation(page, OPERATION)
             assert answer.value.status == 200
             result = page.locator(".result-window")
-            result.get_by_text("Hello, Ballerina!").wait_for(timeout=15_000)
+            result.get_by_text("Ok-ju burns Choi alive").wait_for(timeout=15_000)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
 
             shown = result.inner_text()
