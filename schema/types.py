@@ -196,6 +196,12 @@ class DocumentCount:
     count: int
 
 
+@strawberry.type(description="Where the build-time layout places a node (about ±1000 on each axis).")
+class Position:
+    x: float
+    y: float
+
+
 @strawberry.type(description="Centrality of a node in the whole graph, computed at build time.")
 class Centrality:
     degree: int
@@ -391,6 +397,10 @@ class Node:
     @strawberry.field(description="Mentions in all documents together.")
     def mention_total(self) -> int:
         return self.data["mention_total"]
+
+    @strawberry.field(description="Its place in the deterministic layout the exports also use.")
+    def position(self) -> Position:
+        return Position(x=self.data["x"], y=self.data["y"])
 
     @strawberry.field
     def centrality(self) -> Centrality:
