@@ -446,6 +446,38 @@ def test_json_of_hostile_values(hostile) -> None:
     assert set(back) == set(hostile)
 
 
+# --- the real graph ------------------------------------------------------------------------
+
+
+def test_real_graph_round_trips_through_json_and_graphml(ballerina) -> None:
+    from_json = read_json(export("json", ballerina))
+    assert list(from_json) == list(ballerina)
+    assert edge_set(from_json) == edge_set(ballerina)
+    assert from_json.graph == {"name": ballerina.graph["name"]}
+    assert from_json.nodes["ok-ju"] == node_link.plain(ballerina.nodes["ok-ju"])
+    from_graphml = read_graphml(export("graphml", ballerina))
+    assert list(from_graphml) == list(ballerina)
+    assert edge_set(from_graphml) == edge_set(ballerina)  # the builder's keys are unique
+    assert from_graphml.nodes["ok-ju"]["degree"] == ballerina.nodes["ok-ju"]["degree"]
+
+
+def test_real_graph_exports_over_http(ballerina) -> None:
+    app = app_with(ballerina)
+    ego = read_json(fetch(app, "/export/graph.json?center=ok-ju&radius=1").content)
+    assert {"ok-ju", "choi-pro", "min-hee"} <= set(ego)
+    assert set(ego) == set(select(ballerina, center="ok-ju", radius=1))
+    kills = read_graphml(fetch(app, "/export/graph.graphml?kind=character&relation=kills").content)
+    assert ("ok-ju", "choi-pro") in kills.edges()
+    assert {k for _, k in kills.nodes(data="kind")} == {"character"}
+    assert {t for _, _, t in kills.edges(data="type")} == {"kills"}
+    burning = read_json(
+        fetch(app, "/export/graph.json?center=burning-of-choi&kind=character").content
+    )
+    assert {"burning-of-choi", "ok-ju", "choi-pro"} <= set(burning)
+    response = fetch(app, "/export/graph.gexf?center=ok-ju&radius=4")
+    assert response.status_code == 400 and response.json()["parameter"] == "radius"
+
+
 # --- selections ----------------------------------------------------------------------------
 
 
