@@ -35,7 +35,7 @@ from graph.model import (
     Relation,
 )
 from graph.problems import AnnotationError, Problem
-from graph.quotes import NormalizedText, normalize
+from graph.quotes import NormalizedText
 from graph.validate import validate
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -43,8 +43,15 @@ SPECIAL_FILES = ("events.yaml", "relations.yaml", "disputes.yaml")
 
 ENTITY_FIELDS = {"id", "kind", "name", "aliases", "ambiguous", "description", "cite"}
 EVENT_FIELDS = {
-    "id", "name", "description", "story_order", "narrative_order", "narrative", "aliases",
-    "participants", "cite",
+    "id",
+    "name",
+    "description",
+    "story_order",
+    "narrative_order",
+    "narrative",
+    "aliases",
+    "participants",
+    "cite",
 }
 PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim"}
 RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite"}
@@ -123,8 +130,9 @@ class _Reader:
 
     # -- field helpers --------------------------------------------------------------------------
 
-    def text(self, file: str, label: str, entry: dict[str, Any], key: str,
-             required: bool = True) -> str | None:
+    def text(
+        self, file: str, label: str, entry: dict[str, Any], key: str, required: bool = True
+    ) -> str | None:
         value = entry.get(key)
         if value is None:
             if required:
@@ -153,8 +161,9 @@ class _Reader:
             return ()
         return tuple(str(v).strip() for v in value)
 
-    def integer(self, file: str, label: str, entry: dict[str, Any], key: str,
-                required: bool) -> int | None:
+    def integer(
+        self, file: str, label: str, entry: dict[str, Any], key: str, required: bool
+    ) -> int | None:
         value = entry.get(key)
         if value is None:
             if required:
@@ -165,8 +174,9 @@ class _Reader:
             return None
         return value
 
-    def citations(self, file: str, label: str, entry: dict[str, Any],
-                  required: bool = True) -> tuple[Citation, ...]:
+    def citations(
+        self, file: str, label: str, entry: dict[str, Any], required: bool = True
+    ) -> tuple[Citation, ...]:
         raw = entry.get("cite")
         if raw is None or raw == []:
             if required:
@@ -180,7 +190,7 @@ class _Reader:
             if not (isinstance(item, dict) and len(item) == 1):
                 self.problem(file, label, f"citation {item!r} must be one {{document-id: quote}}")
                 continue
-            (document, quote), = item.items()
+            ((document, quote),) = item.items()
             if document not in self.documents:
                 known = ", ".join(sorted(self.documents))
                 self.problem(file, label, f"cites unknown document {document!r} (known: {known})")
@@ -192,7 +202,9 @@ class _Reader:
             if span is None:
                 self.problem(file, label, f"quote not found in {document}: {quote!r}")
                 continue
-            found.append(Citation(document, self.documents[document].text[span[0]:span[1]], *span))
+            found.append(
+                Citation(document, self.documents[document].text[span[0] : span[1]], *span)
+            )
         return tuple(found)
 
     # -- sections -------------------------------------------------------------------------------
@@ -221,15 +233,26 @@ class _Reader:
                 self.problem(file, doc_id, f"text file {name!r} not found")
                 continue
             except UnicodeDecodeError as exc:
-                self.problem(file, doc_id, f"{name} is not UTF-8 ({exc.reason} at byte {exc.start})")
+                self.problem(
+                    file, doc_id, f"{name} is not UTF-8 ({exc.reason} at byte {exc.start})"
+                )
                 continue
             expected = entry.get("sha256")
             if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
-                self.problem(file, doc_id, f"{name} has changed since it was annotated "
-                             "(its sha256 differs): re-check every quote, then update sha256")
+                self.problem(
+                    file,
+                    doc_id,
+                    f"{name} has changed since it was annotated "
+                    "(its sha256 differs): re-check every quote, then update sha256",
+                )
                 continue
             self.documents[doc_id] = Document(
-                doc_id, name, title, kind, None if date is None else str(date), text,
+                doc_id,
+                name,
+                title,
+                kind,
+                None if date is None else str(date),
+                text,
                 entry.get("url"),
             )
             self._normalized[doc_id] = NormalizedText.of(text)
@@ -257,11 +280,22 @@ class _Reader:
             cites = self.citations(file, label, entry)
             participants = tuple(self.read_participants(file, label, entry))
             if ident and name and story is not None:
-                yield Event(ident, name, description, story, participants, cites, told,
-                            narrative, self.strings(file, label, entry, "aliases"), file)
+                yield Event(
+                    ident,
+                    name,
+                    description,
+                    story,
+                    participants,
+                    cites,
+                    told,
+                    narrative,
+                    self.strings(file, label, entry, "aliases"),
+                    file,
+                )
 
-    def read_participants(self, file: str, label: str,
-                          entry: dict[str, Any]) -> Iterator[Participation]:
+    def read_participants(
+        self, file: str, label: str, entry: dict[str, Any]
+    ) -> Iterator[Participation]:
         raw = entry.get("participants")
         if not isinstance(raw, list) or not raw:
             self.problem(file, label, "'participants' must be a non-empty list")
@@ -286,10 +320,8 @@ class _Reader:
             source = self.text(file, label, entry, "source")
             kind = self.text(file, label, entry, "type")
             target = self.text(file, label, entry, "target")
-            if "id" in entry:
-                ident = self.ident(file, label, entry)
-            else:
-                ident = f"{source}/{kind}/{target}"
+            derived = f"{source}/{kind}/{target}" if source and kind and target else None
+            ident = self.ident(file, label, entry) if "id" in entry else derived
             label = ident or label
             cites = self.citations(file, label, entry)
             claim = self.text(file, label, entry, "claim", required=False)

@@ -111,7 +111,7 @@ def index_mentions(documents: dict[str, Document], entities: tuple[Entity, ...])
         for present in in_sentence.values():
             ordered = sorted(present)
             for i, a in enumerate(ordered):
-                for b in ordered[i + 1:]:
+                for b in ordered[i + 1 :]:
                     pairs[(a, b)] += 1
     index.counts = {entity: dict(c) for entity, c in counts.items()}
     per_document: dict[str, Counter[str]] = defaultdict(Counter)

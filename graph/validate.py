@@ -19,20 +19,35 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
     node_file: dict[str, str] = {}
     for record in (*kb.entities, *kb.events):
         if record.id in node_file:
-            add(Problem(record.source, record.id,
-                        f"duplicate id (already used in {node_file[record.id]})"))
+            add(
+                Problem(
+                    record.source,
+                    record.id,
+                    f"duplicate id (already used in {node_file[record.id]})",
+                )
+            )
         else:
             node_file[record.id] = record.source
     entity_ids = {e.id for e in kb.entities}
 
     for entity in kb.entities:
         if entity.kind not in ENTITY_KINDS:
-            add(Problem(entity.source, entity.id,
-                        f"unknown kind {entity.kind!r} (known: {', '.join(sorted(ENTITY_KINDS))})"))
+            add(
+                Problem(
+                    entity.source,
+                    entity.id,
+                    f"unknown kind {entity.kind!r} (known: {', '.join(sorted(ENTITY_KINDS))})",
+                )
+            )
         for form in entity.ambiguous:
             if form not in entity.aliases and form != entity.name:
-                add(Problem(entity.source, entity.id,
-                            f"ambiguous form {form!r} is not one of its aliases"))
+                add(
+                    Problem(
+                        entity.source,
+                        entity.id,
+                        f"ambiguous form {form!r} is not one of its aliases",
+                    )
+                )
     problems += _alias_collisions(kb)
 
     claims = {f"{d.id}/{c.id}" for d in kb.disputes for c in d.claims}
@@ -47,8 +62,11 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
             elif p.entity not in entity_ids:
                 add(Problem(event.source, where, f"{p.entity!r} is an event, not an entity"))
             if p.role not in ROLES:
-                add(Problem(event.source, where,
-                            f"unknown role {p.role!r} (known: {', '.join(ROLES)})"))
+                add(
+                    Problem(
+                        event.source, where, f"unknown role {p.role!r} (known: {', '.join(ROLES)})"
+                    )
+                )
             if p.claim is not None and p.claim not in claims:
                 add(Problem(event.source, where, f"claim {p.claim!r} {not_a_claim}"))
             if (p.entity, p.role) in seen:
@@ -89,11 +107,17 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
                 add(Problem(dispute.source, dispute.id, f"'about' names unknown id {ref!r}"))
         if dispute.preferred is not None:
             if dispute.preferred not in claim_ids:
-                add(Problem(dispute.source, dispute.id,
-                            f"preferred claim {dispute.preferred!r} is not one of its claims"))
+                add(
+                    Problem(
+                        dispute.source,
+                        dispute.id,
+                        f"preferred claim {dispute.preferred!r} is not one of its claims",
+                    )
+                )
             if not dispute.reason:
-                add(Problem(dispute.source, dispute.id,
-                            "a preferred claim needs a stated 'reason'"))
+                add(
+                    Problem(dispute.source, dispute.id, "a preferred claim needs a stated 'reason'")
+                )
         elif dispute.reason:
             add(Problem(dispute.source, dispute.id, "'reason' given but no claim is 'preferred'"))
     return problems
@@ -116,8 +140,11 @@ def _alias_collisions(kb: KnowledgeBase) -> list[Problem]:
             key = normalize(form).casefold()
             others = sorted(owners[key] - {entity.id})
             if others and (entity.id, key) not in marked:
-                problems.append(Problem(
-                    entity.source, entity.id,
-                    f"alias {form!r} also names {', '.join(others)}: mark it under 'ambiguous'",
-                ))
+                problems.append(
+                    Problem(
+                        entity.source,
+                        entity.id,
+                        f"alias {form!r} also names {', '.join(others)}: mark it under 'ambiguous'",
+                    )
+                )
     return problems

@@ -79,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="run a GraphQL query and print the JSON answer")
     query.add_argument("document", help="the GraphQL document, or @FILE to read it from a file")
     query.add_argument("--variables", default=None, help="variables as a JSON object")
-    query.add_argument("--operation", default=None, help="operation name, for a document of several")
+    query.add_argument(
+        "--operation", default=None, help="operation name, for a document of several"
+    )
     query.set_defaults(run=query_command)
     return parser
 
@@ -92,8 +94,13 @@ def serve_command(args: argparse.Namespace) -> int:
     options = {"host": args.host, "port": args.port, "log_level": args.log_level}
     if args.workers > 1 or args.reload:
         # Each worker process builds its own graph from the same, just-validated seeds.
-        uvicorn.run("server.app:create_app", factory=True, workers=args.workers,
-                    reload=args.reload, **options)
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            workers=args.workers,
+            reload=args.reload,
+            **options,
+        )
     else:
         from server.app import create_app
 

@@ -18,7 +18,7 @@ def all_citations(G):
     for node, data in G.nodes(data=True):
         for c in data["citations"]:
             yield f"node {node}", c
-    for u, v, key, data in G.edges(keys=True, data=True):
+    for _, _, key, data in G.edges(keys=True, data=True):
         for c in data["citations"]:
             yield f"edge {key}", c
     for dispute in G.graph["disputes"].values():
@@ -43,7 +43,9 @@ def test_every_document_is_described_with_its_checksum(ballerina):
     for doc in documents.values():
         raw = (SEEDS / doc.file).read_bytes()
         assert doc.text == raw.decode("utf-8")
-        assert f"sha256: {hashlib.sha256(raw).hexdigest()}" in (SEEDS / "documents.yaml").read_text()
+        assert (
+            f"sha256: {hashlib.sha256(raw).hexdigest()}" in (SEEDS / "documents.yaml").read_text()
+        )
     assert documents["plot-recap"].date == "2023-10-16"
 
 

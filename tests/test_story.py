@@ -13,7 +13,9 @@ def roles(G, event):
 
 
 def relation(G, source, type_, target):
-    return [e for e in query.edges_between(G, source, target) if e.type == type_ and e.source == source]
+    return [
+        e for e in query.edges_between(G, source, target) if e.type == type_ and e.source == source
+    ]
 
 
 def test_ok_ju_burns_choi_with_the_flamethrower_at_the_beach(ballerina):
@@ -29,7 +31,10 @@ def test_ok_ju_burns_choi_with_the_flamethrower_at_the_beach(ballerina):
 
 def test_the_flamethrower_comes_from_the_old_couple(ballerina):
     assert relation(ballerina, "gun-dealers", "supplies", "flamethrower")
-    assert query.timeline(ballerina, participant="flamethrower") == ["weapons-purchase", "burning-of-choi"]
+    assert query.timeline(ballerina, participant="flamethrower") == [
+        "weapons-purchase",
+        "burning-of-choi",
+    ]
 
 
 def test_ok_ju_kills_the_boss_in_his_lair_and_choi_kills_myung_shik(ballerina):
@@ -38,7 +43,9 @@ def test_ok_ju_kills_the_boss_in_his_lair_and_choi_kills_myung_shik(ballerina):
     assert roles(ballerina, "boss-killed")["location"] == {"boss-lair"}
     assert relation(ballerina, "ok-ju", "kills", "gang-boss")
     assert relation(ballerina, "choi-pro", "kills", "myung-shik")
-    killers = {e.source for e in query.edges_of(ballerina, "gang-boss", direction="in", types={"kills"})}
+    killers = {
+        e.source for e in query.edges_of(ballerina, "gang-boss", direction="in", types={"kills"})
+    }
     assert killers == {"ok-ju"}
 
 
@@ -50,14 +57,14 @@ def test_the_notebook_is_found_at_choi_house_and_names_jamsu_bridge(ballerina):
     (mention,) = relation(ballerina, "notebook", "mentions", "jamsu-bridge")
     assert "Fri 2:30 AM, Jamsu Bridge" in mention.data["citations"][0].quote
     # What else it lists is disputed, both readings kept.
-    listed = {e.target: e.data["claim"] for e in query.dispute_edges(ballerina, "notebook-contents")}
+    listed = {
+        e.target: e.data["claim"] for e in query.dispute_edges(ballerina, "notebook-contents")
+    }
     assert listed == {"choi-customers": "customers", "choi-victims": "pick-ups"}
 
 
 def test_who_plays_whom(ballerina):
-    plays = {
-        (u, v) for u, v, t in ballerina.edges(data="type") if t == "plays"
-    }
+    plays = {(u, v) for u, v, t in ballerina.edges(data="type") if t == "plays"}
     assert plays == {
         ("jeon-jong-seo", "ok-ju"),
         ("park-yu-rim", "min-hee"),
@@ -91,7 +98,8 @@ def test_the_disputes_are_the_articles_disagreements(ballerina):
     assert vehicle.preferred is None  # nothing settles it, so nothing is preferred
     # Both vehicles are instruments of the drive to the beach, each marked with its claim.
     instruments = {
-        e.source: e.data["claim"] for e in query.participants(ballerina, "drive-to-beach", "instrument")
+        e.source: e.data["claim"]
+        for e in query.participants(ballerina, "drive-to-beach", "instrument")
     }
     assert instruments == {"lamborghini": "lamborghini", "truck": "truck"}
 
@@ -105,15 +113,24 @@ def test_the_story_in_story_order_and_as_told(ballerina):
     # The beach flashback is told as Choi burns, after it, though it happened years before.
     assert told.index("burning-of-choi") + 1 == told.index("beach-day")
     assert "school-days" not in told  # the articles don't say when that flashback is shown
-    assert query.adjacent_events(ballerina, "burning-of-choi") == ("drive-to-beach", "drives-recovered")
+    assert query.adjacent_events(ballerina, "burning-of-choi") == (
+        "drive-to-beach",
+        "drives-recovered",
+    )
 
 
 def test_events_at_the_beach(ballerina):
-    assert query.timeline(ballerina, place="beach") == ["beach-day", "drive-to-beach", "burning-of-choi"]
+    assert query.timeline(ballerina, place="beach") == [
+        "beach-day",
+        "drive-to-beach",
+        "burning-of-choi",
+    ]
 
 
 def test_ok_ju_reaches_choi_pro_in_one_step_and_min_hee_reaches_gapyeong_through_him(ballerina):
-    assert query.shortest_paths(ballerina, "ok-ju", "choi-pro", max_length=3, limit=5) == [["ok-ju", "choi-pro"]]
+    assert query.shortest_paths(ballerina, "ok-ju", "choi-pro", max_length=3, limit=5) == [
+        ["ok-ju", "choi-pro"]
+    ]
     paths = query.shortest_paths(ballerina, "min-hee", "gapyeong", max_length=5, limit=10)
     assert paths and all(len(p) == len(paths[0]) for p in paths)
     assert ["min-hee", "choi-pro", "hotel", "gapyeong"] in paths

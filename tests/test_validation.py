@@ -36,45 +36,80 @@ def test_the_committed_seeds_are_valid(seeds):
 
 def test_broken_quote_dangling_reference_and_duplicate_id_are_all_named(seeds):
     notes = seeds / "annotations"
-    edit(notes / "objects.yaml", "Ok-ju can be seen speeding on her bike", "Ok-ju can be seen speeding on her scooter")
-    edit(notes / "relations.yaml", "  type: directed\n  target: the-call", "  type: directed\n  target: the-phone-call")
+    edit(
+        notes / "objects.yaml",
+        "Ok-ju can be seen speeding on her bike",
+        "Ok-ju can be seen speeding on her scooter",
+    )
+    edit(
+        notes / "relations.yaml",
+        "  type: directed\n  target: the-call",
+        "  type: directed\n  target: the-phone-call",
+    )
     edit(notes / "places.yaml", "- id: gapyeong", "- id: hotel")
     problems = problems_of(seeds)
     assert any(
-        p.startswith("annotations/objects.yaml: bike: quote not found in ending-explained") and "scooter" in p
+        p.startswith("annotations/objects.yaml: bike: quote not found in ending-explained")
+        and "scooter" in p
         for p in problems
     ), problems
-    assert "annotations/relations.yaml: lee-chung-hyun/directed/the-phone-call: target 'the-phone-call' is not a known id" in problems
-    assert any(p.startswith("annotations/places.yaml: hotel: duplicate id") for p in problems), problems
+    assert (
+        "annotations/relations.yaml: lee-chung-hyun/directed/the-phone-call: target 'the-phone-call' is not a known id"
+        in problems
+    )
+    assert any(p.startswith("annotations/places.yaml: hotel: duplicate id") for p in problems), (
+        problems
+    )
 
 
 def test_unknown_kind_role_relation_type_and_field(seeds):
     notes = seeds / "annotations"
     edit(notes / "objects.yaml", "- id: bike\n  kind: object", "- id: bike\n  kind: vehicle")
-    edit(notes / "events.yaml", "    - {entity: bike, role: instrument}", "    - {entity: bike, role: steed}")
-    edit(notes / "relations.yaml", "  type: rescues\n  target: schoolgirl", "  type: saves\n  target: schoolgirl")
+    edit(
+        notes / "events.yaml",
+        "    - {entity: bike, role: instrument}",
+        "    - {entity: bike, role: steed}",
+    )
+    edit(
+        notes / "relations.yaml",
+        "  type: rescues\n  target: schoolgirl",
+        "  type: saves\n  target: schoolgirl",
+    )
     edit(notes / "symbols.yaml", "  aliases: [fish]", "  alias: [fish]")
     problems = "\n".join(problems_of(seeds))
     assert "annotations/objects.yaml: bike: unknown kind 'vehicle'" in problems
     assert "annotations/events.yaml: final-ride participant bike: unknown role 'steed'" in problems
-    assert "annotations/relations.yaml: ok-ju/saves/schoolgirl: unknown relation type 'saves'" in problems
+    assert (
+        "annotations/relations.yaml: ok-ju/saves/schoolgirl: unknown relation type 'saves'"
+        in problems
+    )
     assert "annotations/symbols.yaml: fish: unknown field 'alias'" in problems
 
 
 def test_missing_citation_and_unknown_document(seeds):
     notes = seeds / "annotations"
     edit(notes / "people.yaml", '  cite:\n    - plot-recap: "his boss (Kim Moo-Yul)"\n', "")
-    edit(notes / "people.yaml", '    - plot-recap: "Myung-shik (Park Hyoung-Soo)"', '    - imdb: "Myung-shik (Park Hyoung-Soo)"')
+    edit(
+        notes / "people.yaml",
+        '    - plot-recap: "Myung-shik (Park Hyoung-Soo)"',
+        '    - imdb: "Myung-shik (Park Hyoung-Soo)"',
+    )
     problems = "\n".join(problems_of(seeds))
     assert "annotations/people.yaml: kim-moo-yul: has no citation" in problems
     assert "annotations/people.yaml: park-hyoung-soo: cites unknown document 'imdb'" in problems
 
 
 def test_alias_shared_without_being_marked_ambiguous(seeds):
-    edit(seeds / "annotations" / "works.yaml", "  aliases: [Ballerina]\n  ambiguous: [Ballerina]\n", "  aliases: [Ballerina]\n")
+    edit(
+        seeds / "annotations" / "works.yaml",
+        "  aliases: [Ballerina]\n  ambiguous: [Ballerina]\n",
+        "  aliases: [Ballerina]\n",
+    )
     problems = problems_of(seeds)
     assert any(
-        p.startswith("annotations/works.yaml: ballerina-john-wick: alias 'Ballerina' also names ballerina-2023")
+        p.startswith(
+            "annotations/works.yaml: ballerina-john-wick: alias 'Ballerina' also names ballerina-2023"
+        )
         for p in problems
     ), problems
 
@@ -82,10 +117,20 @@ def test_alias_shared_without_being_marked_ambiguous(seeds):
 def test_dangling_claim_and_preferred_without_reason(seeds):
     notes = seeds / "annotations"
     edit(notes / "relations.yaml", "claim: how-they-met/school", "claim: how-they-met/kindergarten")
-    edit(notes / "disputes.yaml", "  preferred: ok-ju\n  reason: >-\n", "  preferred: ok-ju\n  comment: >-\n")
+    edit(
+        notes / "disputes.yaml",
+        "  preferred: ok-ju\n  reason: >-\n",
+        "  preferred: ok-ju\n  comment: >-\n",
+    )
     problems = "\n".join(problems_of(seeds))
-    assert "ok-ju/classmate_of/min-hee: claim 'how-they-met/kindergarten' is not a dispute-id/claim-id" in problems
-    assert "annotations/disputes.yaml: drives-holder: a preferred claim needs a stated 'reason'" in problems
+    assert (
+        "ok-ju/classmate_of/min-hee: claim 'how-they-met/kindergarten' is not a dispute-id/claim-id"
+        in problems
+    )
+    assert (
+        "annotations/disputes.yaml: drives-holder: a preferred claim needs a stated 'reason'"
+        in problems
+    )
 
 
 def test_malformed_empty_and_wrongly_encoded_files(seeds):
@@ -105,10 +150,20 @@ def test_a_changed_document_text_is_refused(seeds):
     path = seeds / "004_d387f2f173b40709.txt"
     path.write_bytes(path.read_bytes().replace(b"Capsule Review", b"Capsule review"))
     problems = "\n".join(problems_of(seeds))
-    assert "documents.yaml: capsule-review: 004_d387f2f173b40709.txt has changed since it was annotated" in problems
+    assert (
+        "documents.yaml: capsule-review: 004_d387f2f173b40709.txt has changed since it was annotated"
+        in problems
+    )
 
 
 def test_duplicate_yaml_keys_are_refused(seeds):
-    edit(seeds / "annotations" / "objects.yaml", "- id: bike\n  kind: object\n", "- id: bike\n  kind: object\n  kind: place\n")
+    edit(
+        seeds / "annotations" / "objects.yaml",
+        "- id: bike\n  kind: object\n",
+        "- id: bike\n  kind: object\n  kind: place\n",
+    )
     problems = "\n".join(problems_of(seeds))
-    assert "annotations/objects.yaml: is not valid YAML" in problems and "duplicate key 'kind'" in problems
+    assert (
+        "annotations/objects.yaml: is not valid YAML" in problems
+        and "duplicate key 'kind'" in problems
+    )
