@@ -164,7 +164,7 @@ def _checked_kinds(G: nx.MultiDiGraph, kinds: Iterable[str]) -> frozenset[str]:
     unknown = sorted(k for k in wanted if k not in KINDS)
     if unknown:
         # Rare path: the graph may use a kind the vocabulary lacks; only then pay a scan.
-        present = {data.get("kind") for _, data in G.nodes(data=True)}
+        present = {kind for _, kind in G.nodes(data="kind") if isinstance(kind, str)}
         for kind in unknown:
             if kind not in present:
                 raise UnknownKind(kind)
@@ -175,7 +175,7 @@ def _checked_relation_types(G: nx.MultiDiGraph, types: Iterable[str]) -> frozens
     wanted = _as_set(types)
     unknown = sorted(t for t in wanted if t not in RELATION_TYPES and t not in ROLES)
     if unknown:
-        present = {data.get("type") for _, _, data in G.edges(data=True)}
+        present = {t for _, _, t in G.edges(data="type") if isinstance(t, str)}
         for relation_type in unknown:
             if relation_type not in present:
                 raise UnknownRelationType(relation_type)
@@ -213,15 +213,20 @@ def _node_filter(
     if kinds is None:
         return None if distances is None else distances.__contains__
     if distances is None:
-        return lambda n: attrs[n].get("kind") in kinds
-    return lambda n: n in distances and (n == center or attrs[n].get("kind") in kinds)
+        return lambda n: _among(attrs[n].get("kind"), kinds)
+    return lambda n: n in distances and (n == center or _among(attrs[n].get("kind"), kinds))
 
 
 def _edge_filter(
     G: nx.MultiDiGraph, types: Collection[str]
 ) -> Callable[[Hashable, Hashable, Hashable], bool]:
     adjacency = G.adj
-    return lambda u, v, k: adjacency[u][v][k].get("type") in types
+    return lambda u, v, k: _among(adjacency[u][v][k].get("type"), types)
+
+
+def _among(value: object, names: Collection[str]) -> bool:
+    # Attributes may hold anything, lists included, which a set cannot even be asked about.
+    return isinstance(value, str) and value in names
 
 
 def _count(G: nx.MultiDiGraph, keep_node: Callable[[Hashable], bool] | None) -> int:

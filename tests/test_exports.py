@@ -564,6 +564,18 @@ def test_selection_errors_carry_the_offending_value(synthetic, arguments, error,
     assert repr(value) in str(raised.value) or str(value) in str(raised.value)
 
 
+def test_selection_survives_odd_attribute_values(hostile) -> None:
+    hostile = hostile.copy()
+    hostile.add_node("listy", kind=["character"])
+    hostile.add_edge("listy", "bare", key="t", type={"kills": 1})
+    assert set(select(hostile, kinds=["character"])) == {'q"<&>'}
+    assert list(select(hostile, relation_types=["agent"]).edges(keys=True)) == [
+        ('q"<&>', "event\x01<1>", "k3")
+    ]
+    with pytest.raises(UnknownKind):
+        select(hostile, kinds=["robot"])
+
+
 def test_a_kind_or_type_outside_the_vocabulary_is_accepted_when_the_graph_has_it() -> None:
     G = nx.MultiDiGraph()
     G.add_node("a", kind="spaceship")

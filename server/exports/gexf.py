@@ -58,6 +58,8 @@ KIND_COLORS: Mapping[str, tuple[int, int, int]] = {
 }
 OTHER_COLOR = (186, 176, 172)
 MIN_SIZE, MAX_SIZE = 5.0, 40.0
+#: Size of every node when all ranks are equal, and nothing tells them apart.
+EVEN_SIZE = 10.0
 
 _GEXF_TYPES = {"string": "string", "integer": "integer", "double": "double", "list": "liststring"}
 # Column names that differ from the graph attribute names, per class (see the module docstring).
@@ -229,6 +231,6 @@ class _SizeScale:
         if value is None:
             return MIN_SIZE
         if self._span <= 0:
-            return round((MIN_SIZE + MAX_SIZE) / 4, 2)
+            return EVEN_SIZE
         share = math.sqrt((value - self._low) / self._span)
         return round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * share, 2)
