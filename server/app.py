@@ -23,6 +23,7 @@ from starlette.routing import Route
 from graph.build import load_graph
 from graph.errors import GraphError
 from schema import Context, build_schema, examples
+from server.explore import explore_routes
 from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
 from server.graphql_http import GraphQLEndpoint
@@ -80,6 +81,7 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
             Route("/graphql", endpoint),
             *export_routes(),
             graphiql_assets(),
+            *explore_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -28,6 +28,7 @@ _PAGE = """<!doctype html>
 <em>Ballerina</em> (발레리나), each backed by verbatim quotes from five published articles.
 Where the articles disagree, both claims are kept.</p>
 <ul>
+  <li><a href="/explore">The explorer</a>: see the whole graph, click any node for its evidence, step through the story.</li>
   <li><a href="/graphql">GraphiQL</a>: explore and query the graph (example operations included).</li>
   <li>Exports: <a href="/export/graph.gexf">GEXF&nbsp;1.3</a> (open in Gephi),
       <a href="/export/graph.graphml">GraphML</a>,
