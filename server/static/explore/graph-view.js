@@ -17,6 +17,7 @@ const FOCUSED_EDGE_COLOR = "#6f665d";
 // their labels wait until the view is zoomed in this far, or the event is in focus.
 const EVENT_LABEL_RATIO = 0.45;
 const FORCED_LABELS = 16;
+const FIT_MIN_RATIO = 0.35;
 const PARALLEL_GAP = 6; // pixels between disputed edges joining the same two nodes
 const LABEL_FONT = '"Inter", "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", sans-serif';
 
@@ -184,6 +185,21 @@ export function createGraphView(container, graph, { onClickNode, onClickStage })
       if (!data) return;
       const camera = renderer.getCamera();
       camera.animate({ x: data.x, y: data.y, ratio: Math.min(camera.ratio, 0.7) }, { duration: 450 });
+    },
+    /** Glide the camera to frame `ids`, as close as their spread allows. */
+    fitNodes(ids) {
+      const points = ids.map((id) => renderer.getNodeDisplayData(id)).filter(Boolean);
+      if (points.length === 0) return;
+      const xs = points.map((point) => point.x);
+      const ys = points.map((point) => point.y);
+      const [left, right, bottom, top] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      // ratio 1 frames the whole graph; the margin leaves room for the labels
+      const ratio = Math.min(1, Math.max(FIT_MIN_RATIO, Math.max(right - left, top - bottom) * 1.4));
+      renderer.getCamera().animate({ x: (left + right) / 2, y: (bottom + top) / 2, ratio }, { duration: 600 });
+    },
+    /** Glide back to the whole graph. */
+    showAll() {
+      renderer.getCamera().animatedReset({ duration: 500 });
     },
     /** Where a node is drawn, in pixels from the top left of the container. */
     viewportPosition(id) {

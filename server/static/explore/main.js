@@ -70,11 +70,17 @@ async function start() {
   typeFilter(byId("type-filter"), vocabulary, subgraph.relations, (hidden) => view.setHiddenTypes(hidden));
   searchBox(byId("search"), byId("search-results"), api, (id) => open(id, { moveCamera: true }));
   timeline(byId("timeline"), { story: overview.story, film: overview.film }, {
-    onStep: (event) =>
-      event === null
-        ? view.spotlight(null)
-        : view.spotlight(event.id, event.participants.map(({ node }) => node.id)),
-    onOpen: (id) => open(id, { moveCamera: true }),
+    onStep: (event) => {
+      if (event === null) {
+        view.spotlight(null);
+        view.showAll();
+        return;
+      }
+      const cast = event.participants.map(({ node }) => node.id);
+      view.spotlight(event.id, cast);
+      view.fitNodes([event.id, ...cast]);
+    },
+    onOpen: (id) => open(id), // the timeline has framed the event and its participants already
   });
 
   // Read-outs of what the renderer draws, for the browser tests and for curious consoles.
