@@ -178,6 +178,24 @@ def test_the_whole_graph_is_drawn_from_the_service_alone(explorer: Explorer, ask
     explorer.screenshot("overview")
 
 
+def test_only_the_page_and_the_listed_library_files_are_served(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, trust_env=False, timeout=10.0) as client:
+        for path in (
+            "/explore",
+            "/explore/assets/main.js",
+            "/explore/lib/sigma.min.js",
+            "/explore/lib/graphology.umd.min.js",
+        ):
+            assert client.get(path).status_code == 200, path
+        for path in (
+            "/explore/lib/sigma.cjs.js",
+            "/explore/lib/sigma/dist/sigma.min.js",
+            "/explore/lib/package.json",
+            "/explore/lib/%2e%2e/%2e%2e/package.json",
+        ):
+            assert client.get(path).status_code == 404, path
+
+
 def test_clicking_a_node_shows_its_citations(explorer: Explorer, ask) -> None:
     node = ask(
         """query ($id: String!) { node(id: $id) { name description aliases
