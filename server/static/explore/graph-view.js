@@ -105,8 +105,9 @@ export function createGraphView(container, graph, { onClickNode, onClickStage })
       const inside = current.nodes.has(source) && current.nodes.has(target);
       if (touches && inside) {
         shown = { ...shown, color: FOCUSED_EDGE_COLOR, size: data.size * 1.6, zIndex: 2 };
+      } else {
+        shown = { ...shown, color: FADED_EDGE_COLOR, zIndex: 0, faded: true };
       }
-      else shown = { ...shown, color: FADED_EDGE_COLOR, zIndex: 0, faded: true };
     }
     if (data.disputed) {
       // WebGL draws no dashes: the disputed-edges layer draws these instead.
