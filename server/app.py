@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import networkx as nx
 from starlette.applications import Starlette
@@ -19,9 +20,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.build import load_graph
 from graph.errors import GraphError
+from graph.problems import AnnotationError
 from schema import Context, build_schema, examples
 from server.explore import explore_routes
 from server.exports.routes import export_routes
@@ -64,7 +67,7 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
         # to the same query text and variables is the same answer: keep the recent ones.
         response_cache_size=256,
     )
-    middleware = []
+    middleware = [Middleware(SeedsRefusal, seeds_dir=settings.seeds_dir)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -88,6 +91,42 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
     )
     app.state.settings = settings
     return app
+
+
+class SeedsRefusal:
+    """Bad seeds stop the start-up with their list of problems as the message, not a traceback.
+
+    Starlette reports an exception in the lifespan with its traceback, which uvicorn logs as is;
+    seeds that do not validate are not a crash but something for whoever edits them to fix. The
+    exception is still raised, so that the server stops (uvicorn exits with status 3).
+    """
+
+    def __init__(self, app: ASGIApp, seeds_dir: Path) -> None:
+        self.app = app
+        self.seeds_dir = seeds_dir
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def send_or_hold(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                held.append(message)  # sent below, once we know why it failed
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, send_or_hold)
+        except AnnotationError as error:
+            message = f"the seeds in {self.seeds_dir} are not valid.\n{error}"
+            await send({"type": "lifespan.startup.failed", "message": message})
+            raise
+        except BaseException:
+            for message in held:
+                await send(message)
+            raise
 
 
 def _context(request: Request) -> Context:
