@@ -54,10 +54,14 @@ class Selection:
     graph: nx.MultiDiGraph
     #: Nodes that matched the filters, before ``max_nodes`` was applied.
     matched: int
+    #: The selected nodes (what ``graph`` iterates, in no particular order): asking this
+    #: instead of the view costs nothing, where counting or iterating a filtered view walks
+    #: every node of the original graph.
+    nodes: Collection[Hashable] = ()
 
     @property
     def truncated(self) -> bool:
-        return self.graph.number_of_nodes() < self.matched
+        return len(self.nodes) < self.matched
 
 
 def select(
@@ -119,16 +123,21 @@ def selection(
     keep_node = _node_filter(G, kind_set, distances, center)
     keep_edge = None if type_set is None else _edge_filter(G, type_set)
 
-    if max_nodes is None:
-        matched = _count(G, keep_node)
+    chosen: Collection[Hashable]
+    if keep_node is None:
+        chosen = G.nodes
+    elif distances is not None:
+        # An ego network looks only at what the breadth-first search reached, never at the
+        # whole graph: its cost follows the size of the neighbourhood, not of the graph.
+        chosen = {n for n in distances if keep_node(n)}
     else:
-        chosen = [n for n in G if keep_node is None or keep_node(n)]
-        matched = len(chosen)
-        if matched > max_nodes:
-            kept = set(sorted(chosen, key=_priority(G, distances))[:max_nodes])
-            keep_node = kept.__contains__
+        chosen = {n for n in G if keep_node(n)}
+    matched = len(chosen)
+    if max_nodes is not None and matched > max_nodes:
+        chosen = set(sorted(chosen, key=_priority(G, distances))[:max_nodes])
+        keep_node = chosen.__contains__
 
-    return Selection(graph=_view(G, keep_node, keep_edge), matched=matched)
+    return Selection(graph=_view(G, keep_node, keep_edge), matched=matched, nodes=chosen)
 
 
 def ego_distances(G: nx.MultiDiGraph, center: Hashable, radius: int) -> dict[Hashable, int]:
@@ -227,12 +236,6 @@ def _edge_filter(
 def _among(value: object, names: Collection[str]) -> bool:
     # Attributes may hold anything, lists included, which a set cannot even be asked about.
     return isinstance(value, str) and value in names
-
-
-def _count(G: nx.MultiDiGraph, keep_node: Callable[[Hashable], bool] | None) -> int:
-    if keep_node is None:
-        return G.number_of_nodes()
-    return sum(1 for n in G if keep_node(n))
 
 
 def _priority(

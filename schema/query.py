@@ -260,7 +260,7 @@ def _subgraph(info: Info, **filters) -> Subgraph:
         chosen = selection(ctx.graph, max_nodes=max_nodes, max_radius=limits.max_radius, **filters)
     except SelectionError as error:
         raise bad_input(_argument_of(error), f"is not valid: {error}.") from None
-    nodes = set(chosen.graph)
+    nodes = set(chosen.nodes)  # not the view: iterating a filtered view walks the graph
     ordered = make_nodes(ctx.graph, sorted(nodes))
     return Subgraph(
         nodes=ordered,
