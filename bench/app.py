@@ -1,0 +1,79 @@
+"""The application the throughput benchmark serves: the real service plus the baseline routes.
+
+``uvicorn --factory bench.app:create_app`` runs exactly what ``server.app:create_app`` builds
+(same lifespan, same graph, same ``/graphql`` endpoint with its response cache as shipped) and
+adds, in the same process and so under the same uvicorn settings:
+
+- ``POST /graphql-nocache``: the same endpoint object with its response cache switched off
+  (a shallow copy sharing the document cache), to measure execution rather than the cache;
+- ``POST /baseline/<operation>``: the plain Starlette routes of :mod:`bench.baseline`;
+- ``GET /bench/stats``: this worker's pid and its response cache's hits and misses.
+
+Serving the baseline from the same process as the endpoint is what makes the comparison fair:
+same interpreter, same event loop, same HTTP server, same graph.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bench import baseline
+from server.app import create_app as create_service
+from server.graphql_http import GraphQLEndpoint, ResponseCache
+
+
+class CountingCache(ResponseCache):
+    """The endpoint's response cache, also counting misses, so a run can report its hit rate."""
+
+    def __init__(self, max_entries: int) -> None:
+        super().__init__(max_entries)
+        self.misses = 0
+
+    def get(self, key: tuple[str, str | None, str, str]) -> bytes | None:
+        body = super().get(key)
+        if body is None:
+            self.misses += 1
+        return body
+
+
+def graphql_endpoint(app: Starlette) -> GraphQLEndpoint:
+    for route in app.routes:
+        if isinstance(route, Route) and route.path == "/graphql":
+            return route.endpoint  # type: ignore[return-value]
+    raise LookupError("the service has no /graphql route")
+
+
+def create_app() -> Starlette:
+    app = create_service()
+    endpoint = graphql_endpoint(app)
+    if endpoint.responses is not None:
+        endpoint.responses = CountingCache(endpoint.responses.max_entries)
+    uncached = copy.copy(endpoint)
+    uncached.responses = None
+
+    async def stats(request: Request) -> Response:
+        cache = endpoint.responses
+        return JSONResponse(
+            {
+                "pid": os.getpid(),
+                "hits": 0 if cache is None else cache.hits,
+                "misses": getattr(cache, "misses", 0),
+                "entries": 0 if cache is None else len(cache),
+                "max_entries": 0 if cache is None else cache.max_entries,
+            }
+        )
+
+    app.router.routes.extend(
+        [
+            Route("/graphql-nocache", uncached),
+            *baseline.routes(),
+            Route("/bench/stats", stats),
+        ]
+    )
+    return app

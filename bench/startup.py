@@ -1,0 +1,89 @@
+"""Start-up: how long the graph takes to build, and a fresh process to answer its first query.
+
+- ``build``: in a fresh interpreter, the seconds spent importing the graph package, reading
+  and verifying the seeds (:func:`graph.load.load_knowledge_base`) and building the graph
+  (:func:`graph.build.build_graph`), each timed on its own.
+- ``first answer``: from spawning the server process to its first ``200`` to a GraphQL
+  query, for ``ballerina-kg serve`` (what the README tells users to run) and for
+  ``uvicorn --factory server.app:create_app`` with one and two workers.
+
+Each is repeated and the median reported.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from bench.server import ROOT, free_port, serving, uvicorn_command
+
+_BUILD_TIMER = """
+import json, time
+t0 = time.perf_counter()
+from graph.build import build_graph
+from graph.load import load_knowledge_base
+from server.settings import DEFAULT_SEEDS
+t1 = time.perf_counter()
+kb = load_knowledge_base(DEFAULT_SEEDS)
+t2 = time.perf_counter()
+G = build_graph(kb)
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "load_and_validate": t2 - t1, "build": t3 - t2,
+                  "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}))
+"""
+
+
+def build_times(repeats: int = 3) -> dict[str, float]:
+    samples = []
+    for _ in range(repeats):
+        output = subprocess.run(
+            [sys.executable, "-c", _BUILD_TIMER],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        ).stdout
+        samples.append(json.loads(output))
+    return {key: median(s[key] for s in samples) for key in samples[0]}
+
+
+def first_answer_times(repeats: int = 3) -> dict[str, float]:
+    commands = {
+        "ballerina-kg serve": lambda port: [
+            str(Path(sys.executable).parent / "ballerina-kg"),
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        "uvicorn server.app:create_app, 1 worker": lambda port: uvicorn_command(
+            "server.app:create_app", port, 1
+        ),
+        "uvicorn server.app:create_app, 2 workers": lambda port: uvicorn_command(
+            "server.app:create_app", port, 2
+        ),
+    }
+    found: dict[str, float] = {}
+    for name, make in commands.items():
+        samples = []
+        for _ in range(repeats):
+            port = free_port()
+            with serving(command=make(port), port=port) as server:
+                samples.append(server.started_in)
+        found[name] = median(samples)
+    return found
+
+
+def run(repeats: int = 3, log=print) -> dict[str, Any]:
+    build = build_times(repeats)
+    log(f"graph build (median of {repeats}): {build}")
+    first = first_answer_times(repeats)
+    for name, seconds in first.items():
+        log(f"first answer, {name}: {seconds:.2f} s")
+    return {"build": build, "first_answer": first, "repeats": repeats}
