@@ -50,7 +50,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -71,6 +71,8 @@ from strawberry.extensions.max_aliases import create_validator as alias_limit_ru
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from server.fast_execution import Plan, Resolvers
 
 if TYPE_CHECKING:
     import strawberry
@@ -368,6 +370,9 @@ class PreparedDocument:
     document: DocumentNode | None
     operations: tuple[OperationDefinitionNode, ...] = ()
     failure: bytes | None = None
+    #: Operation -> its compiled fast-path :class:`~server.fast_execution.Plan` (``None``
+    #: where the operation runs on graphql-core), filled on first execution.
+    plans: dict[int, Plan | None] = field(default_factory=dict)
 
     def select(self, name: str | None) -> OperationDefinitionNode | GraphQLError:
         """The operation to run (GraphQL's GetOperation), or the request error."""
@@ -461,6 +466,7 @@ class GraphQLEndpoint:
         self.max_body_bytes = max_body_bytes
         self._graphql_schema = schema._schema
         self._executor_class = schema.execution_context_class
+        self._resolvers = Resolvers(schema)
         self._hide_suggestions = bool(schema.config.disable_field_suggestions)
         self._context = context
         self._graphiql = graphiql_html.encode("utf-8") if graphiql_html is not None else None
@@ -583,7 +589,11 @@ class GraphQLEndpoint:
         )
         if isinstance(executor, list):  # variable coercion failed: execution never started
             return request_error_status, self._encode({"errors": [e.formatted for e in executor]})
-        result = executor.execute_operation()
+        # A query runs on its compiled plan (server.fast_execution) when it has one; anything
+        # the plan leaves aside runs on graphql-core, with the same result.
+        result = self._execute_planned(prepared, operation, executor)
+        if result is None:
+            result = executor.execute_operation()
         if optimized_is_awaitable(result):
             result = await result
         if not isinstance(result, ExecutionResult):
@@ -596,6 +606,21 @@ class GraphQLEndpoint:
         if responses is not None and operation.operation is OperationType.QUERY:
             responses.put(key, body)
         return 200, body
+
+    def _execute_planned(
+        self, prepared: PreparedDocument, operation: OperationDefinitionNode, executor: Any
+    ) -> ExecutionResult | None:
+        """The result of a query run on its compiled plan, or ``None`` to run graphql-core."""
+        if operation.operation is not OperationType.QUERY or prepared.document is None:
+            return None
+        plans = prepared.plans
+        key = id(operation)  # the operation node lives as long as its prepared document
+        if key not in plans:
+            plans[key] = Plan.compile(
+                self._resolvers, prepared.document, operation, self._hide_suggestions
+            )
+        plan = plans[key]
+        return None if plan is None else plan.execute(executor)
 
     def _prepare(self, query: str) -> PreparedDocument:
         try:

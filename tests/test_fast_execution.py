@@ -1,0 +1,87 @@
+"""The endpoint's compiled plans (server.fast_execution) answer exactly as graphql-core does:
+same data, same errors, same null propagation, on the real schema and graph."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import OperationDefinitionNode, parse
+
+from bench.mix import DOCUMENTS, make_mix
+from schema import Context, Limits, build_schema, examples
+from server.fast_execution import Plan, Resolvers
+
+SCHEMA = build_schema()
+RESOLVERS = Resolvers(SCHEMA)
+
+
+def both(graph, query: str, variables: dict | None = None, operation: str | None = None):
+    document = parse(query)
+    context = Context(graph=graph, limits=Limits())
+
+    def executor():
+        return SCHEMA.execution_context_class.build(
+            SCHEMA._schema, document, None, context, variables, operation
+        )
+
+    chosen = [
+        d
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+        and (operation is None or (d.name is not None and d.name.value == operation))
+    ][0]
+    plan = Plan.compile(RESOLVERS, document, chosen)
+    assert plan is not None, "the fast path should take this document"
+    fast = plan.execute(executor())
+    slow = executor().execute_operation()
+    return fast, slow
+
+
+def formatted(result):
+    return result.data, [e.formatted for e in result.errors or ()]
+
+
+def test_the_mix_is_answered_as_graphql_core_answers_it(ballerina) -> None:
+    for request in make_mix(ballerina, 300, seed=11):
+        fast, slow = both(ballerina, DOCUMENTS[request.operation], request.variables)
+        assert fast is not None
+        assert formatted(fast) == formatted(slow), request
+
+
+def test_the_graphiql_examples_are_answered_as_graphql_core_answers_them(ballerina) -> None:
+    text = examples()
+    for name in [line.split()[1].split("(")[0] for line in text.splitlines()
+                 if line.startswith("query ")]:  # fmt: skip
+        fast, slow = both(ballerina, text, operation=name)
+        assert fast is not None
+        assert formatted(fast) == formatted(slow), name
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # A resolver error on a non-null root field: no data.
+        '{ path(from: "nobody", to: "ok-ju") { length } }',
+        # A bound crossed in a nested, nullable position: that field is null.
+        '{ node(id: "ok-ju") { id neighbors(depth: 9) { distance } } }',
+        # Errors next to data, in lists, with aliases and fragments.
+        """{ a: node(id: "ok-ju") { ...N } b: node(id: "zzz") { id }
+             c: search(text: "", first: 1) { score } }
+           fragment N on Node { id name ... on Character { actors { name } } }""",
+        '{ timeline(participant: "nobody") { id } stats { nodeCount } }',
+        '{ egoNetwork(center: "ok-ju", radius: 7) { matched } }',
+    ],
+)
+def test_errors_and_null_propagation_match(ballerina, query: str) -> None:
+    fast, slow = both(ballerina, query)
+    assert fast is not None
+    assert formatted(fast) == formatted(slow)
+    assert slow.errors
+
+
+def test_documents_with_directives_or_introspection_are_left_to_graphql_core() -> None:
+    for query in (
+        '{ node(id: "ok-ju") @include(if: true) { id } }',
+        "{ __schema { queryType { name } } }",
+    ):
+        document = parse(query)
+        assert Plan.compile(RESOLVERS, document, document.definitions[0]) is None
