@@ -49,8 +49,14 @@ lint: setup
 	$(BIN)/ruff check graph schema server tests bench
 	$(BIN)/ruff format --check graph schema server tests bench
 
+# The benchmarks of BENCHMARKS.md (not part of `make test`): wrk from Debian drives the HTTP
+# runs, py-spy and pyinstrument (the bench extra) profile. BENCH_ARGS picks a command, e.g.
+# `make bench BENCH_ARGS="throughput --duration 10"`; none runs them all (about 30 minutes).
 bench: setup
-	$(BIN)/python -m bench.run
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts

@@ -1,0 +1,288 @@
+"""How the service's costs grow with the graph: 10³ to 10⁶ edges of generated stories.
+
+For each size, a fresh Python process (so that its peak memory is that size's alone):
+
+1. writes a seed folder with :mod:`bench.generate`;
+2. loads, verifies and builds it with the real :func:`graph.load.load_knowledge_base` and
+   :func:`graph.build.build_graph`, timing each, and reads the peak RSS (``ru_maxrss``);
+3. runs look-up, neighbours, search, path and ego-network queries through the real GraphQL
+   endpoint in process (response cache off), with varied arguments, and reports the median
+   and p99 per query;
+4. streams each export (GEXF, GraphML, JSON) to nowhere, timing it and sampling the RSS
+   every few milliseconds for the export's own peak above where it started; then writes the
+   same graph with ``networkx.write_gexf`` for comparison. networkx's writer only takes scalar
+   attribute values, so it gets a sanitised copy (lists, dicts and ``None`` dropped, citations
+   counted): fewer attributes than our GEXF writes, which favours it.
+
+``python -m bench.run scale --sizes 1000 10000`` runs some sizes; each is bounded by
+``--timeout`` seconds, and a size that times out is reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+QUERIES = {
+    "look-up": ("query Q($id: String!) { node(id: $id) { id name kind } }", "node"),
+    "neighbours": (
+        "query Q($id: String!) { node(id: $id) { neighbors { distance node { id name } } } }",
+        "node",
+    ),
+    "search": (
+        "query Q($text: String!) { search(text: $text, first: 5) { score node { id } } }",
+        "text",
+    ),  # fmt: skip
+    "path": (
+        "query Q($from: String!, $to: String!) "
+        "{ path(from: $from, to: $to, maxLength: 4, limit: 3) { length } }",
+        "pair",
+    ),
+    "ego network": (
+        "query Q($center: String!) "
+        "{ egoNetwork(center: $center, radius: 1, maxNodes: 50) { matched nodes { id } } }",
+        "center",
+    ),
+}
+QUERY_REPEATS = 300
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+class RssSampler:
+    """The highest RSS seen while the block runs, sampled by a thread every few ms."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.start = 0
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> RssSampler:
+        self.start = self.peak = rss_bytes()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, rss_bytes())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_bytes())
+
+    @property
+    def growth(self) -> int:
+        return self.peak - self.start
+
+
+# --- one size, in its own process ---------------------------------------------------------------
+
+
+def measure(folder: Path, edges: int) -> dict[str, Any]:
+    from bench.generate import generate
+
+    found: dict[str, Any] = {"edges_asked": edges}
+    started = time.perf_counter()
+    found["generated"] = generate(folder, edges=edges)
+    found["generate_s"] = time.perf_counter() - started
+
+    from graph.build import build_graph
+    from graph.load import load_knowledge_base
+
+    started = time.perf_counter()
+    kb = load_knowledge_base(folder)
+    loaded = time.perf_counter()
+    G = build_graph(kb)
+    built = time.perf_counter()
+    del kb
+    found.update(
+        nodes=G.number_of_nodes(),
+        edges=G.number_of_edges(),
+        load_and_validate_s=loaded - started,
+        build_s=built - loaded,
+        total_build_s=built - started,
+        peak_rss_after_build=peak_rss_bytes(),
+    )
+    found["queries"] = asyncio.run(_query_latencies(G, folder))
+    found["exports"] = _exports(G)
+    found["peak_rss"] = peak_rss_bytes()
+    return found
+
+
+async def _query_latencies(G, folder: Path) -> dict[str, dict[str, float]]:
+    from bench.app import graphql_endpoint
+    from bench.inprocess import call, running
+    from bench.mix import search_term
+    from server.app import create_app
+    from server.settings import Settings
+
+    app = create_app(G, Settings(seeds_dir=folder))
+    graphql_endpoint(app).responses = None  # measure execution, not the response cache
+    rng = random.Random(5)
+    nodes = list(G)
+    latencies: dict[str, dict[str, float]] = {}
+    async with running(app):
+        for name, (document, argument) in QUERIES.items():
+            samples = []
+            for i in range(QUERY_REPEATS + 20):
+                node = rng.choice(nodes)
+                variables = {
+                    "node": {"id": node},
+                    "center": {"center": node},
+                    "text": {"text": search_term(G, node, rng)},
+                    "pair": {"from": node, "to": rng.choice(nodes)},
+                }[argument]
+                body = json.dumps({"query": document, "variables": variables}).encode()
+                start = time.perf_counter()
+                status, answer = await call(app, "/graphql", body)
+                elapsed = time.perf_counter() - start
+                if status != 200 or b'"errors"' in answer:
+                    raise RuntimeError(f"{name} failed: {answer[:300]!r}")
+                if i >= 20:  # the first few warm the document cache
+                    samples.append(elapsed * 1e6)
+            samples.sort()
+            latencies[name] = {
+                "median_us": median(samples),
+                "p99_us": samples[int(len(samples) * 0.99) - 1],
+            }
+    return latencies
+
+
+def _exports(G) -> dict[str, dict[str, float]]:
+    import networkx as nx
+
+    from server.exports import FORMATS
+
+    results: dict[str, dict[str, float]] = {}
+    for name, export in FORMATS.items():
+        with RssSampler() as memory:
+            started = time.perf_counter()
+            size = sum(len(chunk) for chunk in export.iter_bytes(G))
+            seconds = time.perf_counter() - started
+        results[name] = {"seconds": seconds, "bytes": size, "rss_growth": memory.growth}
+    copy = sanitized_copy(G)
+    with RssSampler() as memory:
+        started = time.perf_counter()
+        nx.write_gexf(copy, os.devnull)
+        seconds = time.perf_counter() - started
+    results["networkx.write_gexf"] = {"seconds": seconds, "rss_growth": memory.growth}
+    return results
+
+
+def sanitized_copy(G):
+    """``G`` with scalar attributes only, which is what ``networkx.write_gexf`` can write."""
+    import networkx as nx
+
+    def scalars(data: dict[str, Any]) -> dict[str, Any]:
+        kept = {k: v for k, v in data.items() if isinstance(v, str | int | float) and v is not None}
+        kept["citations"] = len(data.get("citations", ()))
+        return kept
+
+    H = nx.MultiDiGraph()
+    H.add_nodes_from((n, scalars(d)) for n, d in G.nodes(data=True))
+    H.add_edges_from((u, v, k, scalars(d)) for u, v, k, d in G.edges(keys=True, data=True))
+    return H
+
+
+# --- all sizes --------------------------------------------------------------------------------
+
+
+def run(
+    sizes: list[int], *, timeout: float = 1200.0, keep: Path | None = None, log=print
+) -> dict[str, Any]:
+    results = []
+    for edges in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"seeds-{edges}-") as scratch:
+            folder = (keep / f"seeds-{edges}") if keep else Path(scratch) / "seeds"
+            out = Path(scratch) / "result.json"
+            command = [sys.executable, "-m", "bench.scale", str(folder), str(edges), str(out)]
+            log(f"{edges} edges: {' '.join(command[1:3])} ...")
+            started = time.perf_counter()
+            try:
+                subprocess.run(command, check=True, timeout=timeout, cwd=Path(__file__).parents[1])
+                result = json.loads(out.read_text())
+            except subprocess.TimeoutExpired:
+                result = {"edges_asked": edges, "timed_out_after_s": timeout}
+            except subprocess.CalledProcessError as error:
+                result = {"edges_asked": edges, "failed": f"exit status {error.returncode}"}
+            result["wall_s"] = time.perf_counter() - started
+            log(json.dumps(result, indent=1))
+            results.append(result)
+    return {"sizes": results}
+
+
+def table(results: dict[str, Any]) -> str:
+    def gib(n: float) -> str:
+        return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+    lines = [
+        "| edges | nodes | load+validate s | build s | peak RSS | " + " | ".join(QUERIES) + " |",
+        "| ---: | ---: | ---: | ---: | ---: |" + " ---: |" * len(QUERIES),
+    ]
+    export_lines = [
+        "| edges | GEXF s (RSS +) | GraphML s (RSS +) | JSON s (RSS +) "
+        "| networkx.write_gexf s (RSS +) | GEXF size |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results["sizes"]:
+        if "nodes" not in r:
+            lines.append(f"| {r['edges_asked']} | {r.get('failed') or 'timed out'} |")
+            continue
+        q = r.get("queries", {})
+        cells = [
+            f"{q[name]['median_us'] / 1000:.2f} / {q[name]['p99_us'] / 1000:.2f} ms"
+            if name in q else "" for name in QUERIES
+        ]  # fmt: skip
+        lines.append(
+            f"| {r['edges']:,} | {r['nodes']:,} | {r['load_and_validate_s']:.1f} "
+            f"| {r['build_s']:.1f} | {gib(r['peak_rss_after_build'])} | " + " | ".join(cells) + " |"
+        )
+        e = r.get("exports", {})
+
+        def cell(name: str, e: dict[str, Any] = e) -> str:
+            if name not in e:
+                return ""
+            return f"{e[name]['seconds']:.1f} ({gib(e[name]['rss_growth'])})"
+
+        export_lines.append(
+            f"| {r['edges']:,} | {cell('gexf')} | {cell('graphml')} | {cell('json')} "
+            f"| {cell('networkx.write_gexf')} | {gib(e.get('gexf', {}).get('bytes', 0))} |"
+        )
+    return "\n".join(lines) + "\n\n" + "\n".join(export_lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="measure one size (run by bench.run scale)")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("edges", type=int)
+    parser.add_argument("out", type=Path)
+    args = parser.parse_args()
+    result = measure(args.folder, args.edges)
+    args.out.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
