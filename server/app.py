@@ -66,6 +66,7 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
         # The graph is read-only and every request shares one context, so an error-free answer
         # to the same query text and variables is the same answer: keep the recent ones.
         response_cache_size=256,
+        request_timeout=settings.request_timeout,
     )
     middleware = [Middleware(SeedsRefusal, seeds_dir=settings.seeds_dir)]
     if settings.cors_origins:

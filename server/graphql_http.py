@@ -34,6 +34,18 @@ Errors raised by resolvers
     Any other exception is a bug: it is logged once with its traceback on the logger
     ``server.graphql_http`` and the client sees only ``"Internal server error"`` at that path.
 
+Time limit
+    With ``request_timeout`` set, a request has that many seconds of wall-clock time from its
+    arrival. A body that has not arrived by then is answered 408. Parsing, validation and
+    execution run in a worker thread (resolvers are synchronous: on the event loop, one heavy
+    query would hold up every other client until it was done), and both executors check the
+    deadline before resolving the fields of each object: past it, the fields not yet resolved
+    are null and one error, code ``TIME_LIMIT_EXCEEDED``, names the limit (status 200, as for
+    any response with ``data``). What the check cannot do: interrupt a single resolver, so one
+    that runs long by itself overruns the deadline by its own duration; nor bound parsing and
+    validation, which ``Limits.max_tokens`` bounds instead. The ``context`` callable is then
+    called in the worker thread too.
+
 Speed
     Parsing and validation are done once per distinct query text: an LRU owned by the endpoint
     maps the text to its document, or to the ready-made error body of a document that cannot
@@ -48,13 +60,17 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -87,6 +103,7 @@ __all__ = [
     "GraphQLParams",
     "RequestRefused",
     "ResponseCache",
+    "TimeLimitExceeded",
     "choose_media_type",
 ]
 
@@ -158,6 +175,17 @@ class BodyTooLarge(RequestRefused):
     def __init__(self, limit: int) -> None:
         super().__init__(f"The request body is larger than the limit of {limit} bytes")
         self.limit = limit
+
+
+class BodyTimedOut(RequestRefused):
+    status = 408
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"The request body did not arrive within the time limit of {seconds:g} s "
+            "(request_timeout): send it all at once"
+        )
+        self.seconds = seconds
 
 
 class UnsupportedMediaType(RequestRefused):
@@ -430,6 +458,61 @@ def _canonical_json(value: dict[str, Any] | None) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# --- the time limit ----------------------------------------------------------------------------
+
+
+class TimeLimitExceeded(GraphQLError):
+    """Raised between objects once a request's deadline has passed; a field error like any."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"The request took longer than the time limit of {seconds:g} s (request_timeout) "
+            "and was stopped; the fields not resolved by then are null. Ask for less: fewer "
+            "aliases or nested lists, smaller pages, radii or depths.",
+            extensions={
+                "code": "TIME_LIMIT_EXCEEDED",
+                "limit": "request_timeout",
+                "seconds": seconds,
+            },
+        )
+
+
+def _is_time_limit(error: GraphQLError) -> bool:
+    return isinstance(error, TimeLimitExceeded) or isinstance(
+        error.original_error, TimeLimitExceeded
+    )
+
+
+def _executor_with_deadline(base: type) -> type:
+    """graphql-core's executor (``base``), checking ``deadline`` before each object's fields."""
+
+    class ExecutorWithDeadline(base):  # type: ignore[misc, valid-type]
+        deadline: float = math.inf
+        time_limit: float = math.inf
+
+        def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
+            if monotonic() > self.deadline:
+                raise TimeLimitExceeded(self.time_limit)
+            return super().execute_fields(*args, **kwargs)
+
+        def execute_fields_serially(self, *args: Any, **kwargs: Any) -> Any:
+            if monotonic() > self.deadline:
+                raise TimeLimitExceeded(self.time_limit)
+            return super().execute_fields_serially(*args, **kwargs)
+
+    return ExecutorWithDeadline
+
+
+class _PlanWithDeadline(Plan):
+    """The compiled fast path, checking the executor's deadline before each object's fields."""
+
+    def _execute_fields(self, fields, source, path, run, parent):  # type: ignore[no-untyped-def]
+        executor = run.context
+        if monotonic() > executor.deadline:
+            raise TimeLimitExceeded(executor.time_limit)
+        return super()._execute_fields(fields, source, path, run, parent)
+
+
 # --- the endpoint ------------------------------------------------------------------------------
 
 
@@ -440,6 +523,8 @@ class GraphQLEndpoint:
     read by the endpoint). ``exposed_errors`` lists exception classes, besides ``GraphQLError``,
     whose messages resolvers mean for clients. ``document_cache_size`` bounds the LRU of
     prepared documents (keyed by query text, itself bounded by ``max_body_bytes``).
+
+    ``request_timeout`` (seconds, ``None`` for none) is the time limit described above.
 
     ``response_cache_size`` (0, off, by default) keeps the bodies of that many error-free query
     results, keyed by query text, operation name, variables and extensions, and answers repeats
@@ -459,25 +544,32 @@ class GraphQLEndpoint:
         exposed_errors: tuple[type[Exception], ...] = (),
         document_cache_size: int = 512,
         response_cache_size: int = 0,
+        request_timeout: float | None = None,
     ) -> None:
         _refuse_extensions(schema)
         self.schema = schema
         self.limits = limits
         self.max_body_bytes = max_body_bytes
+        self.request_timeout = request_timeout
         self._graphql_schema = schema._schema
-        self._executor_class = schema.execution_context_class
+        if request_timeout is None:
+            self._executor_class = schema.execution_context_class
+            self._plan_class = Plan
+        else:
+            self._executor_class = _executor_with_deadline(schema.execution_context_class)
+            self._plan_class = _PlanWithDeadline
         self._resolvers = Resolvers(schema)
         self._hide_suggestions = bool(schema.config.disable_field_suggestions)
         self._context = context
         self._graphiql = graphiql_html.encode("utf-8") if graphiql_html is not None else None
         self._exposed_errors = (GraphQLError, *exposed_errors)
-        self._rules = (
-            *specified_rules,
-            MaybeNullValidationRule,
-            OneOfInputValidationRule,
+        # The limits are checked first, alone: they are cheap, while some specified rules
+        # (overlapping fields) cost time in the square of a document's fields.
+        self._limit_rules = (
             depth_limit_rule(limits.max_depth, None),
             alias_limit_rule(limits.max_aliases),
         )
+        self._rules = (*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule)
         self._encoder = json.JSONEncoder(
             ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
         )
@@ -494,11 +586,17 @@ class GraphQLEndpoint:
         method = scope["method"]
         media_type = JSON
         extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+        timeout = self.request_timeout
+        deadline = None if timeout is None else monotonic() + timeout
         try:
             if method == "POST":
                 headers = _headers(scope)
                 media_type = choose_media_type(headers.get(b"accept"))
-                params = params_from_body(await self._read_body(headers, receive))
+                if timeout is None:
+                    body = await self._read_body(headers, receive)
+                else:
+                    body = await self._read_body_in_time(headers, receive, timeout)
+                params = params_from_body(body)
             elif method == "GET":
                 headers = _headers(scope)
                 pairs = parse_query_string(scope["query_string"])
@@ -510,7 +608,9 @@ class GraphQLEndpoint:
                 params = params_from_query_string(pairs)
             else:
                 raise MethodNotAllowed(method)
-            status, body = await self._run(params, method == "GET", media_type, scope, receive)
+            status, body = await self._run(
+                params, method == "GET", media_type, scope, receive, deadline
+            )
         except RequestRefused as refusal:
             status, body = refusal.status, self._error_body(refusal.message)
             extra_headers = refusal.headers
@@ -543,6 +643,15 @@ class GraphQLEndpoint:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
+    async def _read_body_in_time(
+        self, headers: dict[bytes, str], receive: Receive, timeout: float
+    ) -> bytes:
+        # A client that trickles its body (or never finishes it) holds a connection, not the
+        # loop: give it the request's time limit, then answer 408.
+        with anyio.move_on_after(timeout):
+            return await self._read_body(headers, receive)
+        raise BodyTimedOut(timeout)
+
     async def _run(
         self,
         params: GraphQLParams,
@@ -550,6 +659,7 @@ class GraphQLEndpoint:
         media_type: str,
         scope: Scope,
         receive: Receive,
+        deadline: float | None = None,
     ) -> tuple[int, bytes]:
         responses = self.responses
         if responses is not None:
@@ -557,6 +667,30 @@ class GraphQLEndpoint:
             cached = responses.get(key)
             if cached is not None:  # only error-free query results are stored: GET may have it
                 return 200, cached
+        if deadline is None:
+            answer = self._answer(params, is_get, media_type, scope, receive, math.inf)
+        else:
+            # Off the event loop, so that it keeps serving other clients meanwhile.
+            answer = await anyio.to_thread.run_sync(
+                self._answer, params, is_get, media_type, scope, receive, deadline
+            )
+        if optimized_is_awaitable(answer):  # asynchronous resolvers: finished on the loop
+            answer = await answer
+        status, body, cacheable = answer
+        if cacheable and responses is not None:
+            responses.put(key, body)
+        return status, body
+
+    def _answer(
+        self,
+        params: GraphQLParams,
+        is_get: bool,
+        media_type: str,
+        scope: Scope,
+        receive: Receive,
+        deadline: float,
+    ) -> Any:
+        """``(status, body, cacheable)``, or an awaitable of it where resolvers are async."""
         # Under graphql-response+json a request that never reached execution is a client error.
         request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
         prepared = self.prepare(params.query)
@@ -569,12 +703,12 @@ class GraphQLEndpoint:
         ):
             raise OperationNotAllowedOverGet(operation.operation)
         if prepared.failure is not None:
-            return request_error_status, prepared.failure
+            return request_error_status, prepared.failure, False
         if isinstance(operation, GraphQLError):
-            return request_error_status, self._encode({"errors": [operation.formatted]})
+            return request_error_status, self._encode({"errors": [operation.formatted]}), False
         if operation.operation is OperationType.SUBSCRIPTION:
             error = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
-            return request_error_status, self._encode({"errors": [error.formatted]})
+            return request_error_status, self._encode({"errors": [error.formatted]}), False
 
         executor = self._executor_class.build(
             self._graphql_schema,
@@ -588,24 +722,38 @@ class GraphQLEndpoint:
             operation_extensions=params.extensions,
         )
         if isinstance(executor, list):  # variable coercion failed: execution never started
-            return request_error_status, self._encode({"errors": [e.formatted for e in executor]})
+            errors = {"errors": [e.formatted for e in executor]}
+            return request_error_status, self._encode(errors), False
+        if deadline != math.inf:
+            executor.deadline, executor.time_limit = deadline, self.request_timeout
         # A query runs on its compiled plan (server.fast_execution) when it has one; anything
         # the plan leaves aside runs on graphql-core, with the same result.
         result = self._execute_planned(prepared, operation, executor)
         if result is None:
             result = executor.execute_operation()
         if optimized_is_awaitable(result):
-            result = await result
+
+            async def finish() -> tuple[int, bytes, bool]:
+                return self._finish(await result, operation)
+
+            return finish()
+        return self._finish(result, operation)
+
+    def _finish(
+        self, result: object, operation: OperationDefinitionNode
+    ) -> tuple[int, bytes, bool]:
         if not isinstance(result, ExecutionResult):
             raise TypeError(f"incremental delivery is not supported: got {type(result).__name__}")
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
-            payload["errors"] = [self._public_error(error) for error in result.errors]
-            return 200, self._encode(payload)
-        body = self._encode(payload)
-        if responses is not None and operation.operation is OperationType.QUERY:
-            responses.put(key, body)
-        return 200, body
+            errors = result.errors
+            if any(_is_time_limit(error) for error in errors):
+                # Every object left when time ran out raised the same error: report it once.
+                first = next(error for error in errors if _is_time_limit(error))
+                errors = [e for e in errors if e is first or not _is_time_limit(e)]
+            payload["errors"] = [self._public_error(error) for error in errors]
+            return 200, self._encode(payload), False
+        return 200, self._encode(payload), operation.operation is OperationType.QUERY
 
     def _execute_planned(
         self, prepared: PreparedDocument, operation: OperationDefinitionNode, executor: Any
@@ -616,7 +764,7 @@ class GraphQLEndpoint:
         plans = prepared.plans
         key = id(operation)  # the operation node lives as long as its prepared document
         if key not in plans:
-            plans[key] = Plan.compile(
+            plans[key] = self._plan_class.compile(
                 self._resolvers, prepared.document, operation, self._hide_suggestions
             )
         plan = plans[key]
@@ -632,9 +780,10 @@ class GraphQLEndpoint:
             for definition in document.definitions
             if isinstance(definition, OperationDefinitionNode)
         )
+        hide = self._hide_suggestions
         errors = validate(
-            self._graphql_schema, document, self._rules, hide_suggestions=self._hide_suggestions
-        )
+            self._graphql_schema, document, self._limit_rules, hide_suggestions=hide
+        ) or validate(self._graphql_schema, document, self._rules, hide_suggestions=hide)
         if errors:
             body = self._encode({"errors": [error.formatted for error in errors]})
             return PreparedDocument(document, operations, failure=body)
