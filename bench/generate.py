@@ -246,7 +246,8 @@ def _write_story(
 
     def relation(source, type_: str, target, phrase: str, claim: str | None = None) -> None:
         sentence = story.say(f"{source[1]} {phrase} {target[1]}.")
-        extra = f", claim: {claim}" if claim else ""
+        # A claimed relation gets an id of its own: the same triple may also be stated plainly.
+        extra = f", id: {claim.replace('/', '-')}, claim: {claim}" if claim else ""
         writer.write(
             "relations.yaml",
             f"- {{source: {source[0]}, type: {type_}, target: {target[0]}{extra}, "

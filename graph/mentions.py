@@ -58,6 +58,64 @@ def surface_forms(entities: tuple[Entity, ...] | list[Entity]) -> dict[str, str 
     }
 
 
+_WORD_RUN = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+
+
+class _FormMatcher:
+    """Finds every form at every position where the regular expression
+    ``(?<!\\w)(?=(form1|form2|...)(?!\\w))``, alternatives longest first, would: at each
+    position not preceded by a word character, the longest form that starts there and is not
+    followed by a word character.
+
+    One alternation of every alias is what a small graph can afford; with tens of thousands
+    of aliases the regex engine tries them one by one at every position. Here a form is
+    looked up instead: a form that matches at a position starts with the same maximal run of
+    word characters as the text does there (the character after that run is a non-word
+    character in both, or the form ends there and must not be followed by a word
+    character), so the forms are grouped by that first run, and by length within a group.
+    The few forms that start with a non-word character keep the regular expression.
+    """
+
+    def __init__(self, forms: list[str]) -> None:
+        groups: dict[str, dict[int, set[str]]] = {}
+        others: list[str] = []
+        for form in forms:
+            first = _WORD_RUN.match(form)
+            if first is None:
+                others.append(form)
+                continue
+            groups.setdefault(first.group(), {}).setdefault(len(form), set()).add(form)
+        #: first word run -> ((length, forms of that length), ...), longest first
+        self._groups = {
+            run: tuple(sorted(by_length.items(), reverse=True)) for run, by_length in groups.items()
+        }
+        self._others = _pattern(others) if others else None
+
+    def finditer(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, form)`` of every match, in text order."""
+        found: list[tuple[int, int, str]] = []
+        groups, word_char, size = self._groups, _WORD_CHAR, len(text)
+        for run in _WORD_RUN.finditer(text):
+            by_length = groups.get(run.group())
+            if by_length is None:
+                continue
+            at = run.start()
+            for length, forms in by_length:
+                end = at + length
+                if (
+                    end <= size
+                    and text[at:end] in forms
+                    and (end == size or not word_char.match(text, end))
+                ):
+                    found.append((at, end, text[at:end]))
+                    break
+        if self._others is not None:
+            found += [(m.start(1), m.end(1), m.group(1)) for m in self._others.finditer(text)]
+            found.sort()
+        return found
+
+
 def _pattern(forms: list[str]) -> re.Pattern[str]:
     # Inside a lookahead every start position is tried, so overlapping forms are all seen;
     # longest first, because the engine takes the first alternative that matches at a position.
@@ -65,10 +123,10 @@ def _pattern(forms: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?=((?:{alternatives}))(?!\w))")
 
 
-def _longest_matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
+def _longest_matches(matcher: _FormMatcher, text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping matches, preferring the longer of two that overlap ("hotel clerk" over
     "the hotel" in "the hotel clerk"), in text order."""
-    found = [(m.start(1), m.end(1), m.group(1)) for m in pattern.finditer(text)]
+    found = matcher.finditer(text)
     taken: list[tuple[int, int, str]] = []
     occupied = bytearray(len(text))
     for start, end, form in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
@@ -88,7 +146,7 @@ def index_mentions(documents: dict[str, Document], entities: tuple[Entity, ...])
     if not forms:
         return index
     # Aliases are written with straight quotes; match them against the normalised text.
-    pattern = _pattern([f.replace("\u2019", "'") for f in forms])
+    matcher = _FormMatcher([f.replace("\u2019", "'") for f in forms])
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     ambiguous: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
@@ -97,7 +155,7 @@ def index_mentions(documents: dict[str, Document], entities: tuple[Entity, ...])
         starts = _sentence_starts(norm.text)
         in_sentence: dict[int, set[str]] = defaultdict(set)
         sentence = 0
-        for at, until, form in _longest_matches(pattern, norm.text):
+        for at, until, form in _longest_matches(matcher, norm.text):
             entity = forms.get(form)
             if entity is None:
                 ambiguous[form] += 1

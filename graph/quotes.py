@@ -7,8 +7,12 @@ points at the exact characters of the document.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
+_LEADING_SPACE = re.compile(r"\s+")
+_LONG_SPACE = re.compile(r"\s{2,}")
 _QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -19,28 +23,41 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
-    """A document's text in normalised form, with the original offset of each character."""
+    """A document's text in normalised form, and how to map its offsets back to the original.
+
+    Normalising shifts characters left only where a run of whitespace is longer than one
+    character (or leads the text), so the map is kept as the few places where the shift
+    changes (``starts``, ascending, and the ``shifts`` from there on) rather than one offset
+    per character: a document of megabytes costs a few short lists, not a tuple of ints
+    several times its size.
+    """
 
     original: str
     text: str
-    offsets: tuple[int, ...]
+    #: Normalised offsets where a new shift begins; the first is 0.
+    starts: tuple[int, ...]
+    #: ``original offset - normalised offset`` from each start on.
+    shifts: tuple[int, ...]
 
     @classmethod
     def of(cls, original: str) -> NormalizedText:
-        chars: list[str] = []
-        offsets: list[int] = []
-        pending_space = False
-        for i, ch in enumerate(original):
-            if ch.isspace():
-                pending_space = bool(chars)
-                continue
-            if pending_space:
-                chars.append(" ")
-                offsets.append(i - 1)
-                pending_space = False
-            chars.append(ch)
-            offsets.append(i)
-        return cls(original, "".join(chars).translate(_QUOTE_MARKS), tuple(offsets))
+        text = " ".join(original.split()).translate(_QUOTE_MARKS)
+        leading = _LEADING_SPACE.match(original)
+        shift = leading.end() if leading else 0
+        starts, shifts = [0], [shift]
+        for run in _LONG_SPACE.finditer(original):
+            a, b = run.span()
+            if a == 0 or b == len(original):
+                continue  # leading (counted above) or trailing (dropped)
+            # The run becomes one space, at the run's last character.
+            starts.append(a - shift)
+            shift += b - a - 1
+            shifts.append(shift)
+        return cls(original, text, tuple(starts), tuple(shifts))
+
+    def offset(self, at: int) -> int:
+        """The original offset of the character at ``at`` in the normalised text."""
+        return at + self.shifts[bisect_right(self.starts, at) - 1]
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """The ``(start, end)`` of the first occurrence of ``quote`` in the original text."""
@@ -50,8 +67,8 @@ class NormalizedText:
         at = self.text.find(needle)
         if at < 0:
             return None
-        return self.offsets[at], self.offsets[at + len(needle) - 1] + 1
+        return self.span(at, at + len(needle))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the normalised text back to the original."""
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.offset(start), self.offset(end - 1) + 1

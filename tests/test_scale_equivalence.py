@@ -1,0 +1,65 @@
+"""What was rewritten for large graphs answers as the straightforward version did.
+
+- ``graph.mentions._FormMatcher`` (look-ups by first word) finds what one regular expression
+  alternating every form finds;
+- ``graph.quotes.NormalizedText`` (a few shift points) maps offsets as a per-character table
+  does.
+Both on random texts full of the awkward cases: overlapping forms, forms that start with
+punctuation, typographic quotes, Unicode and repeated whitespace.
+"""
+
+from __future__ import annotations
+
+import random
+
+from graph.mentions import _FormMatcher, _pattern
+from graph.quotes import _QUOTE_MARKS, NormalizedText
+
+WORDS = ["the", "hotel", "clerk", "Choi", "Choi's", "boss", "Ok-ju", "Ok", "Min", "hee",
+         "x_y", "é", "'B'", "A.", "$100", "’s", "Ju"]  # fmt: skip
+GAPS = [" ", "  ", "\n", "\n\n", "\t", ", ", ". ", "-", "\u00a0", "\u2028 "]
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return "".join(rng.choice(WORDS) + rng.choice(GAPS) for _ in range(words))
+
+
+def test_form_matcher_finds_what_the_alternation_finds() -> None:
+    rng = random.Random(7)
+    for _ in range(500):
+        forms = list({" ".join(rng.sample(WORDS, rng.randrange(1, 3))) for _ in range(6)})
+        text = _text(rng, rng.randrange(0, 40))
+        expected = [(m.start(1), m.end(1), m.group(1)) for m in _pattern(forms).finditer(text)]
+        assert _FormMatcher(forms).finditer(text) == expected, (forms, text)
+
+
+def _reference(original: str) -> tuple[str, list[int]]:
+    """Normalisation character by character, as graph.quotes first did it."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    pending = False
+    for i, ch in enumerate(original):
+        if ch.isspace():
+            pending = bool(chars)
+            continue
+        if pending:
+            chars.append(" ")
+            offsets.append(i - 1)
+            pending = False
+        chars.append(ch)
+        offsets.append(i)
+    return "".join(chars).translate(_QUOTE_MARKS), offsets
+
+
+def test_normalized_offsets_match_a_per_character_table() -> None:
+    rng = random.Random(11)
+    for _ in range(500):
+        original = rng.choice(["", " ", "\n  "]) + _text(rng, rng.randrange(0, 30))
+        text, offsets = _reference(original)
+        normalized = NormalizedText.of(original)
+        assert normalized.text == text
+        assert [normalized.offset(i) for i in range(len(text))] == offsets
+        if text:
+            start = rng.randrange(len(text))
+            end = rng.randrange(start, len(text)) + 1
+            assert normalized.span(start, end) == (offsets[start], offsets[end - 1] + 1)
