@@ -22,7 +22,10 @@ first).
 
 from __future__ import annotations
 
-from collections import Counter
+import math
+import random
+from collections import Counter, deque
+from collections.abc import Hashable
 from pathlib import Path
 
 import networkx as nx
@@ -155,7 +158,7 @@ def add_centrality(G: nx.MultiDiGraph) -> None:
     if n == 0:
         return
     if n > EXACT_BETWEENNESS_MAX_NODES:
-        betweenness = nx.betweenness_centrality(simple, k=BETWEENNESS_SAMPLES, seed=0)
+        betweenness = sampled_betweenness(simple, BETWEENNESS_SAMPLES, seed=0)
     else:
         betweenness = nx.betweenness_centrality(simple)
     pagerank = nx.pagerank(simple)
@@ -163,6 +166,65 @@ def add_centrality(G: nx.MultiDiGraph) -> None:
         data["degree"] = G.degree(node)
         data["betweenness"] = betweenness[node]
         data["pagerank"] = pagerank[node]
+
+
+def sampled_betweenness(G: nx.Graph, k: int, *, seed: int) -> dict[Hashable, float]:
+    """``networkx.betweenness_centrality(G, k=k, seed=seed)``, the same numbers, faster.
+
+    Brandes' algorithm from ``k`` sampled sources, as networkx runs it (same sample, same
+    breadth-first order, same order of floating-point additions, same rescaling), but over
+    lists indexed by node number instead of dicts keyed by node: on a graph of a million
+    edges the 64 searches take a fraction of networkx's time. Unweighted, undirected,
+    normalised, endpoints excluded: what :func:`add_centrality` asks for.
+    """
+    nodes = list(G)
+    n = len(nodes)
+    if k >= n:
+        return nx.betweenness_centrality(G)
+    index = {node: i for i, node in enumerate(nodes)}
+    adjacency = [[index[w] for w in G._adj[v]] for v in nodes]
+    sources = [index[s] for s in random.Random(seed).sample(nodes, k)]
+    betweenness = [0.0] * n
+    for s in sources:
+        order: list[int] = []  # S: nodes in the order the search reaches them
+        preds: list[list[int] | None] = [None] * n
+        sigma = [0.0] * n
+        depth = [-1] * n
+        sigma[s] = 1.0
+        depth[s] = 0
+        queue = deque([s])
+        while queue:
+            v = queue.popleft()
+            order.append(v)
+            next_depth = depth[v] + 1
+            sigma_v = sigma[v]
+            for w in adjacency[v]:
+                if depth[w] < 0:
+                    queue.append(w)
+                    depth[w] = next_depth
+                if depth[w] == next_depth:
+                    sigma[w] += sigma_v
+                    if preds[w] is None:
+                        preds[w] = [v]
+                    else:
+                        preds[w].append(v)
+        delta = dict.fromkeys(order, 0)
+        while order:
+            w = order.pop()
+            coefficient = (1 + delta[w]) / sigma[w]
+            for v in preds[w] or ():
+                delta[v] += sigma[v] * coefficient
+            if w != s:
+                betweenness[w] += delta[w]
+    # networkx's rescaling of a sample without endpoints, normalised.
+    pairs = n - 1
+    scale_source = 1 / ((k - 1) * (pairs - 1)) if k > 1 else math.nan
+    scale_other = 1 / (k * (pairs - 1))
+    sampled = set(sources)
+    return {
+        node: betweenness[i] * (scale_source if i in sampled else scale_other)
+        for i, node in enumerate(nodes)
+    }
 
 
 def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> dict[str, object]:

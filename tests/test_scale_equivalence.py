@@ -3,8 +3,9 @@
 - ``graph.mentions._FormMatcher`` (look-ups by first word) finds what one regular expression
   alternating every form finds;
 - ``graph.quotes.NormalizedText`` (a few shift points) maps offsets as a per-character table
-  does.
-Both on random texts full of the awkward cases: overlapping forms, forms that start with
+  does;
+- ``graph.build.sampled_betweenness`` (lists, not dicts) gives networkx's sampled numbers.
+The first two on random texts full of the awkward cases: overlapping forms, forms that start with
 punctuation, typographic quotes, Unicode and repeated whitespace.
 """
 
@@ -63,3 +64,15 @@ def test_normalized_offsets_match_a_per_character_table() -> None:
             start = rng.randrange(len(text))
             end = rng.randrange(start, len(text)) + 1
             assert normalized.span(start, end) == (offsets[start], offsets[end - 1] + 1)
+
+
+def test_sampled_betweenness_is_networkx_sampled_betweenness() -> None:
+    import networkx as nx
+
+    from graph.build import sampled_betweenness
+
+    for seed, (n, m) in enumerate([(60, 90), (300, 900), (500, 520)]):
+        G = nx.gnm_random_graph(n, m, seed=seed)
+        G = nx.relabel_nodes(G, {i: f"node-{(i * 7919) % n}" for i in G})
+        for k in (2, 16, n - 1):
+            assert sampled_betweenness(G, k, seed=0) == nx.betweenness_centrality(G, k=k, seed=0)
