@@ -86,13 +86,60 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 if getattr(yaml, "__with_libyaml__", False):
 
     class _FastStrictLoader(yaml.CSafeLoader):
-        pass
+        def construct_document(self, node: yaml.Node) -> Any:
+            # Plain lists, mappings and strings (nearly all of a seed file) are built in one
+            # recursive pass; PyYAML's general constructor, with its generators and
+            # bookkeeping for recursive structures, takes over for anything else.
+            try:
+                return _construct_plainly(self, node, {})
+            except _NotPlain:
+                self.constructed_objects = {}
+                return super().construct_document(node)
 
     _FastStrictLoader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
     )
 else:  # pragma: no cover - PyYAML built without libyaml
     _FastStrictLoader = _StrictLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_BUILDING = object()
+
+
+class _NotPlain(Exception):
+    """A node the plain pass leaves to PyYAML: merge keys, duplicate or unhashable keys,
+    recursive aliases, tags other than the standard ones."""
+
+
+def _construct_plainly(loader: yaml.BaseLoader, node: yaml.Node, built: dict[int, Any]) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR_TAG else loader.construct_object(node)
+    done = built.get(id(node))
+    if done is _BUILDING:
+        raise _NotPlain("recursive alias")
+    if done is not None:
+        return done  # an alias: the same object, as PyYAML gives
+    built[id(node)] = _BUILDING
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+        value: Any = [_construct_plainly(loader, item, built) for item in node.value]
+    elif isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+        value = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _NotPlain("merge key")
+            key = _construct_plainly(loader, key_node, built)
+            try:
+                if key in value:
+                    raise _NotPlain("duplicate key")  # PyYAML's path words the error
+            except TypeError:
+                raise _NotPlain("unhashable key") from None
+            value[key] = _construct_plainly(loader, value_node, built)
+    else:
+        raise _NotPlain(node.tag)
+    built[id(node)] = value
+    return value
 
 
 def _load_yaml(raw: str) -> Any:

@@ -76,3 +76,30 @@ def test_sampled_betweenness_is_networkx_sampled_betweenness() -> None:
         G = nx.relabel_nodes(G, {i: f"node-{(i * 7919) % n}" for i in G})
         for k in (2, 16, n - 1):
             assert sampled_betweenness(G, k, seed=0) == nx.betweenness_centrality(G, k=k, seed=0)
+
+
+def test_the_fast_yaml_loader_reads_what_the_python_loader_reads() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from graph import load
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    documents = [p.read_text(encoding="utf-8") for p in sorted(seeds.rglob("*.yaml"))]
+    documents += [
+        "a: &x [1, 2]\nb: *x\n",  # alias
+        "<<: {a: 1}\nb: 2\n",  # merge key
+        "a: 1\na: 2\n",  # duplicate key
+        "- !!set {a, b}\n- 2020-01-01\n- 0x10\n- null\n- ~\n- yes\n- 1.5\n- !!binary aGk=\n",
+        "&a [*a]\n",  # recursive
+        "- {x: 1, 'y': \"z\", 3: [a, {b: c}]}\n",
+    ]
+    for text in documents:
+        outcomes = []
+        for loader in (load._StrictLoader, load._FastStrictLoader):
+            try:
+                outcomes.append(("ok", repr(yaml.load(text, Loader=loader))))  # noqa: S506
+            except yaml.YAMLError as error:
+                outcomes.append(("error", type(error).__name__))
+        assert outcomes[0] == outcomes[1], text[:80]
