@@ -13,6 +13,7 @@ response cache) and ``graphql-nocache`` (the same endpoint, cache off).
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -23,7 +24,7 @@ from typing import Any
 from bench.inprocess import compare, running
 from bench.load import run_wrk, write_requests
 from bench.mix import Request, make_mix
-from bench.server import get_json, serving
+from bench.server import free_port, get_json, serving
 
 TARGETS = ("baseline", "graphql", "graphql-nocache")
 
@@ -72,10 +73,16 @@ def run(
     files = {target: write_requests(folder, target, requests) for target in TARGETS}
     concurrencies = tuple(concurrencies)
     results: list[dict[str, Any]] = []
-    cache: dict[int, dict[str, Any]] = {}
-    for worker_count in workers:
-        with serving(workers=worker_count) as server:
-            log(f"{worker_count} worker(s): first answer {server.started_in:.2f} s after start")
+    cache: dict[str, dict[str, Any]] = {}
+    for worker_count, nodelay in _servers(workers):
+        port = free_port()
+        command = None
+        if nodelay:
+            command = [sys.executable, "-m", "bench.workers", "bench.app:create_app",
+                       "--port", str(port), "--workers", str(worker_count)]  # fmt: skip
+        with serving(workers=worker_count, command=command, port=port) as server:
+            label = f"{worker_count}{'+nodelay' if nodelay else ''}"
+            log(f"{label} worker(s): first answer {server.started_in:.2f} s after start")
             for target in TARGETS:  # warm up: imports, document cache, lazy paths
                 run_wrk(server.base_url, target, files[target], concurrency=8, seconds=2)
             before = cache_stats(server.base_url, worker_count)
@@ -92,11 +99,11 @@ def run(
                             offset=round_ * 1009 + concurrency * 31,
                         )
                         log(
-                            f"  w={worker_count} c={concurrency:>2} round {round_ + 1} "
+                            f"  w={label} c={concurrency:>2} round {round_ + 1} "
                             f"{target:<16} {result.rps:8.0f} req/s  p50 {result.p50_ms:6.2f} ms"
                             f"  p99 {result.p99_ms:6.2f} ms  errors {result.errors}"
                         )
-                        results.append({"workers": worker_count, "round": round_, **asdict(result)})
+                        results.append({"workers": label, "round": round_, **asdict(result)})
             after = cache_stats(server.base_url, worker_count)
             hits = sum(s["hits"] for s in after.values()) - sum(
                 before.get(pid, {}).get("hits", 0) for pid in after
@@ -104,14 +111,14 @@ def run(
             misses = sum(s["misses"] for s in after.values()) - sum(
                 before.get(pid, {}).get("misses", 0) for pid in after
             )
-            cache[worker_count] = {
+            cache[label] = {
                 "hits": hits,
                 "misses": misses,
                 "hit_rate": hits / (hits + misses) if hits + misses else None,
                 "workers_seen": len(after),
                 "max_entries": next(iter(after.values()))["max_entries"],
             }
-            log(f"  response cache (/graphql): {cache[worker_count]}")
+            log(f"  response cache (/graphql): {cache[label]}")
     return {
         "date": time.strftime("%Y-%m-%d"),
         "mix_size": len(requests),
@@ -124,10 +131,21 @@ def run(
     }
 
 
+def _servers(workers: Iterable[int]) -> list[tuple[int, bool]]:
+    """(worker count, TCP_NODELAY fixed): above one worker, uvicorn as shipped and fixed (see
+    :mod:`bench.workers`)."""
+    found = []
+    for count in workers:
+        found.append((count, False))
+        if count > 1:
+            found.append((count, True))
+    return found
+
+
 def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Medians over rounds per (workers, concurrency, target), and ratios to the baseline taken
     round by round (same round, minutes apart at most) before the median."""
-    by_key: dict[tuple[int, int, str], list[dict[str, Any]]] = {}
+    by_key: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
     for r in runs:
         by_key.setdefault((r["workers"], r["concurrency"], r["target"]), []).append(r)
     rows = []
