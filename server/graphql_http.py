@@ -41,10 +41,11 @@ Time limit
     query would hold up every other client until it was done), and both executors check the
     deadline before resolving the fields of each object: past it, the fields not yet resolved
     are null and one error, code ``TIME_LIMIT_EXCEEDED``, names the limit (status 200, as for
-    any response with ``data``). What the check cannot do: interrupt a single resolver, so one
-    that runs long by itself overruns the deadline by its own duration; nor bound parsing and
-    validation, which ``Limits.max_tokens`` bounds instead. The ``context`` callable is then
-    called in the worker thread too.
+    any response with ``data``). At the same checks a thread that has run for ``PAUSE_EVERY``
+    hands the interpreter lock over, so that the loop is not starved by a busy thread. What the
+    check cannot do: interrupt a single resolver, so one that runs long by itself overruns the
+    deadline by its own duration; nor bound parsing and validation, which ``Limits.max_tokens``
+    bounds instead. The ``context`` callable is then called in the worker thread too.
 
 Speed
     Parsing and validation are done once per distinct query text: an LRU owned by the endpoint
@@ -65,7 +66,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from time import monotonic
+from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -483,33 +484,50 @@ def _is_time_limit(error: GraphQLError) -> bool:
     )
 
 
+#: How long a request's worker thread runs before it lets other threads have the interpreter.
+PAUSE_EVERY = 0.001
+
+
 def _executor_with_deadline(base: type) -> type:
-    """graphql-core's executor (``base``), checking ``deadline`` before each object's fields."""
+    """graphql-core's executor (``base``), calling ``check_time`` before each object's fields."""
 
     class ExecutorWithDeadline(base):  # type: ignore[misc, valid-type]
         deadline: float = math.inf
         time_limit: float = math.inf
+        next_pause: float = math.inf
+
+        def start_clock(self, deadline: float, time_limit: float) -> None:
+            self.deadline, self.time_limit = deadline, time_limit
+            self.next_pause = monotonic() + PAUSE_EVERY
+
+        def check_time(self) -> None:
+            now = monotonic()
+            if now > self.deadline:
+                raise TimeLimitExceeded(self.time_limit)
+            if now > self.next_pause:
+                # A busy thread keeps the GIL until the interpreter forces a switch, every 5 ms;
+                # the event loop gives it up at each wait on its sockets, and would then wait
+                # that long to run again, for every client. Handing it over now and then keeps
+                # the loop, and so the other clients, served while a heavy query runs.
+                sleep(0)
+                self.next_pause = now + PAUSE_EVERY
 
         def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
-            if monotonic() > self.deadline:
-                raise TimeLimitExceeded(self.time_limit)
+            self.check_time()
             return super().execute_fields(*args, **kwargs)
 
         def execute_fields_serially(self, *args: Any, **kwargs: Any) -> Any:
-            if monotonic() > self.deadline:
-                raise TimeLimitExceeded(self.time_limit)
+            self.check_time()
             return super().execute_fields_serially(*args, **kwargs)
 
     return ExecutorWithDeadline
 
 
 class _PlanWithDeadline(Plan):
-    """The compiled fast path, checking the executor's deadline before each object's fields."""
+    """The compiled fast path, calling the executor's ``check_time`` before each object."""
 
     def _execute_fields(self, fields, source, path, run, parent):  # type: ignore[no-untyped-def]
-        executor = run.context
-        if monotonic() > executor.deadline:
-            raise TimeLimitExceeded(executor.time_limit)
+        run.context.check_time()
         return super()._execute_fields(fields, source, path, run, parent)
 
 
@@ -725,7 +743,7 @@ class GraphQLEndpoint:
             errors = {"errors": [e.formatted for e in executor]}
             return request_error_status, self._encode(errors), False
         if deadline != math.inf:
-            executor.deadline, executor.time_limit = deadline, self.request_timeout
+            executor.start_clock(deadline, self.request_timeout)
         # A query runs on its compiled plan (server.fast_execution) when it has one; anything
         # the plan leaves aside runs on graphql-core, with the same result.
         result = self._execute_planned(prepared, operation, executor)
