@@ -17,6 +17,7 @@ trigram index, so a search never scans every node.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class SearchIndex:
 
     def __init__(self) -> None:
         self._forms: list[tuple[str, str, str, tuple[str, ...]]] = []  # node, form, compact, words
+        self._gram_counts: list[int] = []  # trigrams of each form's compact key
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._trigrams: dict[str, list[int]] = defaultdict(list)
         self._description_words: dict[str, set[str]] = defaultdict(set)
@@ -77,7 +79,9 @@ class SearchIndex:
         at = len(self._forms)
         self._forms.append((node, form, key, tuple(words(form))))
         self._exact[key].append(at)
-        for gram in trigrams(key):
+        grams = trigrams(key)
+        self._gram_counts.append(len(grams))
+        for gram in grams:
             self._trigrams[gram].append(at)
 
     def search(self, query: str, limit: int = 20) -> list[Hit]:
@@ -86,22 +90,41 @@ class SearchIndex:
         if not key:
             return []
         query_words = words(query)
-        best: dict[str, Hit] = {}
+        # node -> (score, form); Hits are made for the nodes returned only.
+        best: dict[str, tuple[float, str]] = {}
 
         def offer(at: int, score: float) -> None:
             node, form, _, _ = self._forms[at]
-            if node not in best or score > best[node].score:
-                best[node] = Hit(node, round(score, 4), form)
+            held = best.get(node)
+            if held is None or score > held[0]:
+                best[node] = (round(score, 4), form)
 
         for at in self._exact.get(key, ()):
             offer(at, 1.0)
         grams = trigrams(key)
         shared: Counter[int] = Counter()
+        counted: set[str] = set()
         for gram in grams:
             postings = self._trigrams.get(gram, ())
             if len(postings) <= _MAX_POSTINGS:
                 shared.update(postings)
+                counted.add(gram)
+        # Lower bounds on the shared trigrams a form needs for each tier, so that most
+        # candidates are ruled out by counting alone. A form that every query word starts a
+        # word of contains each query word, and so every counted trigram lying inside one; a
+        # form containing the whole key has every counted trigram of the key but the three
+        # that touch the padding.
+        inside_words = {g for w in query_words for g in trigrams(w) if " " not in g} & counted
+        inside_key = {g for g in grams if " " not in g} & counted
+        for_prefix, for_substring = len(inside_words), len(inside_key)
+        gram_counts, query_grams = self._gram_counts, len(grams)
         for at, common in shared.items():
+            if (
+                common < for_prefix
+                and common < for_substring
+                and 2 * common / (query_grams + gram_counts[at]) < FUZZY_THRESHOLD
+            ):
+                continue  # can reach no tier: the checks below would all fail
             _, _, form_key, form_words = self._forms[at]
             if form_key == key:
                 continue
@@ -110,14 +133,14 @@ class SearchIndex:
             elif key in form_key:
                 offer(at, 0.85)
             else:
-                dice = 2 * common / (len(grams) + len(trigrams(form_key)))
+                dice = 2 * common / (query_grams + gram_counts[at])
                 if dice >= FUZZY_THRESHOLD:
                     offer(at, 0.8 * dice)
         if query_words:
             described = set.intersection(
                 *(self._description_words.get(w, set()) for w in query_words)
             )
-            for node in described:
-                if node not in best:
-                    best[node] = Hit(node, 0.3, "")
-        return sorted(best.values(), key=lambda h: (-h.score, h.node))[:limit]
+            for node in described.difference(best):
+                best[node] = (0.3, "")
+        top = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
+        return [Hit(node, score, form) for node, (score, form) in top]

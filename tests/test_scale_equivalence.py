@@ -103,3 +103,50 @@ def test_the_fast_yaml_loader_reads_what_the_python_loader_reads() -> None:
             except yaml.YAMLError as error:
                 outcomes.append(("error", type(error).__name__))
         assert outcomes[0] == outcomes[1], text[:80]
+
+
+def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
+    """The counting bounds of graph.search rule out only forms that could reach no tier."""
+    from graph.search import FUZZY_THRESHOLD, compact, trigrams, words
+
+    index = ballerina.graph["search"]
+
+    def scan(query: str) -> list[tuple[str, float, str]]:
+        key, query_words, grams = compact(query), words(query), trigrams(compact(query))
+        best: dict[str, tuple[float, str]] = {}
+        for node, data in ballerina.nodes(data=True):
+            for form in dict.fromkeys([data.get("name") or node, *data.get("aliases", ()), node]):
+                form_key = compact(form)
+                if not form_key:
+                    continue
+                common = len(grams & trigrams(form_key))
+                if form_key == key:
+                    score = 1.0
+                elif not common:
+                    continue
+                elif all(any(w.startswith(q) for w in words(form)) for q in query_words):
+                    score = 0.9
+                elif key in form_key:
+                    score = 0.85
+                else:
+                    dice = 2 * common / (len(grams) + len(trigrams(form_key)))
+                    if dice < FUZZY_THRESHOLD:
+                        continue
+                    score = 0.8 * dice
+                if node not in best or score > best[node][0]:
+                    best[node] = (round(score, 4), form)
+        for node, data in ballerina.nodes(data=True):
+            described = set(words(data.get("description") or ""))
+            if node not in best and query_words and set(query_words) <= described:
+                best[node] = (0.3, "")
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        return [(node, score, form) for node, (score, form) in ranked]
+
+    rng = random.Random(5)
+    names = [d["name"] for _, d in ballerina.nodes(data=True)]
+    queries = ["choi", "pro choi", "lamborgini", "Jeon Jong-seo", "the", "ok ju", "flame"]
+    queries += [rng.choice(names)[: rng.randrange(2, 12)] for _ in range(60)]
+    for query in queries:
+        found = [(h.node, h.score) for h in index.search(query, limit=len(ballerina))]
+        # Which of a node's equally scored forms is named depends on set order: not compared.
+        assert found == [(node, score) for node, score, _ in scan(query)], query
