@@ -173,7 +173,13 @@ def query_command(args: argparse.Namespace) -> int:
             raise CommandError("--variables must be a JSON object")
     body = {"query": document, "variables": variables, "operationName": args.operation}
     status, answer = asyncio.run(_post(load_graph(args.seeds), body))
-    print(json.dumps(answer, indent=2, ensure_ascii=False))
+    text = json.dumps(answer, indent=2, ensure_ascii=False)
+    try:
+        print(text)
+    except UnicodeEncodeError:
+        # A lone surrogate (from argv bytes that are not UTF-8, or a "\ud800" escape) cannot be
+        # written as UTF-8: fall back to JSON's ASCII escapes, which say the same thing.
+        print(json.dumps(answer, indent=2))
     return 0 if status == 200 and not answer.get("errors") else 1
 
 
@@ -186,7 +192,13 @@ async def _post(graph, body: dict) -> tuple[int, dict]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://cli") as client:
             response = await client.post(
-                "/graphql", json=body, headers={"accept": "application/graphql-response+json"}
+                "/graphql",
+                # ASCII escapes keep lone surrogates (see query_command) valid JSON on the wire.
+                content=json.dumps(body).encode("ascii"),
+                headers={
+                    "accept": "application/graphql-response+json",
+                    "content-type": "application/json",
+                },
             )
     return response.status_code, response.json()
 

@@ -332,12 +332,6 @@ def test_cli_serve_with_bad_arguments_is_a_usage_error(ballerina):
         assert status == 2 and "usage: ballerina-kg" in stderr, (argv, stderr)
 
 
-@pytest.mark.xfail(
-    reason="server/cli.py: a lone surrogate (from bytes that are not UTF-8 in argv, or a JSON "
-    "escape in --variables) reaches httpx's UTF-8 JSON encoding in _post and is not caught",
-    raises=UnicodeEncodeError,
-    strict=True,
-)
 def test_cli_query_with_a_lone_surrogate(ballerina):
     argv = [
         "query",
