@@ -6,6 +6,8 @@ adds, in the same process and so under the same uvicorn settings:
 
 - ``POST /graphql-nocache``: the same endpoint object with its response cache switched off
   (a shallow copy sharing the document cache), to measure execution rather than the cache;
+- ``POST /graphql-core``: the same again with its compiled plans switched off as well, so
+  every query runs on graphql-core's executor: the endpoint as it was before the plans;
 - ``POST /baseline/<operation>``: the plain Starlette routes of :mod:`bench.baseline`;
 - ``GET /bench/stats``: this worker's pid and its response cache's hits and misses.
 
@@ -42,6 +44,10 @@ class CountingCache(ResponseCache):
         return body
 
 
+def _no_plan(*args: object) -> None:
+    return None  # "no plan for this one": graphql-core executes it
+
+
 def graphql_endpoint(app: Starlette) -> GraphQLEndpoint:
     for route in app.routes:
         if isinstance(route, Route) and route.path == "/graphql":
@@ -56,6 +62,8 @@ def create_app() -> Starlette:
         endpoint.responses = CountingCache(endpoint.responses.max_entries)
     uncached = copy.copy(endpoint)
     uncached.responses = None
+    core = copy.copy(uncached)
+    core._execute_planned = _no_plan  # type: ignore[method-assign]
 
     async def stats(request: Request) -> Response:
         cache = endpoint.responses
@@ -72,6 +80,7 @@ def create_app() -> Starlette:
     app.router.routes.extend(
         [
             Route("/graphql-nocache", uncached),
+            Route("/graphql-core", core),
             *baseline.routes(),
             Route("/bench/stats", stats),
         ]

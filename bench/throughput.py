@@ -7,7 +7,8 @@ all of them alike. Reported: the median over rounds of requests/s, p50 and p99 p
 and GraphQL's ratios to the baseline taken within the same round.
 
 Targets: ``baseline`` (plain Starlette routes), ``graphql`` (the endpoint as shipped, with its
-response cache) and ``graphql-nocache`` (the same endpoint, cache off).
+response cache), ``graphql-nocache`` (the same endpoint, cache off) and ``graphql-core`` (cache
+and compiled plans off: graphql-core executes every query, as before the plans).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bench.load import run_wrk, write_requests
 from bench.mix import Request, make_mix
 from bench.server import free_port, get_json, serving
 
-TARGETS = ("baseline", "graphql", "graphql-nocache")
+TARGETS = ("baseline", "graphql", "graphql-nocache", "graphql-core")
 
 
 def check_mix(requests: list[Request]) -> int:
