@@ -193,10 +193,10 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-def start_server(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(log_path: Path, factory: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", factory, "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with log_path.open("wb") as log:
@@ -389,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heavy", type=int, default=1, help="connections sending the heavy query")
     parser.add_argument("--seed", type=int, default=20231006)  # the film's release date
     parser.add_argument("--json", type=Path, help="also write the report to this file")
+    parser.add_argument(
+        "--factory", default="server.app:create_app", help="the app factory uvicorn runs"
+    )
     args = parser.parse_args(argv)
     if not 1 < args.connections <= 256 or not 0 < args.seconds <= 600:
         parser.error("--connections must be 2..256 and --seconds 0..600 (a bounded soak)")
@@ -396,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--heavy must leave at least one connection for the mixed load")
 
     log_path = Path(tempfile.mkdtemp(prefix="ballerina-soak-")) / "server.log"
-    process, base_url = start_server(log_path)
+    process, base_url = start_server(log_path, args.factory)
     try:
         report = asyncio.run(
             soak(base_url, process.pid, args.seconds, args.connections, args.heavy, args.seed)

@@ -41,11 +41,11 @@ Time limit
     query would hold up every other client until it was done), and both executors check the
     deadline before resolving the fields of each object: past it, the fields not yet resolved
     are null and one error, code ``TIME_LIMIT_EXCEEDED``, names the limit (status 200, as for
-    any response with ``data``). At the same checks a thread that has run for ``PAUSE_EVERY``
-    hands the interpreter lock over, so that the loop is not starved by a busy thread. What the
-    check cannot do: interrupt a single resolver, so one that runs long by itself overruns the
-    deadline by its own duration; nor bound parsing and validation, which ``Limits.max_tokens``
-    bounds instead. The ``context`` callable is then called in the worker thread too.
+    any response with ``data``). What the check cannot do: interrupt a single resolver, so one
+    that runs long by itself overruns the deadline by its own duration; bound parsing and
+    validation, which ``Limits.max_tokens`` bounds instead; or give other requests more than
+    their share of the one interpreter lock while a heavy query runs, so they are answered, but
+    more slowly. The ``context`` callable is then called in the worker thread too.
 
 Speed
     Parsing and validation are done once per distinct query text: an LRU owned by the endpoint
@@ -66,7 +66,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from time import monotonic, sleep
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -484,33 +484,19 @@ def _is_time_limit(error: GraphQLError) -> bool:
     )
 
 
-#: How long a request's worker thread runs before it lets other threads have the interpreter.
-PAUSE_EVERY = 0.001
-
-
 def _executor_with_deadline(base: type) -> type:
     """graphql-core's executor (``base``), calling ``check_time`` before each object's fields."""
 
     class ExecutorWithDeadline(base):  # type: ignore[misc, valid-type]
         deadline: float = math.inf
         time_limit: float = math.inf
-        next_pause: float = math.inf
 
         def start_clock(self, deadline: float, time_limit: float) -> None:
             self.deadline, self.time_limit = deadline, time_limit
-            self.next_pause = monotonic() + PAUSE_EVERY
 
         def check_time(self) -> None:
-            now = monotonic()
-            if now > self.deadline:
+            if monotonic() > self.deadline:
                 raise TimeLimitExceeded(self.time_limit)
-            if now > self.next_pause:
-                # A busy thread keeps the GIL until the interpreter forces a switch, every 5 ms;
-                # the event loop gives it up at each wait on its sockets, and would then wait
-                # that long to run again, for every client. Handing it over now and then keeps
-                # the loop, and so the other clients, served while a heavy query runs.
-                sleep(0)
-                self.next_pause = now + PAUSE_EVERY
 
         def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
             self.check_time()
