@@ -668,8 +668,11 @@ def test_the_server_keeps_serving_others_while_hostile_requests_are_refused():
     assert sum(statuses.values()) == FLOODERS * FLOOD_ROUNDS * len(HOSTILE_FLOOD)
     assert not failures, failures[:3]
     assert len(latencies) >= 10  # the ordinary client kept getting answers during the flood
-    # ...and not much slower than alone: refusals are cheap, so they cannot crowd it out.
-    assert statistics.median(latencies) < statistics.median(quiet) * 10, (latencies, quiet)
+    # ...and no slower than its fair share of one interpreter among all the clients allows
+    # (twice over, for noise): refusals cost no more than an ordinary answer, so they cannot
+    # crowd it out.
+    fair_share = statistics.median(quiet) * (FLOODERS + 1)
+    assert statistics.median(latencies) < fair_share * 2, (latencies, quiet)
     assert_clean_log(log)
 
 
