@@ -1,4 +1,4 @@
-"""What every resolver gets as ``info.context``: the graph, built once at start-up, and the limits."""
+"""What every resolver gets as ``info.context``: the graph, built once at start-up, and limits."""
 
 from __future__ import annotations
 

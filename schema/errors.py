@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from graph.model import RELATION_TYPES, ROLES
+
 
 def bad_input(argument: str, message: str) -> GraphQLError:
     return GraphQLError(
@@ -32,3 +34,14 @@ def check_range(argument: str, value: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise out_of_range(argument, value, low, high)
     return value
+
+
+def check_types(argument: str, types: list[str] | None) -> set[str] | None:
+    """The edge types asked for, as a set; a relation type or role not in the vocabulary is
+    named rather than silently matching nothing."""
+    if types is None:
+        return None
+    unknown = [t for t in types if t not in RELATION_TYPES and t not in ROLES]
+    if unknown:
+        raise bad_input(argument, f"names unknown relation types or roles: {unknown}.")
+    return set(types)

@@ -23,5 +23,9 @@ class Limits:
     max_radius: int = 3
     #: Most nodes ``egoNetwork``/``subgraph`` return before truncating (and saying so).
     max_subgraph_nodes: int = 300
+    #: Most objects one answer may hold (counted as they are resolved; a query asking for more
+    #: is refused with OBJECT_LIMIT_EXCEEDED). Nested lists multiply: this bounds what the
+    #: static limits above cannot, e.g. 100 nodes × their neighbours × theirs.
+    max_objects: int = 20_000
     #: Longest ``search`` text, in characters.
     max_search_length: int = 200

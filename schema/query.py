@@ -15,10 +15,9 @@ from graph import query as q
 from graph.errors import SelectionError, UnknownNode
 from graph.model import KINDS, RELATION_TYPES, ROLES
 from graph.subgraph import selection
-from schema.errors import bad_input, check_range, not_found
+from schema.errors import bad_input, check_range, check_types, not_found
 from schema.types import (
     Character,
-    Direction,
     Dispute,
     Document,
     EdgeKind,
@@ -206,7 +205,9 @@ class Stats:
         for rank, node in enumerate(ranked, start=1):
             if rank > first:
                 break
-            found.append(RankedNode(rank=rank, node=make_node(G, node), value=G.nodes[node][measure.value]))
+            found.append(
+                RankedNode(rank=rank, node=make_node(G, node), value=G.nodes[node][measure.value])
+            )
         return found
 
 
@@ -329,7 +330,9 @@ class Query:
         limits = context_of(info).limits
         check_range("first", first, 0, limits.max_page_size)
         if order_by is None:
-            candidates = q.by_kind(G) if kinds is None or len(kinds) != 1 else q.by_kind(G, kinds[0].value)
+            candidates = (
+                q.by_kind(G) if kinds is None or len(kinds) != 1 else q.by_kind(G, kinds[0].value)
+            )
         else:
             candidates = tuple(q.ranking(G, order_by.value))
         if kinds is not None:
@@ -350,11 +353,13 @@ class Query:
             NodeEdge(cursor=encode_cursor(i), node=make_node(G, candidates[i]))
             for i in range(start, end)
         ]
-        return NodeConnection(total_count=total, page_info=_page_info(start, end, total), edges=edges)
+        return NodeConnection(
+            total_count=total, page_info=_page_info(start, end, total), edges=edges
+        )
 
     @strawberry.field(
         description="Find nodes by name or alias, tolerant of case, spacing, hyphens and "
-        "misspellings (\"Jeon Jong-seo\", \"Chef Choi\", \"lamborgini\"), best first."
+        'misspellings ("Jeon Jong-seo", "Chef Choi", "lamborgini"), best first.'
     )
     def search(
         self, info: Info, text: str, kinds: list[NodeKind] | None = None, first: int = 10
@@ -367,7 +372,10 @@ class Query:
         hits = G.graph["search"].search(text, limit=len(G) if wanted else first)
         if wanted is not None:
             hits = [h for h in hits if G.nodes[h.node]["kind"] in wanted][:first]
-        return [SearchHit(node=make_node(G, h.node), score=h.score, matched=h.form or None) for h in hits]
+        return [
+            SearchHit(node=make_node(G, h.node), score=h.score, matched=h.form or None)
+            for h in hits
+        ]
 
     @strawberry.field(description="Edges of the whole graph, filtered by type, kind or dispute.")
     def relations(
@@ -381,11 +389,7 @@ class Query:
     ) -> RelationConnection:
         G = graph_of(info)
         check_range("first", first, 0, context_of(info).limits.max_page_size)
-        if types is not None:
-            unknown = [t for t in types if t not in RELATION_TYPES and t not in ROLES]
-            if unknown:
-                raise bad_input("types", f"names unknown relation types or roles: {unknown}.")
-        wanted = None if types is None else set(types)
+        wanted = check_types("types", types)
         edges = [
             q.Edge(u, v, k, d)
             for u, v, k, d in G.edges(keys=True, data=True)
@@ -418,7 +422,7 @@ class Query:
         check_range("maxLength", max_length, 1, ctx.limits.max_path_length)
         check_range("limit", limit, 1, ctx.limits.max_paths)
         a, b = _require(info, "from", source), _require(info, "to", target)
-        wanted = None if types is None else set(types)
+        wanted = check_types("types", types)
         G = ctx.graph
         found = q.shortest_paths(G, a, b, max_length=max_length, limit=limit, types=wanted)
         paths = [

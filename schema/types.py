@@ -20,7 +20,7 @@ from graph.model import Claim as ClaimRecord
 from graph.model import Dispute as DisputeRecord
 from graph.model import Document as DocumentRecord
 from schema.context import Context
-from schema.errors import check_range
+from schema.errors import check_range, check_types
 
 # --- enums --------------------------------------------------------------------------------------
 
@@ -196,7 +196,9 @@ class DocumentCount:
     count: int
 
 
-@strawberry.type(description="Where the build-time layout places a node (about ±1000 on each axis).")
+@strawberry.type(
+    description="Where the build-time layout places a node (about ±1000 on each axis)."
+)
 class Position:
     x: float
     y: float
@@ -251,7 +253,9 @@ class Relation:
     @strawberry.field(description="The disagreement this edge is one side of, if any.")
     def dispute(self, info: Info) -> Dispute | None:
         dispute = self.edge.data["dispute"]
-        return None if dispute is None else Dispute(record=graph_of(info).graph["disputes"][dispute])
+        return (
+            None if dispute is None else Dispute(record=graph_of(info).graph["disputes"][dispute])
+        )
 
     @strawberry.field(description="The claim of that dispute this edge stands for.")
     def claim(self, info: Info) -> Claim | None:
@@ -423,7 +427,7 @@ class Node:
             graph_of(info),
             self.id,
             direction=direction.value,
-            types=None if types is None else set(types),
+            types=check_types("types", types),
             kinds=_kinds(kinds),
             edge_kind=None if edge_kind is None else edge_kind.value,
         )
@@ -448,7 +452,7 @@ class Node:
             self.id,
             depth=depth,
             direction=direction.value,
-            types=None if types is None else set(types),
+            types=check_types("types", types),
             kinds=_kinds(kinds),
             max_depth=ctx.limits.max_radius,
         )

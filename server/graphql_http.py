@@ -104,6 +104,7 @@ __all__ = [
     "GraphQLParams",
     "RequestRefused",
     "ResponseCache",
+    "ObjectLimitExceeded",
     "TimeLimitExceeded",
     "choose_media_type",
 ]
@@ -484,36 +485,60 @@ def _is_time_limit(error: GraphQLError) -> bool:
     )
 
 
-def _executor_with_deadline(base: type) -> type:
-    """graphql-core's executor (``base``), calling ``check_time`` before each object's fields."""
+class ObjectLimitExceeded(GraphQLError):
+    """Raised once an answer has grown past ``Limits.max_objects`` objects."""
 
-    class ExecutorWithDeadline(base):  # type: ignore[misc, valid-type]
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The answer grew past the limit of {limit} objects (max_objects) and was refused. "
+            "Ask for less: fewer aliases or nested lists, smaller pages, radii or depths.",
+            extensions={"code": "OBJECT_LIMIT_EXCEEDED", "limit": "max_objects", "objects": limit},
+        )
+
+
+def _is_object_limit(error: GraphQLError) -> bool:
+    return isinstance(error, ObjectLimitExceeded) or isinstance(
+        error.original_error, ObjectLimitExceeded
+    )
+
+
+def _bounded_executor(base: type) -> type:
+    """graphql-core's executor (``base``), calling ``check`` before each object's fields: the
+    deadline of the time limit, and a count of objects against ``max_objects``."""
+
+    class BoundedExecutor(base):  # type: ignore[misc, valid-type]
         deadline: float = math.inf
         time_limit: float = math.inf
+        objects_left: int = 0
+        max_objects: int = 0
 
-        def start_clock(self, deadline: float, time_limit: float) -> None:
+        def start(self, deadline: float, time_limit: float, max_objects: int) -> None:
             self.deadline, self.time_limit = deadline, time_limit
+            self.objects_left = self.max_objects = max_objects
 
-        def check_time(self) -> None:
+        def check(self) -> None:
+            self.objects_left -= 1
+            if self.objects_left < 0:
+                raise ObjectLimitExceeded(self.max_objects)
             if monotonic() > self.deadline:
                 raise TimeLimitExceeded(self.time_limit)
 
         def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
-            self.check_time()
+            self.check()
             return super().execute_fields(*args, **kwargs)
 
         def execute_fields_serially(self, *args: Any, **kwargs: Any) -> Any:
-            self.check_time()
+            self.check()
             return super().execute_fields_serially(*args, **kwargs)
 
-    return ExecutorWithDeadline
+    return BoundedExecutor
 
 
-class _PlanWithDeadline(Plan):
-    """The compiled fast path, calling the executor's ``check_time`` before each object."""
+class _BoundedPlan(Plan):
+    """The compiled fast path, calling the executor's ``check`` before each object."""
 
     def _execute_fields(self, fields, source, path, run, parent):  # type: ignore[no-untyped-def]
-        run.context.check_time()
+        run.context.check()
         return super()._execute_fields(fields, source, path, run, parent)
 
 
@@ -556,12 +581,8 @@ class GraphQLEndpoint:
         self.max_body_bytes = max_body_bytes
         self.request_timeout = request_timeout
         self._graphql_schema = schema._schema
-        if request_timeout is None:
-            self._executor_class = schema.execution_context_class
-            self._plan_class = Plan
-        else:
-            self._executor_class = _executor_with_deadline(schema.execution_context_class)
-            self._plan_class = _PlanWithDeadline
+        self._executor_class = _bounded_executor(schema.execution_context_class)
+        self._plan_class = _BoundedPlan
         self._resolvers = Resolvers(schema)
         self._hide_suggestions = bool(schema.config.disable_field_suggestions)
         self._context = context
@@ -728,8 +749,8 @@ class GraphQLEndpoint:
         if isinstance(executor, list):  # variable coercion failed: execution never started
             errors = {"errors": [e.formatted for e in executor]}
             return request_error_status, self._encode(errors), False
-        if deadline != math.inf:
-            executor.start_clock(deadline, self.request_timeout)
+        time_limit = math.inf if self.request_timeout is None else self.request_timeout
+        executor.start(deadline, time_limit, self.limits.max_objects)
         # A query runs on its compiled plan (server.fast_execution) when it has one; anything
         # the plan leaves aside runs on graphql-core, with the same result.
         result = self._execute_planned(prepared, operation, executor)
@@ -751,6 +772,11 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             errors = result.errors
+            refusal = next((e for e in errors if _is_object_limit(e)), None)
+            if refusal is not None:
+                # An answer cut at an arbitrary object would be partial data served as if
+                # whole: refuse it entirely, as a crossed static limit is refused.
+                return 200, self._encode({"data": None, "errors": [refusal.formatted]}), False
             if any(_is_time_limit(error) for error in errors):
                 # Every object left when time ran out raised the same error: report it once.
                 first = next(error for error in errors if _is_time_limit(error))
