@@ -58,6 +58,7 @@ HEAVY = (
 
 #: Limits short enough to cross in a test, for the apps below (uvicorn --factory).
 SHORT_TIME_LIMIT = 0.2
+NOISE_FLOOR = 0.05
 LIVE_TIME_LIMIT = 1.5
 #: The time-limit tests lift the object limit, which would otherwise refuse HEAVY first.
 NO_OBJECT_LIMIT = Limits(max_objects=10**9)
@@ -141,7 +142,10 @@ def median_seconds(
 @pytest.fixture(scope="module")
 def ordinary_seconds(client) -> float:
     timed(client, ORDINARY, {"id": "ok-ju"})  # warm up: imports, first plan, first context
-    return median_seconds(client, ORDINARY, {"id": "ok-ju"}, runs=5)
+    # A warm ordinary answer takes about a millisecond, less than the scheduling noise of a
+    # shared two-core machine: compare refusals with at least NOISE_FLOOR, which still tells
+    # a refusal before any work from one that ran the query (tens of ms to seconds).
+    return max(median_seconds(client, ORDINARY, {"id": "ok-ju"}, runs=5), NOISE_FLOOR)
 
 
 @pytest.fixture(autouse=True)
