@@ -61,6 +61,7 @@ class SearchIndex:
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._trigrams: dict[str, list[int]] = defaultdict(list)
         self._description_words: dict[str, set[str]] = defaultdict(set)
+        self._sorted_descriptions: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, G: nx.MultiDiGraph) -> SearchIndex:
@@ -136,11 +137,35 @@ class SearchIndex:
                 dice = 2 * common / (query_grams + gram_counts[at])
                 if dice >= FUZZY_THRESHOLD:
                     offer(at, 0.8 * dice)
-        if query_words:
-            described = set.intersection(
-                *(self._description_words.get(w, set()) for w in query_words)
-            )
-            for node in described.difference(best):
-                best[node] = (0.3, "")
         top = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
+        # Description matches score 0.3, below every name tier (the lowest, fuzzy, is at least
+        # 0.8 x 0.45), so they only fill the places left, in node order: take just that many.
+        missing = limit - len(top)
+        if query_words and missing > 0:
+            top += [(node, (0.3, "")) for node in self._described(query_words, best, missing)]
         return [Hit(node, score, form) for node, (score, form) in top]
+
+    def _described(self, query_words: list[str], exclude: dict[str, object], count: int):
+        """The first ``count`` nodes, by id, whose description has every query word, leaving
+        out ``exclude``: walks the rarest word's nodes in order, stopping when it has enough."""
+        wanted = list(dict.fromkeys(query_words))
+        sets = [self._description_words.get(w) for w in wanted]
+        if not all(sets):
+            return []
+        rarest = min(range(len(wanted)), key=lambda i: len(sets[i]))
+        others = [s for i, s in enumerate(sets) if i != rarest]
+        found = []
+        for node in self._in_order(wanted[rarest]):
+            if node in exclude or any(node not in s for s in others):
+                continue
+            found.append(node)
+            if len(found) == count:
+                break
+        return found
+
+    def _in_order(self, word: str) -> tuple[str, ...]:
+        # Sorted on first use and kept: the index never changes once built.
+        ordered = self._sorted_descriptions.get(word)
+        if ordered is None:
+            ordered = self._sorted_descriptions[word] = tuple(sorted(self._description_words[word]))
+        return ordered

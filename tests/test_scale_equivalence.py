@@ -146,7 +146,9 @@ def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
     names = [d["name"] for _, d in ballerina.nodes(data=True)]
     queries = ["choi", "pro choi", "lamborgini", "Jeon Jong-seo", "the", "ok ju", "flame"]
     queries += [rng.choice(names)[: rng.randrange(2, 12)] for _ in range(60)]
-    for query in queries:
-        found = [(h.node, h.score) for h in index.search(query, limit=len(ballerina))]
-        # Which of a node's equally scored forms is named depends on set order: not compared.
-        assert found == [(node, score) for node, score, _ in scan(query)], query
+    for query in [*queries, "the", "she", "ok-ju's friend"]:
+        expected = [(node, score) for node, score, _ in scan(query)]
+        for limit in (1, 5, len(ballerina)):
+            found = [(h.node, h.score) for h in index.search(query, limit=limit)]
+            # Which of a node's equally scored forms is named depends on set order: not compared.
+            assert found == expected[:limit], (query, limit)
