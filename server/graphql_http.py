@@ -502,6 +502,30 @@ def _is_object_limit(error: GraphQLError) -> bool:
     )
 
 
+#: Longest a request may run on the event loop before it is handed to a worker thread.
+LOOP_SLICE = 0.005
+
+
+class _SliceSpent(Exception):
+    """A request overran its slice of the event loop: run it again in a worker thread."""
+
+
+class _RecentTexts:
+    """A bounded set of strings: forgets everything when it grows past ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._texts: set[str] = set()
+
+    def __contains__(self, text: str) -> bool:
+        return text in self._texts
+
+    def mark(self, text: str) -> None:
+        if len(self._texts) >= self.size:
+            self._texts.clear()
+        self._texts.add(text)
+
+
 def _bounded_executor(base: type) -> type:
     """graphql-core's executor (``base``), calling ``check`` before each object's fields: the
     deadline of the time limit, and a count of objects against ``max_objects``."""
@@ -606,6 +630,8 @@ class GraphQLEndpoint:
             self._prepare
         )
         self.responses = ResponseCache(response_cache_size) if response_cache_size > 0 else None
+        #: Query texts prepared lately, which may be answered on the loop (see _answer_on_loop).
+        self._prepared_texts = _RecentTexts(4 * document_cache_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
@@ -695,16 +721,48 @@ class GraphQLEndpoint:
         if deadline is None:
             answer = self._answer(params, is_get, media_type, scope, receive, math.inf)
         else:
-            # Off the event loop, so that it keeps serving other clients meanwhile.
-            answer = await anyio.to_thread.run_sync(
-                self._answer, params, is_get, media_type, scope, receive, deadline
-            )
+            answer = self._answer_on_loop(params, is_get, media_type, scope, receive, deadline)
+            if answer is None:
+                # Off the event loop, so that it keeps serving other clients meanwhile.
+                answer = await anyio.to_thread.run_sync(
+                    self._answer, params, is_get, media_type, scope, receive, deadline
+                )
         if optimized_is_awaitable(answer):  # asynchronous resolvers: finished on the loop
             answer = await answer
         status, body, cacheable = answer
         if cacheable and responses is not None:
             responses.put(key, body)
         return status, body
+
+    def _answer_on_loop(
+        self,
+        params: GraphQLParams,
+        is_get: bool,
+        media_type: str,
+        scope: Scope,
+        receive: Receive,
+        deadline: float,
+    ) -> Any:
+        """The answer, computed on the event loop if it takes no longer than ``LOOP_SLICE``;
+        ``None`` when it must go to a worker thread instead.
+
+        Handing a request to a thread costs more than most answers do (a thread switch each
+        way, and the interpreter lock passed back and forth), so a query whose document is
+        already prepared first gets a short slice of the loop, bounded by the same checks as
+        the time limit. One that overruns it is dropped and run again in a thread with the rest
+        of its time, which is safe only because resolvers are pure: this is done only where
+        the response cache, which promises that, is on. A document not yet prepared (parsing
+        and validation are not interruptible) always goes to the thread.
+        """
+        if self.responses is None or params.query not in self._prepared_texts:
+            return None
+        slice_end = min(deadline, monotonic() + LOOP_SLICE)
+        try:
+            return self._answer(
+                params, is_get, media_type, scope, receive, slice_end, give_up=slice_end < deadline
+            )
+        except _SliceSpent:
+            return None
 
     def _answer(
         self,
@@ -714,11 +772,16 @@ class GraphQLEndpoint:
         scope: Scope,
         receive: Receive,
         deadline: float,
+        give_up: bool = False,
     ) -> Any:
-        """``(status, body, cacheable)``, or an awaitable of it where resolvers are async."""
+        """``(status, body, cacheable)``, or an awaitable of it where resolvers are async.
+
+        With ``give_up``, running out of time raises :class:`_SliceSpent` instead of answering.
+        """
         # Under graphql-response+json a request that never reached execution is a client error.
         request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
         prepared = self.prepare(params.query)
+        self._prepared_texts.mark(params.query)
         operation = prepared.select(params.operation_name)
         # GET must never run a mutation: say so with 405 even when the document is also invalid.
         if (
@@ -762,6 +825,8 @@ class GraphQLEndpoint:
                 return self._finish(await result, operation)
 
             return finish()
+        if give_up and result.errors and any(_is_time_limit(e) for e in result.errors):
+            raise _SliceSpent
         return self._finish(result, operation)
 
     def _finish(
