@@ -4,10 +4,13 @@
 (same lifespan, same graph, same ``/graphql`` endpoint with its response cache as shipped) and
 adds, in the same process and so under the same uvicorn settings:
 
-- ``POST /graphql-nocache``: the same endpoint object with its response cache switched off
-  (a shallow copy sharing the document cache), to measure execution rather than the cache;
+- ``POST /graphql-nocache``: the same endpoint object with a response cache that keeps
+  nothing (a shallow copy sharing the document cache), to measure execution rather than the
+  cache; everything else as shipped, including short answers on the event loop;
+- ``POST /graphql-thread``: the same, but every answer computed in a worker thread, as the
+  time limit first had it;
 - ``POST /graphql-core``: the same again with its compiled plans switched off as well, so
-  every query runs on graphql-core's executor: the endpoint as it was before the plans;
+  every query runs on graphql-core's executor (on the loop or in a thread, as shipped);
 - ``POST /baseline/<operation>``: the plain Starlette routes of :mod:`bench.baseline`;
 - ``GET /bench/stats``: this worker's pid and its response cache's hits and misses.
 
@@ -45,7 +48,7 @@ class CountingCache(ResponseCache):
 
 
 def _no_plan(*args: object) -> None:
-    return None  # "no plan for this one": graphql-core executes it
+    return None  # "not this way": no plan (graphql-core executes), or not on the loop
 
 
 def graphql_endpoint(app: Starlette) -> GraphQLEndpoint:
@@ -61,7 +64,11 @@ def create_app() -> Starlette:
     if endpoint.responses is not None:
         endpoint.responses = CountingCache(endpoint.responses.max_entries)
     uncached = copy.copy(endpoint)
-    uncached.responses = None
+    # A cache that keeps nothing: no answer is ever replayed, but the endpoint still knows its
+    # resolvers are pure, as the shipped one does (see GraphQLEndpoint._answer_on_loop).
+    uncached.responses = CountingCache(0)
+    threaded = copy.copy(uncached)
+    threaded._answer_on_loop = _no_plan  # type: ignore[method-assign]
     core = copy.copy(uncached)
     core._execute_planned = _no_plan  # type: ignore[method-assign]
 
@@ -80,6 +87,7 @@ def create_app() -> Starlette:
     app.router.routes.extend(
         [
             Route("/graphql-nocache", uncached),
+            Route("/graphql-thread", threaded),
             Route("/graphql-core", core),
             *baseline.routes(),
             Route("/bench/stats", stats),

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from bench.mix import Request
 
-TARGETS = ("baseline", "graphql", "graphql-nocache", "graphql-core")
+TARGETS = ("baseline", "graphql", "graphql-nocache", "graphql-thread", "graphql-core")
 _HEADERS = [(b"content-type", b"application/json"), (b"accept", b"application/json")]
 
 
@@ -86,12 +86,12 @@ async def compare(app: Starlette, requests: Iterable[Request]) -> int:
     checked = 0
     for request in requests:
         answers = {}
-        for target in ("graphql-nocache", "graphql-core", "baseline"):
+        for target in ("graphql-nocache", "graphql-thread", "graphql-core", "baseline"):
             status, body = await call(app, *request_of(target, request))
             if status != 200:
                 raise Mismatch(f"{target} answered {status} to {request}: {body[:300]!r}")
             answers[target] = body
-        if not answers["graphql-nocache"] == answers["graphql-core"] == answers["baseline"]:
+        if len(set(answers.values())) != 1:
             raise Mismatch(
                 f"different answers to {request}:\n graphql:  {answers['graphql-nocache'][:400]!r}"
                 f"\n baseline: {answers['baseline'][:400]!r}"

@@ -132,14 +132,15 @@ def measure(folder: Path, edges: int) -> dict[str, Any]:
 
 
 async def _query_latencies(G, folder: Path) -> dict[str, dict[str, float]]:
-    from bench.app import graphql_endpoint
+    from bench.app import CountingCache, graphql_endpoint
     from bench.inprocess import call, running
     from bench.mix import search_term
     from server.app import create_app
     from server.settings import Settings
 
     app = create_app(G, Settings(seeds_dir=folder))
-    graphql_endpoint(app).responses = None  # measure execution, not the response cache
+    # Measure execution, not replayed answers: a cache that keeps nothing (see bench.app).
+    graphql_endpoint(app).responses = CountingCache(0)
     rng = random.Random(5)
     nodes = list(G)
     latencies: dict[str, dict[str, float]] = {}

@@ -6,9 +6,10 @@ and the whole repeated ``rounds`` times, so that the machine's noise (it is shar
 all of them alike. Reported: the median over rounds of requests/s, p50 and p99 per target,
 and GraphQL's ratios to the baseline taken within the same round.
 
-Targets: ``baseline`` (plain Starlette routes), ``graphql`` (the endpoint as shipped, with its
-response cache), ``graphql-nocache`` (the same endpoint, cache off) and ``graphql-core`` (cache
-and compiled plans off: graphql-core executes every query, as before the plans).
+Targets (see :mod:`bench.app`): ``baseline`` (plain Starlette routes), ``graphql`` (the
+endpoint as shipped, with its response cache), ``graphql-nocache`` (the same, keeping no
+answers), ``graphql-thread`` (that, with every answer computed in a worker thread) and
+``graphql-core`` (keeping no answers and without compiled plans: graphql-core executes).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bench.load import run_wrk, write_requests
 from bench.mix import Request, make_mix
 from bench.server import free_port, get_json, serving
 
-TARGETS = ("baseline", "graphql", "graphql-nocache", "graphql-core")
+TARGETS = ("baseline", "graphql", "graphql-nocache", "graphql-thread", "graphql-core")
 
 
 def check_mix(requests: list[Request]) -> int:
