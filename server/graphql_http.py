@@ -38,7 +38,9 @@ Time limit
     With ``request_timeout`` set, a request has that many seconds of wall-clock time from its
     arrival. A body that has not arrived by then is answered 408. Parsing, validation and
     execution run in a worker thread (resolvers are synchronous: on the event loop, one heavy
-    query would hold up every other client until it was done), and both executors check the
+    query would hold up every other client until it was done); where the response cache is on
+    (resolvers are pure), an already prepared query first gets ``LOOP_SLICE`` of the loop and
+    moves to the thread, starting again, only if it needs more, and both executors check the
     deadline before resolving the fields of each object: past it, the fields not yet resolved
     are null and one error, code ``TIME_LIMIT_EXCEEDED``, names the limit (status 200, as for
     any response with ``data``). What the check cannot do: interrupt a single resolver, so one
