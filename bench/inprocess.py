@@ -117,6 +117,11 @@ class Timing:
     def count(self) -> int:
         return sum(len(v) for v in self.samples.values())
 
+    def percentile(self, share: float) -> float:
+        """Over the whole mix, e.g. ``percentile(0.99)``."""
+        values = sorted(v for vs in self.samples.values() for v in vs)
+        return values[min(len(values) - 1, int(len(values) * share))] if values else float("nan")
+
     def mean(self) -> float:
         """Mean service time over the whole mix: what throughput is the inverse of."""
         values = [v for vs in self.samples.values() for v in vs]

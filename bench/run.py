@@ -100,10 +100,11 @@ def service_command(args: argparse.Namespace) -> dict[str, Any]:
                 "mean_us": timing.mean(),
                 "median_us_by_operation": medians,
                 "mean_ratio_to_baseline": base.mean() / timing.mean(),
+                "p99_us": timing.percentile(0.99),
             }
             print(
                 f"{target:<16} mean {timing.mean():7.0f} µs  (baseline/this "
-                f"{base.mean() / timing.mean():.2f})  "
+                f"{base.mean() / timing.mean():.2f})  p99 {timing.percentile(0.99):6.0f} µs  "
                 + "  ".join(f"{op} {us:.0f}" for op, us in medians.items())
             )
         return found

@@ -31,6 +31,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -108,15 +110,23 @@ def measure(folder: Path, edges: int) -> dict[str, Any]:
     found["generated"] = generate(folder, edges=edges)
     found["generate_s"] = time.perf_counter() - started
 
-    from graph.build import build_graph
-    from graph.load import load_knowledge_base
+    from graph import build
+    from graph.load import read_knowledge_base
+    from graph.problems import AnnotationError
+    from graph.validate import validate
 
     started = time.perf_counter()
-    kb = load_knowledge_base(folder)
+    kb, problems = read_knowledge_base(folder)
+    read = time.perf_counter()
+    problems += validate(kb)
+    if problems:
+        raise AnnotationError(problems)
     loaded = time.perf_counter()
-    G = build_graph(kb)
+    with _timed_steps(build) as steps:
+        G = build.build_graph(kb)
     built = time.perf_counter()
     del kb
+    found["steps_s"] = {"read": read - started, "validate": loaded - read, **steps}
     found.update(
         nodes=G.number_of_nodes(),
         edges=G.number_of_edges(),
@@ -129,6 +139,35 @@ def measure(folder: Path, edges: int) -> dict[str, Any]:
     found["exports"] = _exports(G)
     found["peak_rss"] = peak_rss_bytes()
     return found
+
+
+@contextmanager
+def _timed_steps(build) -> Iterator[dict[str, float]]:
+    """Seconds spent in each whole-graph step of ``graph.build`` while the block runs."""
+    steps: dict[str, float] = {}
+    names = ("index_mentions", "add_centrality", "layout", "alias_index", "count")
+    originals = {name: getattr(build, name) for name in names}
+    search_of = build.SearchIndex.of
+
+    def timing(name: str, function):
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                steps[name] = steps.get(name, 0.0) + time.perf_counter() - start
+
+        return timed
+
+    for name, function in originals.items():
+        setattr(build, name, timing(name, function))
+    build.SearchIndex.of = timing("search_index", search_of)
+    try:
+        yield steps
+    finally:
+        for name, function in originals.items():
+            setattr(build, name, function)
+        build.SearchIndex.of = search_of
 
 
 async def _query_latencies(G, folder: Path) -> dict[str, dict[str, float]]:
