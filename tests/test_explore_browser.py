@@ -16,22 +16,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.live_server import REPO_ROOT, live_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The same launch as tests/test_graphiql_browser.py.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 APP_FACTORY = "server.app:create_app"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
