@@ -7,7 +7,6 @@ breadth-first searches bounded by a depth or length the caller states.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Collection, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
