@@ -12,7 +12,16 @@ import strawberry
 from strawberry.types import Info
 
 from graph import query as q
-from graph.errors import SelectionError, UnknownNode
+from graph.errors import (
+    InvalidMaxNodes,
+    InvalidRadius,
+    RadiusTooLarge,
+    RadiusWithoutCenter,
+    SelectionError,
+    UnknownKind,
+    UnknownNode,
+    UnknownRelationType,
+)
 from graph.model import KINDS, RELATION_TYPES, ROLES
 from graph.subgraph import selection
 from schema.errors import bad_input, check_range, check_types, not_found
@@ -270,17 +279,20 @@ def _subgraph(info: Info, **filters) -> Subgraph:
     )
 
 
+#: The GraphQL argument each selection error is about (graph.errors carries the value).
+_ERROR_ARGUMENTS: dict[type[SelectionError], str] = {
+    UnknownKind: "kinds",
+    UnknownRelationType: "types",
+    InvalidRadius: "radius",
+    RadiusTooLarge: "radius",
+    RadiusWithoutCenter: "radius",
+    UnknownNode: "center",
+    InvalidMaxNodes: "maxNodes",
+}
+
+
 def _argument_of(error: SelectionError) -> str:
-    name = type(error).__name__
-    if "Kind" in name:
-        return "kinds"
-    if "RelationType" in name:
-        return "types"
-    if "Radius" in name:
-        return "radius"
-    if "Node" in name:
-        return "center"
-    return "maxNodes"
+    return _ERROR_ARGUMENTS.get(type(error), "maxNodes")
 
 
 # --- the root -----------------------------------------------------------------------------------
