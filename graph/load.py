@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
+import ryaml
 
 from graph.model import (
     Citation,
@@ -60,93 +60,45 @@ CLAIM_FIELDS = {"id", "statement", "cite"}
 DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256"}
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A YAML loader that refuses duplicate keys instead of silently keeping the last one."""
+# ryaml (libyaml's parser ported to Rust, serde building the values) reads YAML 1.2 into plain
+# lists, mappings, strings, numbers, booleans and nulls about ten times faster than PyYAML on
+# libyaml, which is what makes a seed folder of a million edges load in seconds. It refuses
+# duplicate keys, several documents in one file and alias bombs, and never constructs objects:
+# a tag is ignored, and the value it tags is checked like any other.
+_LOCATION = re.compile(r" at line (\d+) column (\d+)")
+_ENTRY_PATH = re.compile(r"^\.\[(\d+)\](\S*): ")
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node)
+class YAMLProblem(ValueError):
+    """A file that is not valid YAML: ``line`` and ``column`` (1-based) where known."""
+
+    def __init__(self, detail: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail, self.line, self.column = detail, line, column
+
+    def __str__(self) -> str:
+        where = f" (line {self.line}, column {self.column})" if self.line else ""
+        return f"is not valid YAML{where}: {self.detail}"
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-# The same loader on libyaml's C parser, where PyYAML has it: about ten times faster, which
-# is what makes seed folders of a million edges load in seconds rather than many minutes.
-# Its error messages are worded differently, so a file it refuses is parsed again by the
-# Python loader above, whose message is the one reported.
-if getattr(yaml, "__with_libyaml__", False):
-
-    class _FastStrictLoader(yaml.CSafeLoader):
-        def construct_document(self, node: yaml.Node) -> Any:
-            # Plain lists, mappings and strings (nearly all of a seed file) are built in one
-            # recursive pass; PyYAML's general constructor, with its generators and
-            # bookkeeping for recursive structures, takes over for anything else.
-            try:
-                return _construct_plainly(self, node, {})
-            except _NotPlain:
-                self.constructed_objects = {}
-                return super().construct_document(node)
-
-    _FastStrictLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-    )
-else:  # pragma: no cover - PyYAML built without libyaml
-    _FastStrictLoader = _StrictLoader
-
-_STR_TAG = "tag:yaml.org,2002:str"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
-_BUILDING = object()
-
-
-class _NotPlain(Exception):
-    """A node the plain pass leaves to PyYAML: merge keys, duplicate or unhashable keys,
-    recursive aliases, tags other than the standard ones."""
-
-
-def _construct_plainly(loader: yaml.BaseLoader, node: yaml.Node, built: dict[int, Any]) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR_TAG else loader.construct_object(node)
-    done = built.get(id(node))
-    if done is _BUILDING:
-        raise _NotPlain("recursive alias")
-    if done is not None:
-        return done  # an alias: the same object, as PyYAML gives
-    built[id(node)] = _BUILDING
-    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
-        value: Any = [_construct_plainly(loader, item, built) for item in node.value]
-    elif isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
-        value = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _NotPlain("merge key")
-            key = _construct_plainly(loader, key_node, built)
-            try:
-                if key in value:
-                    raise _NotPlain("duplicate key")  # PyYAML's path words the error
-            except TypeError:
-                raise _NotPlain("unhashable key") from None
-            value[key] = _construct_plainly(loader, value_node, built)
-    else:
-        raise _NotPlain(node.tag)
-    built[id(node)] = value
-    return value
-
-
-def _load_yaml(raw: str) -> Any:
+def parse_yaml(raw: str) -> Any:
+    """The value of one YAML document; :class:`YAMLProblem` says where and why it is not one."""
     try:
-        return yaml.load(raw, Loader=_FastStrictLoader)  # noqa: S506 - a CSafeLoader subclass
-    except yaml.YAMLError:
-        return yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return ryaml.loads(raw)
+    except ValueError as exc:  # ryaml's InvalidYamlError, or a complex key Python cannot hash
+        detail = str(exc).removeprefix("TypeError: ")
+        where = _LOCATION.search(detail)
+        if where:
+            detail = detail[: where.start()] + detail[where.end() :]
+        # ryaml names the value by its path, ".[0].cite[1]": the seeds call it "entry 1".
+        detail = _ENTRY_PATH.sub(_entry_label, detail).replace("duplicate entry with", "duplicate")
+        line, column = (int(where[1]), int(where[2])) if where else (None, None)
+        raise YAMLProblem(detail, line, column) from None
+
+
+def _entry_label(path: re.Match[str]) -> str:
+    inside = path[2].removeprefix(".")
+    return f"entry {int(path[1]) + 1}" + (f" {inside}" if inside else "") + ": "
 
 
 class _Reader:
@@ -171,12 +123,9 @@ class _Reader:
             self.problem(name, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
             return []
         try:
-            data = _load_yaml(raw)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            detail = getattr(exc, "problem", None) or str(exc)
-            self.problem(name, None, f"is not valid YAML{where}: {detail}")
+            data = parse_yaml(raw)
+        except YAMLProblem as exc:
+            self.problem(name, None, str(exc))
             return []
         if data is None:
             self.problem(name, None, "is empty: expected a list of entries")

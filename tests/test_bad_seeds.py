@@ -237,13 +237,29 @@ def test_a_kind_that_is_not_a_string_or_not_an_entity_kind(seeds):
         ('- id: fish\n  name: "unclosed\n', "annotations/symbols.yaml: is not valid YAML (line 3"),
         ("- id: fish\n\tname: tab\n", "annotations/symbols.yaml: is not valid YAML (line 2"),
         ("- fish\n", "annotations/symbols.yaml: entry 1: must be a mapping of fields"),
-        # PyYAML's unsafe tags are refused, never constructed (nothing is run).
+        # A tag constructs nothing (nothing is run): the value it tags is checked as it is.
         (
             "- !!python/object/apply:os.system ['echo pwned']\n",
-            "annotations/symbols.yaml: is not valid YAML",
+            "annotations/symbols.yaml: entry 1: must be a mapping of fields",
+        ),
+        (
+            "- id: fish\n  kind: symbol\n  kind: place\n",
+            'annotations/symbols.yaml: is not valid YAML (line 1, column 3): entry 1: duplicate key "kind"',
+        ),
+        (
+            "- id: fish\n---\n- id: cat\n",
+            "annotations/symbols.yaml: is not valid YAML: deserializing from YAML containing more than one document",
         ),
     ],
-    ids=["mapping", "unclosed-quote", "tab", "scalar-entry", "python-tag"],
+    ids=[
+        "mapping",
+        "unclosed-quote",
+        "tab",
+        "scalar-entry",
+        "python-tag",
+        "duplicate-key",
+        "two-documents",
+    ],
 )
 def test_malformed_files_are_named_with_what_is_wrong(seeds, content, message):
     (seeds / "annotations" / "symbols.yaml").write_text(content, encoding="utf-8")
@@ -262,7 +278,7 @@ def test_a_billion_laughs_file_is_refused_quickly(seeds):
     lines += [f"- &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 10)]
     (seeds / "annotations" / "symbols.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = problems_of(seeds)  # asserts it is quick
-    assert "annotations/symbols.yaml: entry 10: must be a mapping of fields" in problems
+    assert "annotations/symbols.yaml: is not valid YAML: repetition limit exceeded" in problems
 
 
 # --- empty and missing --------------------------------------------------------------------------

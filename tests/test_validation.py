@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -162,8 +163,10 @@ def test_duplicate_yaml_keys_are_refused(seeds):
         "- id: bike\n  kind: object\n",
         "- id: bike\n  kind: object\n  kind: place\n",
     )
-    problems = "\n".join(problems_of(seeds))
-    assert (
-        "annotations/objects.yaml: is not valid YAML" in problems
-        and "duplicate key 'kind'" in problems
-    )
+    problems = problems_of(seeds)
+    # The line of the entry and the entry's position in its file, as an editor would show them.
+    assert any(
+        p.startswith("annotations/objects.yaml: is not valid YAML (line ")
+        and re.search(r"entry \d+: duplicate key \"kind\"$", p)
+        for p in problems
+    ), problems
