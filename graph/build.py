@@ -22,24 +22,18 @@ first).
 
 from __future__ import annotations
 
-import math
-import random
-from collections import Counter, deque
-from collections.abc import Hashable
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 
+from graph.centrality import add_centrality
 from graph.layout import layout
 from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
 from graph.model import KnowledgeBase
 from graph.quotes import normalize
 from graph.search import SearchIndex
-
-#: Above this many nodes, betweenness is estimated from a sample of sources (networkx's ``k``).
-EXACT_BETWEENNESS_MAX_NODES = 2_000
-BETWEENNESS_SAMPLES = 64
 
 
 def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.MultiDiGraph:
@@ -125,7 +119,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
         dispute_edges={d: tuple(edges) for d, edges in dispute_edges.items()},
         counts=count(G, kb),
         rankings={
-            measure: tuple(sorted(G, key=lambda n, m=measure: (-G.nodes[n][m], n)))
+            measure: ranking(G, measure)
             for measure in ("pagerank", "betweenness", "degree", "mention_total")
         },
         narrative=tuple(
@@ -147,84 +141,15 @@ def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
     return build_graph(load_knowledge_base(Path(seeds)))
 
 
-def add_centrality(G: nx.MultiDiGraph) -> None:
-    """Store ``degree``, ``betweenness`` and ``pagerank`` on every node.
+def ranking(G: nx.MultiDiGraph, measure: str) -> tuple[str, ...]:
+    """Node ids by ``measure``, highest first; equal values in id order.
 
-    Betweenness and PageRank are measured on the undirected simple projection: a relation links
-    two entities whichever way it is annotated ("Ok-ju kills Choi", "Choi is killed by Ok-ju").
+    Values are compared to 12 significant digits: two nodes in the same position (say, two
+    leaves of one hub) have the same centrality, but floating-point sums in another order can
+    leave them a unit in the last place apart, which must not decide their order.
     """
-    simple = nx.Graph(G)
-    n = simple.number_of_nodes()
-    if n == 0:
-        return
-    if n > EXACT_BETWEENNESS_MAX_NODES:
-        betweenness = sampled_betweenness(simple, BETWEENNESS_SAMPLES, seed=0)
-    else:
-        betweenness = nx.betweenness_centrality(simple)
-    pagerank = nx.pagerank(simple)
-    for node, data in G.nodes(data=True):
-        data["degree"] = G.degree(node)
-        data["betweenness"] = betweenness[node]
-        data["pagerank"] = pagerank[node]
-
-
-def sampled_betweenness(G: nx.Graph, k: int, *, seed: int) -> dict[Hashable, float]:
-    """``networkx.betweenness_centrality(G, k=k, seed=seed)``, the same numbers, faster.
-
-    Brandes' algorithm from ``k`` sampled sources, as networkx runs it (same sample, same
-    breadth-first order, same order of floating-point additions, same rescaling), but over
-    lists indexed by node number instead of dicts keyed by node: on a graph of a million
-    edges the 64 searches take a fraction of networkx's time. Unweighted, undirected,
-    normalised, endpoints excluded: what :func:`add_centrality` asks for.
-    """
-    nodes = list(G)
-    n = len(nodes)
-    if k >= n:
-        return nx.betweenness_centrality(G)
-    index = {node: i for i, node in enumerate(nodes)}
-    adjacency = [[index[w] for w in G._adj[v]] for v in nodes]
-    sources = [index[s] for s in random.Random(seed).sample(nodes, k)]
-    betweenness = [0.0] * n
-    for s in sources:
-        order: list[int] = []  # S: nodes in the order the search reaches them
-        preds: list[list[int] | None] = [None] * n
-        sigma = [0.0] * n
-        depth = [-1] * n
-        sigma[s] = 1.0
-        depth[s] = 0
-        queue = deque([s])
-        while queue:
-            v = queue.popleft()
-            order.append(v)
-            next_depth = depth[v] + 1
-            sigma_v = sigma[v]
-            for w in adjacency[v]:
-                if depth[w] < 0:
-                    queue.append(w)
-                    depth[w] = next_depth
-                if depth[w] == next_depth:
-                    sigma[w] += sigma_v
-                    if preds[w] is None:
-                        preds[w] = [v]
-                    else:
-                        preds[w].append(v)
-        delta = dict.fromkeys(order, 0)
-        while order:
-            w = order.pop()
-            coefficient = (1 + delta[w]) / sigma[w]
-            for v in preds[w] or ():
-                delta[v] += sigma[v] * coefficient
-            if w != s:
-                betweenness[w] += delta[w]
-    # networkx's rescaling of a sample without endpoints, normalised.
-    pairs = n - 1
-    scale_source = 1 / ((k - 1) * (pairs - 1)) if k > 1 else math.nan
-    scale_other = 1 / (k * (pairs - 1))
-    sampled = set(sources)
-    return {
-        node: betweenness[i] * (scale_source if i in sampled else scale_other)
-        for i, node in enumerate(nodes)
-    }
+    values = G.nodes(data=measure)
+    return tuple(sorted(G, key=lambda n: (-float(f"{values[n]:.12g}"), n)))
 
 
 def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> dict[str, object]:

@@ -4,7 +4,9 @@
   alternating every form finds;
 - ``graph.quotes.NormalizedText`` (a few shift points) maps offsets as a per-character table
   does;
-- ``graph.build.sampled_betweenness`` (lists, not dicts) gives networkx's sampled numbers.
+- ``graph.centrality`` (NumPy over a sparse matrix, a breadth-first level at a time) gives
+  networkx's sampled betweenness and PageRank, to rounding;
+- ``graph.load.parse_yaml`` (ryaml, YAML 1.2) reads the seeds as PyYAML's safe loader does.
 The first two on random texts full of the awkward cases: overlapping forms, forms that start with
 punctuation, typographic quotes, Unicode and repeated whitespace.
 """
@@ -68,14 +70,43 @@ def test_normalized_offsets_match_a_per_character_table() -> None:
 
 def test_sampled_betweenness_is_networkx_sampled_betweenness() -> None:
     import networkx as nx
+    import pytest
 
-    from graph.build import sampled_betweenness
+    from graph.centrality import Adjacency, sampled_betweenness
 
-    for seed, (n, m) in enumerate([(60, 90), (300, 900), (500, 520)]):
-        G = nx.gnm_random_graph(n, m, seed=seed)
+    graphs = [
+        nx.gnm_random_graph(n, m, seed=seed)
+        for seed, (n, m) in enumerate([(60, 90), (300, 900), (500, 520)])
+    ]
+    graphs.append(nx.path_graph(400))  # a long chain: hundreds of levels
+    graphs.append(nx.disjoint_union(nx.cycle_graph(30), nx.star_graph(40)))  # unreachable nodes
+    for G in graphs:
+        G.add_edge(5, 5)  # a self-loop changes no shortest path
+        n = G.number_of_nodes()
         G = nx.relabel_nodes(G, {i: f"node-{(i * 7919) % n}" for i in G})
-        for k in (2, 16, n - 1):
-            assert sampled_betweenness(G, k, seed=0) == nx.betweenness_centrality(G, k=k, seed=0)
+        adjacency = Adjacency.of(nx.MultiDiGraph(G))
+        for k in (2, 16, 17, n - 1):
+            expected = nx.betweenness_centrality(G, k=k, seed=0)
+            assert sampled_betweenness(adjacency, k, seed=0) == pytest.approx(
+                expected, rel=1e-12, abs=1e-15
+            )
+
+
+def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
+    import networkx as nx
+    import pytest
+
+    from bench.generate import generate
+    from graph.build import load_graph
+    from graph.centrality import Adjacency, pagerank
+
+    generate(tmp_path, edges=3_000)
+    for G in (ballerina, load_graph(tmp_path)):
+        adjacency = Adjacency.of(G)
+        ours = dict(zip(adjacency.nodes, pagerank(adjacency).tolist(), strict=True))
+        assert ours == pytest.approx(nx.pagerank(nx.Graph(G)), rel=1e-12)
+    # The film's graph, whose rankings the README shows, gets exactly networkx's numbers.
+    assert {n: r for n, r in ballerina.nodes(data="pagerank")} == nx.pagerank(nx.Graph(ballerina))
 
 
 def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
