@@ -102,17 +102,25 @@ def _dependencies(matrix: sparse.csr_array, sources: Sequence[int]) -> np.ndarra
 
     All sources are searched at once, one breadth-first level at a time. A (source, node)
     pair is one flat index ``b * n + node`` into arrays of ``len(sources) × n``.
+
+    The number of shortest paths grows exponentially along a chain of parallel routes (it
+    passes 1e308, and networkx's floats become inf and then NaN, on the generated 10⁶-edge
+    graph), but only the ratio of a node's count to its successor's matters: each level's
+    counts are divided by the level's largest (per source), and that factor is kept to take
+    the ratios.
     """
     n = matrix.shape[0]
+    batch = len(sources)
     indptr = matrix.indptr.astype(np.int64)
     indices = matrix.indices.astype(np.int64)
     degree = np.diff(indptr)
-    starts = np.arange(len(sources), dtype=np.int64) * n + np.asarray(sources, dtype=np.int64)
-    depth = np.full(len(sources) * n, -1, dtype=np.int32)
-    paths = np.zeros(len(sources) * n)  # sigma: shortest paths from the source
+    starts = np.arange(batch, dtype=np.int64) * n + np.asarray(sources, dtype=np.int64)
+    depth = np.full(batch * n, -1, dtype=np.int32)
+    paths = np.zeros(batch * n)  # shortest paths from the source, over the level's factor
     depth[starts] = 0
     paths[starts] = 1.0
-    levels: list[tuple[np.ndarray, np.ndarray]] = []  # the shortest-path edges, level by level
+    # Per level: the shortest-path edges into it (parent and child pairs), and its factors.
+    levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     frontier = starts
     level = 0
     while frontier.size:
@@ -128,15 +136,21 @@ def _dependencies(matrix: sparse.csr_array, sources: Sequence[int]) -> np.ndarra
         on_path = depth[children] == level + 1
         parents, children = parents[on_path], children[on_path]
         np.add.at(paths, children, paths[parents])
-        levels.append((parents, children))
         frontier = np.unique(new)
+        factors = np.zeros(batch)
+        np.maximum.at(factors, frontier // n, paths[frontier])
+        paths[frontier] /= factors[frontier // n]
+        levels.append((parents, children, factors))
         level += 1
-    dependency = np.zeros(len(sources) * n)
-    for parents, children in reversed(levels):
-        share = paths[parents] / paths[children] * (1.0 + dependency[children])
+    dependency = np.zeros(batch * n)
+    for parents, children, factors in reversed(levels):
+        counted = (
+            paths[children] * factors[children // n]
+        )  # the children's paths over the parents' factor
+        share = paths[parents] / counted * (1.0 + dependency[children])
         np.add.at(dependency, parents, share)
     dependency[starts] = 0.0  # a source is an endpoint of its paths, not on them
-    return dependency.reshape(len(sources), n).sum(axis=0)
+    return dependency.reshape(batch, n).sum(axis=0)
 
 
 def pagerank(

@@ -92,6 +92,36 @@ def test_sampled_betweenness_is_networkx_sampled_betweenness() -> None:
             )
 
 
+def test_sampled_betweenness_survives_more_shortest_paths_than_floats_count() -> None:
+    """A chain of 1,100 diamonds has 2**1100 shortest paths end to end: networkx's counts
+    overflow to inf and its betweenness is NaN; ours stays finite and exact where it can be
+    checked: each diamond's two sides share its traffic equally."""
+    import math
+
+    import networkx as nx
+    import pytest
+
+    from graph.centrality import Adjacency, sampled_betweenness
+
+    G = nx.MultiDiGraph()
+    for i in range(1_100):
+        G.add_edges_from(
+            [(f"a{i}", f"b{i}"), (f"a{i}", f"c{i}"), (f"b{i}", f"a{i + 1}"), (f"c{i}", f"a{i + 1}")]
+        )
+    betweenness = sampled_betweenness(Adjacency.of(G), 8, seed=0)
+    assert all(math.isfinite(v) for v in betweenness.values())
+    sources = set(random.Random(0).sample(list(G), 8))  # networkx's sample, rescaled apart
+    for i in range(1_100):
+        if not {f"b{i}", f"c{i}"} & sources:
+            assert betweenness[f"b{i}"] == pytest.approx(betweenness[f"c{i}"], rel=1e-9)
+    # On a chain short enough for floats, the same numbers as networkx.
+    short = nx.Graph(nx.subgraph(G, [n for n in G if int(n[1:]) < 300]))
+    expected = nx.betweenness_centrality(short, k=8, seed=0)
+    assert sampled_betweenness(Adjacency.of(short), 8, seed=0) == pytest.approx(
+        expected, rel=1e-12, abs=1e-15
+    )
+
+
 def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
     import networkx as nx
     import pytest
