@@ -112,9 +112,7 @@ def neighbourhood(
                     following.append(other)
         frontier = following
     return [
-        (n, d)
-        for n, d in seen.items()
-        if d > 0 and (kinds is None or G.nodes[n]["kind"] in kinds)
+        (n, d) for n, d in seen.items() if d > 0 and (kinds is None or G.nodes[n]["kind"] in kinds)
     ]
 
 
@@ -194,20 +192,26 @@ def timeline(
     those located at ``place``."""
     events: Iterator[str] = iter(G.graph["timeline" if order == "story" else "narrative"])
     if participant is not None:
-        involved = {e.target for e in edges_of(G, participant, direction="out",
-                                               edge_kind="participation")}
+        involved = {
+            e.target for e in edges_of(G, participant, direction="out", edge_kind="participation")
+        }
         events = (e for e in events if e in involved)
     if place is not None:
-        located = {e.target for e in edges_of(G, place, direction="out", types={"location"},
-                                              edge_kind="participation")}
+        located = {
+            e.target
+            for e in edges_of(
+                G, place, direction="out", types={"location"}, edge_kind="participation"
+            )
+        }
         events = (e for e in events if e in located)
     return list(events)
 
 
 def participants(G: nx.MultiDiGraph, event: str, role: str | None = None) -> list[Edge]:
     """The participation edges of ``event`` (entity → event), optionally of one role."""
-    return edges_of(G, event, direction="in", edge_kind="participation",
-                    types=None if role is None else {role})
+    return edges_of(
+        G, event, direction="in", edge_kind="participation", types=None if role is None else {role}
+    )
 
 
 def adjacent_events(G: nx.MultiDiGraph, event: str) -> tuple[str | None, str | None]:
