@@ -9,6 +9,8 @@ Commands (``all`` runs the first four with their defaults, as ``make bench`` doe
 - ``startup``: graph build time, and process start to first answered query.
 - ``scale``: synthetic seed folders of 10³…10⁶ edges through the real loader, validator and
   builder; build time, peak memory, query latencies, exports (one subprocess per size).
+- ``keepalive``: per-request latency of sequential requests on one keep-alive connection,
+  two workers as uvicorn ships them and as ``ballerina-kg serve --workers 2`` runs them.
 - ``generate``: write a synthetic seed folder (for a look, or for ``BALLERINA_SEEDS``).
 
 Every command prints the machine facts first and writes its results as JSON to
@@ -128,6 +130,12 @@ def throughput_command(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def keepalive_command(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import keepalive
+
+    return keepalive.run(requests=args.requests, rounds=args.rounds)
+
+
 def startup_command(args: argparse.Namespace) -> dict[str, Any]:
     from bench import startup
 
@@ -166,6 +174,11 @@ def _parser() -> argparse.ArgumentParser:
     tp.add_argument("--rounds", type=int, default=3)
     tp.add_argument("--mix-size", type=int, default=3000)
     tp.set_defaults(run=throughput_command)
+
+    ka = commands.add_parser("keepalive", help="sequential keep-alive latency, 2 workers")
+    ka.add_argument("--requests", type=int, default=100, help="timed requests per round")
+    ka.add_argument("--rounds", type=int, default=3)
+    ka.set_defaults(run=keepalive_command)
 
     st = commands.add_parser("startup", help="graph build time and time to first answer")
     st.add_argument("--repeats", type=int, default=3)

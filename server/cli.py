@@ -92,15 +92,17 @@ def serve_command(args: argparse.Namespace) -> int:
     graph = load_graph(args.seeds)  # refuse to start on bad seeds, with every problem listed
     os.environ["BALLERINA_SEEDS"] = str(args.seeds)
     options = {"host": args.host, "port": args.port, "log_level": args.log_level}
-    if args.workers > 1 or args.reload:
-        # Each worker process builds its own graph from the same, just-validated seeds.
+    # With --reload or --workers, each server process builds its own graph from the same,
+    # just-validated seeds.
+    if args.reload:
         uvicorn.run(
-            "server.app:create_app",
-            factory=True,
-            workers=args.workers,
-            reload=args.reload,
-            **options,
+            "server.app:create_app", factory=True, workers=args.workers, reload=True, **options
         )
+    elif args.workers > 1:
+        from server import workers
+
+        # Not uvicorn.run: its supervisor's socket leaves Nagle on (see server.workers).
+        workers.run("server.app:create_app", factory=True, workers=args.workers, **options)
     else:
         from server.app import create_app
 
