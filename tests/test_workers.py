@@ -71,14 +71,6 @@ def test_the_socket_for_the_workers_says_tcp_and_its_connections_get_nodelay():
     assert _accepted_with_nodelay(listener)
 
 
-def test_uvicorns_own_socket_still_leaves_nagle_on():
-    """The bug server/workers.py works around. When this fails, uvicorn binds its socket as TCP
-    itself (Kludex/uvicorn#3149 fixed): server/workers.py can go back to ``uvicorn.run``."""
-    listener = _config().bind_socket()
-    assert listener.proto == 0
-    assert not _accepted_with_nodelay(listener)
-
-
 @contextmanager
 def _serving(log_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run ``ballerina-kg serve ARGS --port P`` until the block ends; ready once /healthz says
