@@ -7,12 +7,11 @@ import logging
 from collections.abc import Iterator
 
 import anyio
-import httpx
 import pytest
 import strawberry
 from starlette.applications import Starlette
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.testclient import TestClient
 from strawberry.extensions import SchemaExtension
 
 from schema.limits import Limits
@@ -30,37 +29,9 @@ from tests.toy_schema import Query, schema
 GRJ = GRAPHQL_RESPONSE_JSON
 
 
-class TestClient:
-    """A synchronous in-process client: each request runs the app in its own event loop."""
-
-    __test__ = False
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    def __enter__(self) -> TestClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        pass
-
-    def request(self, method: str, url: str, **kwargs: object) -> httpx.Response:
-        async def send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-                return await c.request(method, url, **kwargs)
-
-        return anyio.run(send)
-
-    def get(self, url: str, **kwargs: object) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: object) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-
 @pytest.fixture
 def client() -> Iterator[TestClient]:
+    """The toy app (overriding conftest's real-graph ``client``): this file tests the HTTP layer."""
     with TestClient(create_app()) as test_client:
         yield test_client
 
