@@ -15,6 +15,7 @@ import random
 
 import networkx as nx
 
+from graph.centrality import add_centrality
 from graph.layout import layout
 from graph.model import RELATION_TYPES, ROLES, Citation
 
@@ -165,6 +166,7 @@ def realistic_graph(seed: int = 7) -> nx.MultiDiGraph:
 
 
 def _add_entity(G: nx.MultiDiGraph, rng: random.Random, node: str, kind: str, name: str) -> None:
+    # By hand to the graph contract, not via graph.build: exports must take graphs it never makes.
     mentions = {d: rng.randint(1, 9) for d in rng.sample(_DOCUMENTS, rng.randint(0, 3))}
     G.add_node(
         node,
@@ -187,19 +189,10 @@ def _citations(rng: random.Random) -> tuple[Citation, ...]:
 
 
 def add_metrics(G: nx.MultiDiGraph) -> None:
-    """Set ``degree``, ``betweenness``, ``pagerank``, ``x`` and ``y`` the way the builder does.
-
-    PageRank is stood in for by normalised degree: the real one needs scipy.
-    """
-    simple = nx.Graph(G)
-    betweenness = nx.betweenness_centrality(simple)
-    total = sum(d for _, d in G.degree()) or 1
-    positions = layout(G)
-    for node, data in G.nodes(data=True):
-        data["degree"] = G.degree(node)
-        data["betweenness"] = betweenness[node]
-        data["pagerank"] = (G.degree(node) + 1) / (total + len(G))
-        data["x"], data["y"] = positions[node]
+    """Set ``degree``, ``betweenness``, ``pagerank``, ``x`` and ``y`` the way the builder does."""
+    add_centrality(G)
+    for node, (x, y) in layout(G).items():
+        G.nodes[node]["x"], G.nodes[node]["y"] = x, y
 
 
 #: Strings a writer must escape, strip or keep intact.
