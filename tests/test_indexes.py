@@ -2,13 +2,15 @@
 
 - :class:`graph.indexes.Selection` pages a union of sorted position arrays as sorting it would;
 - ``graph.query.select_nodes``/``select_edges`` answer, for every combination of filters, order
-  and page, what a scan of the whole graph answers, on the film's graph and a generated one.
+  and page, what a scan of the whole graph answers, on the film's graph and a generated one;
+- the two resolvers read no more of the graph than their page, where a scan reads all of it.
 """
 
 from __future__ import annotations
 
 import random
 from array import array
+from contextlib import contextmanager
 from itertools import combinations
 
 import networkx as nx
@@ -19,6 +21,8 @@ from graph import query as q
 from graph.build import load_graph, ranking
 from graph.indexes import Selection
 from graph.model import KINDS, RELATION_TYPES, ROLES
+from schema import Context, Limits, build_schema
+from schema.query import encode_cursor
 
 # --- Selection ----------------------------------------------------------------------------------
 
@@ -163,3 +167,111 @@ def test_the_graphs_have_what_the_equivalence_tests_need(ballerina, generated) -
         assert len(_edge_types(G)) >= 25
         assert any(d is not None for _, _, d in G.edges(data="dispute"))
     assert generated.number_of_edges() > 2_500
+
+
+# --- no scans -----------------------------------------------------------------------------------
+
+
+class _Counting(dict):
+    """A dict counting the entries read from it: each look-up, each entry iterated over."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        _Counting.reads += 1
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        _Counting.reads += 1
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        _Counting.reads += 1
+        return super().get(key, default)
+
+    def __iter__(self):
+        for key in super().__iter__():
+            _Counting.reads += 1
+            yield key
+
+    def keys(self):
+        return iter(self)
+
+    def values(self):
+        return (value for _, value in self.items())
+
+    def items(self):
+        for item in super().items():
+            _Counting.reads += 1
+            yield item
+
+
+#: Views networkx caches on the graph, holding the dicts they were made with.
+_CACHED_VIEWS = ("nodes", "edges", "out_edges", "in_edges", "adj", "succ", "pred", "degree")
+
+
+@contextmanager
+def _counting_reads(G: nx.MultiDiGraph):
+    """Count the node and adjacency entries read from ``G`` while the block runs."""
+    saved = G._node, G._succ, G._pred
+    views = {name: G.__dict__.pop(name) for name in _CACHED_VIEWS if name in G.__dict__}
+    G._node, G._pred = _Counting(G._node), _Counting(G._pred)
+    G._succ = G._adj = _Counting(G._succ)
+    for name in _CACHED_VIEWS:
+        G.__dict__.pop(name, None)
+    _Counting.reads = 0
+    try:
+        yield lambda: _Counting.reads
+    finally:
+        G._node, G._succ, G._pred = saved
+        G._adj = G._succ
+        for name in _CACHED_VIEWS:
+            G.__dict__.pop(name, None)
+        G.__dict__.update(views)
+
+
+def test_the_counting_sees_a_scan(generated) -> None:
+    with _counting_reads(generated) as reads:
+        assert [n for n in generated if generated.nodes[n]["kind"] == "place"]
+    assert reads() >= 2 * len(generated)
+    with _counting_reads(generated) as reads:
+        assert len(list(generated.edges(keys=True, data=True))) == generated.number_of_edges()
+    assert reads() >= len(generated)
+    assert type(generated._node) is dict and generated.edges is not None  # restored
+
+
+#: Where the pages of the queries with ``$after`` start (each has more than 120 answers).
+AFTER = 100
+
+NO_SCAN_QUERIES = [
+    "{ nodes(kinds: [CHARACTER, PLACE]) { totalCount nodes { id } } }",
+    "{ nodes(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount nodes { id } } }",
+    "{ nodes(kinds: [EVENT, OBJECT], orderBy: BETWEENNESS, after: $after) { totalCount nodes { id } } }",
+    '{ nodes(relation: "kills") { totalCount nodes { id } } }',
+    '{ nodes(relation: "agent", orderBy: DEGREE, after: $after) { totalCount nodes { id } } }',
+    '{ nodes(relation: "owns", kinds: [CHARACTER, ORGANIZATION], orderBy: MENTIONS) { totalCount nodes { id } } }',
+    "{ relations { totalCount relations { id source { id } target { id } } } }",
+    "{ relations(after: $after) { totalCount relations { id } } }",
+    '{ relations(types: ["kills"]) { totalCount relations { id type } } }',
+    '{ relations(types: ["kills", "agent", "location"], after: $after) { totalCount relations { id } } }',
+    "{ relations(edgeKind: RELATION, disputed: true) { totalCount relations { id } } }",
+    "{ relations(edgeKind: PARTICIPATION, disputed: false, after: $after) { totalCount relations { id } } }",
+]
+
+
+@pytest.mark.parametrize("document", NO_SCAN_QUERIES)
+def test_nodes_and_relations_read_only_their_page(generated, document) -> None:
+    schema = build_schema()
+    context = Context(graph=generated, limits=Limits())
+    if "$after" in document:
+        document = "query($after: String) " + document
+    variables = {"after": encode_cursor(AFTER)}
+    with _counting_reads(generated) as reads:
+        result = schema.execute_sync(document, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    answer = next(iter(result.data.values()))
+    page = answer.get("nodes", answer.get("relations"))
+    assert len(page) == 20 < answer["totalCount"]  # a full page, of more
+    # A page of 20 reads an entry per item and per end of an edge asked for; a scan reads every
+    # one of the graph's 900 nodes at least once.
+    assert reads() <= 3 * 20 < len(generated), reads()
