@@ -54,6 +54,11 @@ class Selection(Generic[T]):
     def __len__(self) -> int:
         return self._length
 
+    def __iter__(self) -> Iterator[T]:
+        """Every item, lazily: taking the first few costs no more than a page of them."""
+        positions = self.parts[0] if len(self.parts) == 1 else heapq.merge(*self.parts)
+        return map(self.items.__getitem__, positions)
+
     def page(self, start: int, stop: int) -> list[T]:
         """The items ranked ``start`` to ``stop - 1`` (``[]`` past the end)."""
         stop = min(stop, self._length)

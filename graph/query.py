@@ -241,10 +241,10 @@ def ranking(G: nx.MultiDiGraph, measure: str, kind: str | None = None) -> Iterat
     """Node ids from the highest ``measure`` down (ranked at build time), optionally of one kind."""
     if measure not in MEASURES:
         raise OutOfBounds("measure", measure, f"one of {', '.join(MEASURES)}")
-    ranked: tuple[str, ...] = G.graph["rankings"][measure]
     if kind is None:
-        return iter(ranked)
-    return (n for n in ranked if G.nodes[n]["kind"] == kind)
+        return iter(G.graph["rankings"][measure])
+    index: NodeIndex = G.graph["node_index"]
+    return iter(index.select([kind], None, measure))
 
 
 def by_kind(G: nx.MultiDiGraph, kind: str | None = None) -> tuple[Hashable, ...]:

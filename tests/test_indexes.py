@@ -44,6 +44,7 @@ def test_a_selection_pages_as_the_sorted_union_of_its_parts() -> None:
             stop = max(0, start + rng.randrange(-2, 30))
             assert selection.page(start, stop) == expected[start:stop], (parts, start, stop)
         assert selection.page(0, len(expected)) == expected
+        assert list(selection) == expected
 
 
 # --- equivalence with a scan --------------------------------------------------------------------
@@ -109,6 +110,16 @@ def test_nodes_are_selected_as_a_scan_selects_them(G) -> None:
                 ]
                 selection = q.select_nodes(G, kinds=kinds, relation=relation, order=order)
                 _check(selection, expected, (kinds, relation, order))
+
+
+def test_rankings_of_a_kind_are_the_ranking_filtered(G) -> None:
+    kinds = sorted({k for _, k in G.nodes(data="kind")})
+    for measure in q.MEASURES:
+        for kind in [None, *kinds, "dancer"]:
+            expected = [n for n in ranking(G, measure) if kind in (None, G.nodes[n]["kind"])]
+            assert list(q.ranking(G, measure, kind)) == expected, (measure, kind)
+            ranked = q.ranking(G, measure, kind)
+            assert [next(ranked, None) for _ in range(3)] == (expected + [None] * 3)[:3]
 
 
 def test_nodes_matching_text_are_selected_as_a_scan_selects_them(G) -> None:
