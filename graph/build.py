@@ -28,6 +28,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.centrality import add_centrality
+from graph.indexes import indexes
 from graph.layout import layout
 from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
@@ -128,6 +129,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
             if e.narrative_order is not None
         ),
     )
+    G.graph.update(indexes(G))  # edge_index, node_index: see graph.indexes
     return G
 
 

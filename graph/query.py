@@ -14,6 +14,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from graph.errors import OutOfBounds, UnknownNode
+from graph.indexes import Grouped, NodeIndex, Selection
 from graph.quotes import normalize
 
 Direction = Literal["out", "in", "both"]
@@ -240,13 +241,58 @@ def ranking(G: nx.MultiDiGraph, measure: str, kind: str | None = None) -> Iterat
     """Node ids from the highest ``measure`` down (ranked at build time), optionally of one kind."""
     if measure not in MEASURES:
         raise OutOfBounds("measure", measure, f"one of {', '.join(MEASURES)}")
-    ranked: tuple[str, ...] = G.graph["rankings"][measure]
     if kind is None:
-        return iter(ranked)
-    return (n for n in ranked if G.nodes[n]["kind"] == kind)
+        return iter(G.graph["rankings"][measure])
+    index: NodeIndex = G.graph["node_index"]
+    return iter(index.select([kind], None, measure))
 
 
 def by_kind(G: nx.MultiDiGraph, kind: str | None = None) -> tuple[Hashable, ...]:
     """Every node id (of one kind), sorted by id."""
     index = G.graph["by_kind"]
     return index["*"] if kind is None else index.get(kind, ())
+
+
+# --- filtered lists -----------------------------------------------------------------------------
+
+#: The least search score at which ``text`` counts as naming a node, in :func:`select_nodes`.
+TEXT_MATCH = 0.5
+
+
+def select_nodes(
+    G: nx.MultiDiGraph,
+    *,
+    kinds: Collection[str] | None = None,
+    relation: str | None = None,
+    text: str | None = None,
+    order: str | None = None,
+) -> Selection[str]:
+    """Nodes of any of ``kinds``, with an edge of type ``relation`` (either way) and named by
+    ``text`` (a search score of at least :data:`TEXT_MATCH`), by id or by the measure ``order``,
+    highest first. From the indexes of :mod:`graph.indexes`: a page costs its size and a few
+    binary searches, with ``text`` the search and the nodes it finds."""
+    if order is not None and order not in MEASURES:
+        raise OutOfBounds("measure", order, f"one of {', '.join(MEASURES)}")
+    index: NodeIndex = G.graph["node_index"]
+    if text is None:
+        return index.select(kinds, relation, order)
+    hits = G.graph["search"].search(text, limit=len(G))
+    return index.among({h.node for h in hits if h.score >= TEXT_MATCH}, kinds, relation, order)
+
+
+def select_edges(
+    G: nx.MultiDiGraph,
+    *,
+    types: Collection[str] | None = None,
+    edge_kind: str | None = None,
+    disputed: bool | None = None,
+) -> Selection[tuple[str, str, str]]:
+    """Edges ``(source, target, key)`` of any of ``types``, of ``edge_kind``, and that are
+    (``disputed=True``) or are not one side of a dispute, in ``G.edges`` order. A page costs its
+    size and a few binary searches per type."""
+    index: Grouped[tuple[str, str, str]] = G.graph["edge_index"]
+    return index.select((edge_kind, t, disputed) for t in ((None,) if types is None else types))
+
+
+def edge(G: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
+    return Edge(source, target, key, G.edges[source, target, key])

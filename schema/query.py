@@ -341,29 +341,22 @@ class Query:
         G = graph_of(info)
         limits = context_of(info).limits
         check_range("first", first, 0, limits.max_page_size)
-        if order_by is None:
-            candidates = (
-                q.by_kind(G) if kinds is None or len(kinds) != 1 else q.by_kind(G, kinds[0].value)
-            )
-        else:
-            candidates = tuple(q.ranking(G, order_by.value))
-        if kinds is not None:
-            wanted = {k.value for k in kinds}
-            candidates = [n for n in candidates if G.nodes[n]["kind"] in wanted]
-        if relation is not None:
-            if relation not in RELATION_TYPES and relation not in ROLES:
-                raise bad_input("relation", f"is not a relation type or role: {relation!r}.")
-            candidates = [n for n in candidates if q.edges_of(G, n, types={relation})]
+        if relation is not None and relation not in RELATION_TYPES and relation not in ROLES:
+            raise bad_input("relation", f"is not a relation type or role: {relation!r}.")
         if text is not None:
             _check_text(text, limits.max_search_length, "text")
-            hits = G.graph["search"].search(text, limit=len(G))
-            matching = {h.node for h in hits if h.score >= 0.5}
-            candidates = [n for n in candidates if n in matching]
-        total = len(candidates)
+        found = q.select_nodes(
+            G,
+            kinds=None if kinds is None else [k.value for k in kinds],
+            relation=relation,
+            text=text,
+            order=None if order_by is None else order_by.value,
+        )
+        total = len(found)
         start, end = _page(info, first, after, total)
         edges = [
-            NodeEdge(cursor=encode_cursor(i), node=make_node(G, candidates[i]))
-            for i in range(start, end)
+            NodeEdge(cursor=encode_cursor(i), node=make_node(G, node))
+            for i, node in enumerate(found.page(start, end), start)
         ]
         return NodeConnection(
             total_count=total, page_info=_page_info(start, end, total), edges=edges
@@ -402,19 +395,18 @@ class Query:
         G = graph_of(info)
         check_range("first", first, 0, context_of(info).limits.max_page_size)
         wanted = check_types("types", types)
-        edges = [
-            q.Edge(u, v, k, d)
-            for u, v, k, d in G.edges(keys=True, data=True)
-            if (wanted is None or d["type"] in wanted)
-            and (edge_kind is None or d["kind"] == edge_kind.value)
-            and (disputed is None or (d["dispute"] is not None) == disputed)
-        ]
-        total = len(edges)
+        found = q.select_edges(
+            G,
+            types=wanted,
+            edge_kind=None if edge_kind is None else edge_kind.value,
+            disputed=disputed,
+        )
+        total = len(found)
         start, end = _page(info, first, after, total)
         return RelationConnection(
             total_count=total,
             page_info=_page_info(start, end, total),
-            relations=[make_relation(e) for e in edges[start:end]],
+            relations=[make_relation(q.edge(G, *key)) for key in found.page(start, end)],
         )
 
     @strawberry.field(

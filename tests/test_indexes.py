@@ -1,0 +1,288 @@
+"""The build-time indexes behind ``Query.nodes`` and ``Query.relations`` (graph.indexes).
+
+- :class:`graph.indexes.Selection` pages a union of sorted position arrays as sorting it would;
+- ``graph.query.select_nodes``/``select_edges`` answer, for every combination of filters, order
+  and page, what a scan of the whole graph answers, on the film's graph and a generated one;
+- the two resolvers read no more of the graph than their page, where a scan reads all of it.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from contextlib import contextmanager
+from itertools import combinations
+
+import networkx as nx
+import pytest
+
+from bench.generate import generate
+from graph import query as q
+from graph.build import load_graph, ranking
+from graph.indexes import Selection
+from graph.model import KINDS, RELATION_TYPES, ROLES
+from schema import Context, Limits, build_schema
+from schema.query import encode_cursor
+
+# --- Selection ----------------------------------------------------------------------------------
+
+
+def test_a_selection_pages_as_the_sorted_union_of_its_parts() -> None:
+    rng = random.Random(5)
+    for _ in range(400):
+        size = rng.randrange(0, 300)
+        parts: list[list[int]] = [[] for _ in range(rng.randrange(1, 6))]
+        for position in range(size):
+            if rng.random() < 0.7:  # some positions are in no part
+                rng.choice(parts).append(position)
+        items = [f"item-{i}" for i in range(size)]
+        selection = Selection(items, [array("I", p) for p in parts] + [range(0)])
+        expected = [items[i] for i in sorted(i for p in parts for i in p)]
+        assert len(selection) == len(expected)
+        for _ in range(10):
+            start = rng.randrange(0, len(expected) + 3)
+            stop = max(0, start + rng.randrange(-2, 30))
+            assert selection.page(start, stop) == expected[start:stop], (parts, start, stop)
+        assert selection.page(0, len(expected)) == expected
+        assert list(selection) == expected
+
+
+# --- equivalence with a scan --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> nx.MultiDiGraph:
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, edges=3_000)
+    return load_graph(folder)
+
+
+@pytest.fixture(params=["ballerina", "generated"])
+def G(request) -> nx.MultiDiGraph:
+    return request.getfixturevalue(request.param)
+
+
+def _pages(total: int) -> list[tuple[int, int]]:
+    """(start, stop) pairs: from the start, in the middle, across and past the end."""
+    pages = [(0, 0), (0, 1), (0, 20), (0, 100), (1, 21), (total // 2, total // 2 + 7)]
+    pages += [(total - 1, total + 19), (total, total + 5), (total + 3, total + 10)]
+    return [(max(0, a), max(0, b)) for a, b in pages]
+
+
+def _check(selection, expected: list, what) -> None:
+    assert len(selection) == len(expected), what
+    for start, stop in _pages(len(expected)):
+        assert selection.page(start, stop) == expected[start:stop], (what, start, stop)
+
+
+def _kind_filters(G: nx.MultiDiGraph) -> list[list[str] | None]:
+    kinds = sorted({k for _, k in G.nodes(data="kind")})
+    pairs = [list(pair) for pair in combinations(kinds, 2)]
+    return [None, [], *([k] for k in kinds), *pairs, kinds, [kinds[0], kinds[0]]]
+
+
+def _edge_types(G: nx.MultiDiGraph) -> list[str]:
+    return sorted({t for _, _, t in G.edges(data="type")})
+
+
+def _absent_types(G: nx.MultiDiGraph) -> list[str]:
+    """Edge types no edge has: one of the vocabulary if the graph leaves one out (the film's
+    graph uses them all), and one outside it (the resolvers refuse it; graph.query must not
+    fail on it)."""
+    present = set(_edge_types(G))
+    return [t for t in [*RELATION_TYPES, *ROLES] if t not in present][:1] + ["not_a_type"]
+
+
+def test_nodes_are_selected_as_a_scan_selects_them(G) -> None:
+    kind = dict(G.nodes(data="kind"))
+    # What the resolver used to ask of every candidate, asked once per node here.
+    types_at = {n: {e.type for e in q.edges_of(G, n)} for n in G}
+    orders = {None: sorted(G), **{m: list(ranking(G, m)) for m in q.MEASURES}}
+    relations = [None, *_edge_types(G), *_absent_types(G)]
+    for kinds in _kind_filters(G):
+        for relation in relations:
+            for order, ordered in orders.items():
+                expected = [
+                    n
+                    for n in ordered
+                    if (kinds is None or kind[n] in kinds)
+                    and (relation is None or relation in types_at[n])
+                ]
+                selection = q.select_nodes(G, kinds=kinds, relation=relation, order=order)
+                _check(selection, expected, (kinds, relation, order))
+
+
+def test_rankings_of_a_kind_are_the_ranking_filtered(G) -> None:
+    kinds = sorted({k for _, k in G.nodes(data="kind")})
+    for measure in q.MEASURES:
+        for kind in [None, *kinds, "dancer"]:
+            expected = [n for n in ranking(G, measure) if kind in (None, G.nodes[n]["kind"])]
+            assert list(q.ranking(G, measure, kind)) == expected, (measure, kind)
+            ranked = q.ranking(G, measure, kind)
+            assert [next(ranked, None) for _ in range(3)] == (expected + [None] * 3)[:3]
+
+
+def test_nodes_matching_text_are_selected_as_a_scan_selects_them(G) -> None:
+    kind = dict(G.nodes(data="kind"))
+    types_at = {n: {e.type for e in q.edges_of(G, n)} for n in G}
+    orders = {None: sorted(G), **{m: list(ranking(G, m)) for m in q.MEASURES}}
+    names = sorted(name for _, name in G.nodes(data="name"))
+    texts = ["choi", "ok-ju", "drives", "hotel", "a", "zzzz", names[0], names[len(names) // 2]]
+    rng = random.Random(3)
+    for text in texts:
+        hits = G.graph["search"].search(text, limit=len(G))
+        matching = {h.node for h in hits if h.score >= 0.5}
+        for kinds in rng.sample(_kind_filters(G), 8) + [None]:
+            for relation in [None, *rng.sample(_edge_types(G), 4), *_absent_types(G)]:
+                for order, ordered in orders.items():
+                    expected = [
+                        n
+                        for n in ordered
+                        if n in matching
+                        and (kinds is None or kind[n] in kinds)
+                        and (relation is None or relation in types_at[n])
+                    ]
+                    selection = q.select_nodes(
+                        G, kinds=kinds, relation=relation, text=text, order=order
+                    )
+                    _check(selection, expected, (text, kinds, relation, order))
+
+
+def test_edges_are_selected_as_a_scan_selects_them(G) -> None:
+    edges = list(G.edges(keys=True, data=True))
+    types = _edge_types(G)
+    rng = random.Random(4)
+    pairs = [set(pair) for pair in combinations(types, 2)]
+    type_filters = [None, set(), *({t} for t in types), *rng.sample(pairs, min(len(pairs), 60))]
+    absent = _absent_types(G)
+    type_filters += [{types[0], *absent}, set(absent), set(types), {*types, *absent}]
+    for wanted in type_filters:
+        for edge_kind in (None, "relation", "participation"):
+            for disputed in (None, True, False):
+                expected = [
+                    (u, v, k)
+                    for u, v, k, d in edges
+                    if (wanted is None or d["type"] in wanted)
+                    and (edge_kind is None or d["kind"] == edge_kind)
+                    and (disputed is None or (d["dispute"] is not None) == disputed)
+                ]
+                selection = q.select_edges(G, types=wanted, edge_kind=edge_kind, disputed=disputed)
+                _check(selection, expected, (wanted, edge_kind, disputed))
+
+
+def test_the_graphs_have_what_the_equivalence_tests_need(ballerina, generated) -> None:
+    assert {k for _, k in ballerina.nodes(data="kind")} == set(KINDS)
+    assert len({k for _, k in generated.nodes(data="kind")}) >= 7
+    for G in (ballerina, generated):
+        assert {k for _, _, k in G.edges(data="kind")} == {"relation", "participation"}
+        assert len(_edge_types(G)) >= 25
+        assert any(d is not None for _, _, d in G.edges(data="dispute"))
+    assert generated.number_of_edges() > 2_500
+
+
+# --- no scans -----------------------------------------------------------------------------------
+
+
+class _Counting(dict):
+    """A dict counting the entries read from it: each look-up, each entry iterated over."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        _Counting.reads += 1
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        _Counting.reads += 1
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        _Counting.reads += 1
+        return super().get(key, default)
+
+    def __iter__(self):
+        for key in super().__iter__():
+            _Counting.reads += 1
+            yield key
+
+    def keys(self):
+        return iter(self)
+
+    def values(self):
+        return (value for _, value in self.items())
+
+    def items(self):
+        for item in super().items():
+            _Counting.reads += 1
+            yield item
+
+
+#: Views networkx caches on the graph, holding the dicts they were made with.
+_CACHED_VIEWS = ("nodes", "edges", "out_edges", "in_edges", "adj", "succ", "pred", "degree")
+
+
+@contextmanager
+def _counting_reads(G: nx.MultiDiGraph):
+    """Count the node and adjacency entries read from ``G`` while the block runs."""
+    saved = G._node, G._succ, G._pred
+    views = {name: G.__dict__.pop(name) for name in _CACHED_VIEWS if name in G.__dict__}
+    G._node, G._pred = _Counting(G._node), _Counting(G._pred)
+    G._succ = G._adj = _Counting(G._succ)
+    for name in _CACHED_VIEWS:
+        G.__dict__.pop(name, None)
+    _Counting.reads = 0
+    try:
+        yield lambda: _Counting.reads
+    finally:
+        G._node, G._succ, G._pred = saved
+        G._adj = G._succ
+        for name in _CACHED_VIEWS:
+            G.__dict__.pop(name, None)
+        G.__dict__.update(views)
+
+
+def test_the_counting_sees_a_scan(generated) -> None:
+    with _counting_reads(generated) as reads:
+        assert [n for n in generated if generated.nodes[n]["kind"] == "place"]
+    assert reads() >= 2 * len(generated)
+    with _counting_reads(generated) as reads:
+        assert len(list(generated.edges(keys=True, data=True))) == generated.number_of_edges()
+    assert reads() >= len(generated)
+    assert type(generated._node) is dict and generated.edges is not None  # restored
+
+
+#: Where the pages of the queries with ``$after`` start (each has more than 120 answers).
+AFTER = 100
+
+NO_SCAN_QUERIES = [
+    "{ nodes(kinds: [CHARACTER, PLACE]) { totalCount nodes { id } } }",
+    "{ nodes(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount nodes { id } } }",
+    "{ nodes(kinds: [EVENT, OBJECT], orderBy: BETWEENNESS, after: $after) { totalCount nodes { id } } }",
+    '{ nodes(relation: "kills") { totalCount nodes { id } } }',
+    '{ nodes(relation: "agent", orderBy: DEGREE, after: $after) { totalCount nodes { id } } }',
+    '{ nodes(relation: "owns", kinds: [CHARACTER, ORGANIZATION], orderBy: MENTIONS) { totalCount nodes { id } } }',
+    "{ relations { totalCount relations { id source { id } target { id } } } }",
+    "{ relations(after: $after) { totalCount relations { id } } }",
+    '{ relations(types: ["kills"]) { totalCount relations { id type } } }',
+    '{ relations(types: ["kills", "agent", "location"], after: $after) { totalCount relations { id } } }',
+    "{ relations(edgeKind: RELATION, disputed: true) { totalCount relations { id } } }",
+    "{ relations(edgeKind: PARTICIPATION, disputed: false, after: $after) { totalCount relations { id } } }",
+]
+
+
+@pytest.mark.parametrize("document", NO_SCAN_QUERIES)
+def test_nodes_and_relations_read_only_their_page(generated, document) -> None:
+    schema = build_schema()
+    context = Context(graph=generated, limits=Limits())
+    if "$after" in document:
+        document = "query($after: String) " + document
+    variables = {"after": encode_cursor(AFTER)}
+    with _counting_reads(generated) as reads:
+        result = schema.execute_sync(document, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    answer = next(iter(result.data.values()))
+    page = answer.get("nodes", answer.get("relations"))
+    assert len(page) == 20 < answer["totalCount"]  # a full page, of more
+    # A page of 20 reads an entry per item and per end of an edge asked for; a scan reads every
+    # one of the graph's 900 nodes at least once.
+    assert reads() <= 3 * 20 < len(generated), reads()
