@@ -28,6 +28,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.centrality import add_centrality
+from graph.collector import collector_paused
 from graph.indexes import indexes
 from graph.layout import layout
 from graph.load import load_knowledge_base
@@ -37,6 +38,7 @@ from graph.quotes import normalize
 from graph.search import SearchIndex
 
 
+@collector_paused
 def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(name=name)
     mentions = index_mentions(kb.documents, kb.entities)

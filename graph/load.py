@@ -23,6 +23,7 @@ from typing import Any
 
 import ryaml
 
+from graph.collector import collector_paused
 from graph.model import (
     Citation,
     Claim,
@@ -377,6 +378,7 @@ class _Reader:
                 yield Dispute(ident, question, about, tuple(claims), preferred, reason, file)
 
 
+@collector_paused
 def read_knowledge_base(seeds: Path) -> tuple[KnowledgeBase, list[Problem]]:
     """Parse the seed folder. Returns what could be read and the problems met on the way."""
     reader = _Reader(Path(seeds))

@@ -214,3 +214,28 @@ def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
             found = [(h.node, h.score) for h in index.search(query, limit=limit)]
             # Which of a node's equally scored forms is named depends on set order: not compared.
             assert found == expected[:limit], (query, limit)
+
+
+def test_loading_and_building_pause_the_cycle_collector(monkeypatch) -> None:
+    """Full collections walked every object of a large build again and again (15 s of 100 at
+    10^6 edges); the collector is off while loading and building, and back on after."""
+    import gc
+
+    from graph import build, load
+    from graph.build import load_graph
+
+    seen: list[bool] = []
+
+    def spy(real):
+        def spied(*args, **kwargs):
+            seen.append(gc.isenabled())
+            return real(*args, **kwargs)
+
+        return spied
+
+    monkeypatch.setattr(build, "add_centrality", spy(build.add_centrality))
+    monkeypatch.setattr(load._Reader, "read_documents", spy(load._Reader.read_documents))
+    assert gc.isenabled()
+    load_graph()
+    assert seen == [False, False]
+    assert gc.isenabled()
