@@ -9,6 +9,8 @@ Commands (``all`` runs the first four with their defaults, as ``make bench`` doe
 - ``startup``: graph build time, and process start to first answered query.
 - ``scale``: synthetic seed folders of 10³…10⁶ edges through the real loader, validator and
   builder; build time, peak memory, query latencies, exports (one subprocess per size).
+- ``filters``: ``nodes(...)`` and ``relations(...)`` with filters and deep pages on a generated
+  graph (10⁵ edges by default), in process: the build-time filter indexes at work.
 - ``keepalive``: per-request latency of sequential requests on one keep-alive connection,
   two workers as uvicorn ships them and as ``ballerina-kg serve --workers 2`` runs them.
 - ``generate``: write a synthetic seed folder (for a look, or for ``BALLERINA_SEEDS``).
@@ -136,6 +138,12 @@ def keepalive_command(args: argparse.Namespace) -> dict[str, Any]:
     return keepalive.run(requests=args.requests, rounds=args.rounds)
 
 
+def filters_command(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import filters
+
+    return filters.run(edges=args.edges, repeats=args.repeats)
+
+
 def startup_command(args: argparse.Namespace) -> dict[str, Any]:
     from bench import startup
 
@@ -179,6 +187,11 @@ def _parser() -> argparse.ArgumentParser:
     ka.add_argument("--requests", type=int, default=100, help="timed requests per round")
     ka.add_argument("--rounds", type=int, default=3)
     ka.set_defaults(run=keepalive_command)
+
+    fl = commands.add_parser("filters", help="nodes(...) and relations(...) on a large graph")
+    fl.add_argument("--edges", type=int, default=100_000)
+    fl.add_argument("--repeats", type=int, default=15)
+    fl.set_defaults(run=filters_command)
 
     st = commands.add_parser("startup", help="graph build time and time to first answer")
     st.add_argument("--repeats", type=int, default=3)

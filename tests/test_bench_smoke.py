@@ -49,3 +49,13 @@ def test_a_one_second_mix_runs_in_process_on_real_and_generated_graphs(tmp_path,
         assert all(t.count > 0 for t in timings.values())
         assert set(timings["baseline"].samples) <= set(OPERATIONS)
     assert Settings.from_env().seeds_dir == tmp_path
+
+
+def test_the_filters_benchmark_runs_every_query_to_an_answer() -> None:
+    from bench import filters
+
+    results = filters.run(edges=1_000, repeats=1, log=lambda *args: None)
+    assert results["edges"] > 1_000
+    for name in filters.QUERIES:
+        assert results[name]["total"] > 0, name
+        assert results[name]["median_ms"] > 0

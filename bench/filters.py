@@ -1,0 +1,77 @@
+"""Per-request cost of the filtered lists, ``nodes(...)`` and ``relations(...)``, on a
+generated graph: the schema executed in process (no HTTP, no response cache), medians.
+
+Before :mod:`graph.indexes` each of these scanned every node or edge of the graph; with it a
+request costs its page. Run it on another commit's checkout to compare.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+
+def _after(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+#: name -> query, or (query, offset to start the page after)
+QUERIES: dict[str, str | tuple[str, int]] = {
+    "relations()": "{ relations { totalCount relations { id } } }",
+    "relations(types: [kills])": '{ relations(types: ["kills"]) { totalCount relations { id } } }',
+    "relations(types: [kills, agent, location], after: 5000)": (
+        'query ($after: String) { relations(types: ["kills", "agent", "location"], '
+        "after: $after) { totalCount relations { id } } }",
+        5000,
+    ),
+    "relations(edgeKind: RELATION, disputed: true)": (
+        "{ relations(edgeKind: RELATION, disputed: true) { totalCount relations { id } } }"
+    ),
+    "nodes()": "{ nodes { totalCount edges { node { id } } } }",
+    "nodes(kinds: [CHARACTER, PLACE])": (
+        "{ nodes(kinds: [CHARACTER, PLACE]) { totalCount edges { node { id } } } }"
+    ),
+    "nodes(kinds: [CHARACTER], orderBy: PAGERANK)": (
+        "{ nodes(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount edges { node { id } } } }"
+    ),
+    "nodes(relation: kills)": '{ nodes(relation: "kills") { totalCount edges { node { id } } } }',
+    "nodes(relation: agent, orderBy: PAGERANK, after: 2000)": (
+        'query ($after: String) { nodes(relation: "agent", orderBy: PAGERANK, after: $after) '
+        "{ totalCount edges { node { id } } } }",
+        2000,
+    ),
+}
+
+
+def run(edges: int = 100_000, repeats: int = 15, log=print) -> dict[str, Any]:
+    from bench.generate import generate
+    from graph.build import load_graph
+    from schema import Context, Limits, build_schema
+
+    with tempfile.TemporaryDirectory() as folder:
+        generate(Path(folder), edges=edges)
+        G = load_graph(folder)
+    schema = build_schema()
+    context = Context(graph=G, limits=Limits())
+    results: dict[str, Any] = {"edges": G.number_of_edges(), "nodes": G.number_of_nodes()}
+    for name, query in QUERIES.items():
+        variables = None
+        if isinstance(query, tuple):
+            query, offset = query
+            variables = {"after": _after(offset)}
+        first = schema.execute_sync(query, variable_values=variables, context_value=context)
+        if first.errors:
+            raise RuntimeError(f"{name}: {first.errors}")
+        seconds = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            schema.execute_sync(query, variable_values=variables, context_value=context)
+            seconds.append(time.perf_counter() - started)
+        total = next(iter(first.data.values()))["totalCount"]
+        results[name] = {"total": total, "median_ms": median(seconds) * 1000}
+        log(f"{name:58s} totalCount {total:>8,}  median {median(seconds) * 1000:8.2f} ms")
+    return results
