@@ -7,7 +7,8 @@ it: built-in seeds, default limits, one worker) on 127.0.0.1, then keeps ``--con
 HTTP/1.1 connections busy for ``--seconds`` with an async httpx client:
 
 - ``--heavy`` of them (one by default) send only a heavy query, legal by every static limit,
-  which the service's time limit (``Settings.request_timeout``) cuts short, back to back;
+  which the limit on objects per answer (``Limits.max_objects``) or the time limit
+  (``Settings.request_timeout``) stops, back to back;
 - the others send, at random (fixed seed), ordinary questions (the explorer's, search, paths,
   timelines, ego networks, disputes, exports, GET) seven times in ten and hostile or broken
   requests (deep nesting, alias bombs, token floods, fragment cycles, batches, bad JSON, wrong
@@ -237,6 +238,8 @@ class Tally:
     unexpected: Counter[tuple[str, int]] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    #: what stopped each heavy query: the first error's code ("answered" if none)
+    heavy_outcomes: Counter[str] = field(default_factory=Counter)
 
 
 async def send(client: httpx.AsyncClient, request: Request, tally: Tally) -> None:
@@ -269,8 +272,19 @@ async def send(client: httpx.AsyncClient, request: Request, tally: Tally) -> Non
         tally.latencies.setdefault("heavy-limited", []).append(
             seconds if "TIME_LIMIT_EXCEEDED" in response.text else -1
         )
+        tally.heavy_outcomes[_first_error_code(response)] += 1
     if response.status_code != request.expected:
         tally.unexpected[(request.name, response.status_code)] += 1
+
+
+def _first_error_code(response: httpx.Response) -> str:
+    try:
+        errors = response.json().get("errors") or []
+    except ValueError:
+        return f"not JSON ({response.status_code})"
+    if not errors:
+        return "answered"
+    return str((errors[0].get("extensions") or {}).get("code", errors[0].get("message", "?")))
 
 
 async def connection(
@@ -349,6 +363,7 @@ async def soak(
         by_status[status] += count
     ordinary_latencies = sorted(tally.latencies.get("ordinary", [0.0]))
     heavy_limited = [s for s in tally.latencies.get("heavy-limited", []) if s >= 0]
+    heavy_seconds = tally.latencies.get("heavy", [])
     return {
         "seconds": round(elapsed, 1),
         "connections": connections,
@@ -373,6 +388,8 @@ async def soak(
         },
         "heavy": {
             "sent": by_kind.get("heavy", 0),
+            "outcomes": dict(tally.heavy_outcomes),
+            "median_seconds": round(statistics.median(heavy_seconds), 3) if heavy_seconds else None,
             "stopped_by_time_limit": len(heavy_limited),
             "seconds_each": [round(s, 2) for s in heavy_limited],
         },
