@@ -12,17 +12,19 @@ Every id, name and alias of a node is a *form*. A query is scored against the fo
 =====  ===========================================================================
 
 A node's score is that of its best form. Candidates for the fuzzy tier come from an inverted
-trigram index, so a search never scans every node.
+trigram index, so a search never scans every node; the trigrams each candidate shares with the
+query are counted with NumPy, and only candidates that can reach a tier are looked at in Python.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from graph.quotes import normalize
 
@@ -56,10 +58,15 @@ class SearchIndex:
     """Forms and trigram postings of every node. Immutable once built."""
 
     def __init__(self) -> None:
-        self._forms: list[tuple[str, str, str, tuple[str, ...]]] = []  # node, form, compact, words
+        # node, form, compact key, and " " + the form's words joined by spaces: a word of the
+        # form starts with q exactly where " q" occurs in it (words hold no spaces).
+        self._forms: list[tuple[str, str, str, str]] = []
         self._gram_counts: list[int] = []  # trigrams of each form's compact key
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._trigrams: dict[str, list[int]] = defaultdict(list)
+        # Frozen by `of`: the postings and counts as arrays, for counting in NumPy.
+        self._postings: dict[str, np.ndarray] = {}
+        self._gram_count_array = np.zeros(0, dtype=np.int32)
         self._description_words: dict[str, set[str]] = defaultdict(set)
         self._sorted_descriptions: dict[str, tuple[str, ...]] = {}
 
@@ -71,6 +78,12 @@ class SearchIndex:
                 index._add_form(node, form)
             for word in set(words(data.get("description") or "")):
                 index._description_words[word].add(node)
+        index._postings = {
+            gram: np.array(forms, dtype=np.int32) for gram, forms in index._trigrams.items()
+        }
+        index._gram_count_array = np.array(index._gram_counts, dtype=np.int32)
+        index._trigrams.clear()  # the arrays replace them
+        index._gram_counts.clear()
         return index
 
     def _add_form(self, node: str, form: str) -> None:
@@ -78,7 +91,7 @@ class SearchIndex:
         if not key:
             return
         at = len(self._forms)
-        self._forms.append((node, form, key, tuple(words(form))))
+        self._forms.append((node, form, key, " " + " ".join(words(form))))
         self._exact[key].append(at)
         grams = trigrams(key)
         self._gram_counts.append(len(grams))
@@ -103,13 +116,9 @@ class SearchIndex:
         for at in self._exact.get(key, ()):
             offer(at, 1.0)
         grams = trigrams(key)
-        shared: Counter[int] = Counter()
-        counted: set[str] = set()
-        for gram in grams:
-            postings = self._trigrams.get(gram, ())
-            if len(postings) <= _MAX_POSTINGS:
-                shared.update(postings)
-                counted.add(gram)
+        # A trigram no form has counts too: it rules out every form that would need it.
+        counted = {g for g in grams if len(self._postings.get(g, ())) <= _MAX_POSTINGS}
+        shared = [self._postings[g] for g in counted if g in self._postings]
         # Lower bounds on the shared trigrams a form needs for each tier, so that most
         # candidates are ruled out by counting alone. A form that every query word starts a
         # word of contains each query word, and so every counted trigram lying inside one; a
@@ -118,25 +127,27 @@ class SearchIndex:
         inside_words = {g for w in query_words for g in trigrams(w) if " " not in g} & counted
         inside_key = {g for g in grams if " " not in g} & counted
         for_prefix, for_substring = len(inside_words), len(inside_key)
-        gram_counts, query_grams = self._gram_counts, len(grams)
-        for at, common in shared.items():
-            if (
-                common < for_prefix
-                and common < for_substring
-                and 2 * common / (query_grams + gram_counts[at]) < FUZZY_THRESHOLD
-            ):
-                continue  # can reach no tier: the checks below would all fail
-            _, _, form_key, form_words = self._forms[at]
+        query_grams = len(grams)
+        word_starts = [f" {q}" for q in query_words]
+        if shared:
+            # Forms in index order: where two forms of a node score alike, the first is kept.
+            forms, common = np.unique(np.concatenate(shared), return_counts=True)
+            dice = 2 * common / (query_grams + self._gram_count_array[forms])
+            reachable = (common >= for_prefix) | (common >= for_substring)
+            reachable |= dice >= FUZZY_THRESHOLD
+            candidates = zip(forms[reachable].tolist(), dice[reachable].tolist(), strict=True)
+        else:
+            candidates = iter(())
+        for at, dice_at in candidates:
+            _, _, form_key, spaced_words = self._forms[at]
             if form_key == key:
                 continue
-            if all(any(w.startswith(q) for w in form_words) for q in query_words):
+            if all(starts in spaced_words for starts in word_starts):
                 offer(at, 0.9)
             elif key in form_key:
                 offer(at, 0.85)
-            else:
-                dice = 2 * common / (query_grams + gram_counts[at])
-                if dice >= FUZZY_THRESHOLD:
-                    offer(at, 0.8 * dice)
+            elif dice_at >= FUZZY_THRESHOLD:
+                offer(at, 0.8 * dice_at)
         top = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
         # Description matches score 0.3, below every name tier (the lowest, fuzzy, is at least
         # 0.8 x 0.45), so they only fill the places left, in node order: take just that many.
