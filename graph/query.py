@@ -16,6 +16,7 @@ import networkx as nx
 from graph.errors import OutOfBounds, UnknownNode
 from graph.indexes import Grouped, NodeIndex, Selection
 from graph.quotes import normalize
+from graph.search import DESCRIPTION_SCORE
 
 Direction = Literal["out", "in", "both"]
 
@@ -276,7 +277,9 @@ def select_nodes(
     index: NodeIndex = G.graph["node_index"]
     if text is None:
         return index.select(kinds, relation, order)
-    hits = G.graph["search"].search(text, limit=len(G))
+    # Description-only matches score below TEXT_MATCH: no need to look for them.
+    described = TEXT_MATCH <= DESCRIPTION_SCORE
+    hits = G.graph["search"].search(text, limit=len(G), descriptions=described)
     return index.among({h.node for h in hits if h.score >= TEXT_MATCH}, kinds, relation, order)
 
 

@@ -30,6 +30,8 @@ from graph.quotes import normalize
 
 _WORD = re.compile(r"\w+")
 FUZZY_THRESHOLD = 0.45
+#: The score of a node found by its description only, below every name tier.
+DESCRIPTION_SCORE = 0.3
 #: Forms of more than this many nodes are too common to rank fuzzy candidates by.
 _MAX_POSTINGS = 5_000
 
@@ -98,8 +100,11 @@ class SearchIndex:
         for gram in grams:
             self._trigrams[gram].append(at)
 
-    def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """The best ``limit`` nodes for ``query``, best first (ties broken by node id)."""
+    def search(self, query: str, limit: int = 20, *, descriptions: bool = True) -> list[Hit]:
+        """The best ``limit`` nodes for ``query``, best first (ties broken by node id).
+
+        ``descriptions=False`` leaves out the nodes found by their description only, for callers
+        that want names (they would walk every node whose description has a common word)."""
         key = compact(query)
         if not key:
             return []
@@ -152,8 +157,11 @@ class SearchIndex:
         # Description matches score 0.3, below every name tier (the lowest, fuzzy, is at least
         # 0.8 x 0.45), so they only fill the places left, in node order: take just that many.
         missing = limit - len(top)
-        if query_words and missing > 0:
-            top += [(node, (0.3, "")) for node in self._described(query_words, best, missing)]
+        if descriptions and query_words and missing > 0:
+            top += [
+                (node, (DESCRIPTION_SCORE, ""))
+                for node in self._described(query_words, best, missing)
+            ]
         return [Hit(node, score, form) for node, (score, form) in top]
 
     def _described(self, query_words: list[str], exclude: dict[str, object], count: int):
