@@ -9,11 +9,13 @@ can be pointed at the real application with one argument.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,34 +52,60 @@ def live_server(
     output goes to ``log_path`` (a temporary file beside the tests when not given), which is
     quoted if it fails to start.
     """
-    log_path = log_path or REPO_ROOT / "tests" / "artifacts" / "live_server.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    # A port picked this way can be taken before uvicorn binds it: try a few.
-    for attempt in range(3):
-        port = free_port()
-        command = [
+
+    def uvicorn(port: int) -> list[str]:
+        return [
             sys.executable, "-m", "uvicorn", factory, "--factory",
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
         ]  # fmt: skip
+
+    with serving(uvicorn, ready_path, log_path, startup_timeout) as (_, base_url):
+        yield base_url
+
+
+@contextmanager
+def serving(
+    command: Callable[[int], list[str]],
+    ready_path: str,
+    log_path: Path | None = None,
+    startup_timeout: float = 30.0,
+    *,
+    process_group: bool = False,
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Run ``command(port)`` from the repo root on a free port; yield the process and its base
+    URL once ``ready_path`` answers below 500; stop it when the block ends.
+
+    ``process_group`` starts it in a group of its own and kills the whole group at the end:
+    for a server with worker processes, which the block may also stop itself (by a signal).
+    """
+    log_path = log_path or REPO_ROOT / "tests" / "artifacts" / "live_server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # A port picked this way can be taken before the server binds it: try a few.
+    for attempt in range(3):
+        port = free_port()
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                command,
+                command(port),
                 cwd=REPO_ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                start_new_session=process_group,
             )
         try:
             base_url = f"http://127.0.0.1:{port}"
             if _wait_until_ready(process, base_url + ready_path, startup_timeout):
-                yield base_url
+                yield process, base_url
                 return
             output = log_path.read_text(errors="replace")
             if "address already in use" in output.lower() and attempt < 2:
                 continue
             reason = f"exit code {process.returncode}" if process.poll() is not None else "timeout"
-            raise ServerDidNotStart(command, reason, output)
+            raise ServerDidNotStart(command(port), reason, output)
         finally:
+            if process_group and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
             _stop(process)
 
 

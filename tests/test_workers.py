@@ -5,15 +5,11 @@ see server/workers.py)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,8 +17,7 @@ import pytest
 import uvicorn
 
 from server.workers import bind_socket
-from tests.conftest import ROOT
-from tests.live_server import free_port
+from tests.live_server import serving
 
 QUERIES = [
     (
@@ -71,49 +66,14 @@ def test_the_socket_for_the_workers_says_tcp_and_its_connections_get_nodelay():
     assert _accepted_with_nodelay(listener)
 
 
-@contextmanager
-def _serving(log_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """Run ``ballerina-kg serve ARGS --port P`` until the block ends; ready once /healthz says
-    200. ``python -m server`` from the repo root, so that these sources are the ones served."""
-    # A port picked this way can be taken before the server binds it: try a few.
-    for attempt in range(3):
-        port = free_port()
-        command = [sys.executable, "-m", "server", "serve", *args, "--port", str(port)]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group, the workers included
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            if _wait_until_healthy(process, base_url, timeout=60):
-                yield process, base_url
-                return
-            output = log_path.read_text(errors="replace")
-            if "address already in use" in output.lower() and attempt < 2:
-                continue
-            pytest.fail(f"{' '.join(command)} did not start:\n{output}")
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+def _serving(log_path: Path, *args: str):
+    """``ballerina-kg serve ARGS --port P`` until the block ends, ready once /healthz answers;
+    ``python -m server`` from the repo root, so that these sources are the ones served."""
 
+    def serve(port: int) -> list[str]:
+        return [sys.executable, "-m", "server", "serve", *args, "--port", str(port)]
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    with httpx.Client(trust_env=False, timeout=2.0) as client:
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if client.get(base_url + "/healthz").status_code == 200:
-                    return True
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    return False
+    return serving(serve, "/healthz", log_path, startup_timeout=60, process_group=True)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
