@@ -63,42 +63,36 @@ class SearchIndex:
         # node, form, compact key, and " " + the form's words joined by spaces: a word of the
         # form starts with q exactly where " q" occurs in it (words hold no spaces).
         self._forms: list[tuple[str, str, str, str]] = []
-        self._gram_counts: list[int] = []  # trigrams of each form's compact key
         self._exact: dict[str, list[int]] = defaultdict(list)
-        self._trigrams: dict[str, list[int]] = defaultdict(list)
-        # Frozen by `of`: the postings and counts as arrays, for counting in NumPy.
+        # trigram -> the forms whose compact key has it; and each form's number of trigrams:
+        # arrays, for counting in NumPy
         self._postings: dict[str, np.ndarray] = {}
-        self._gram_count_array = np.zeros(0, dtype=np.int32)
+        self._gram_counts = np.zeros(0, dtype=np.int32)
         self._description_words: dict[str, set[str]] = defaultdict(set)
         self._sorted_descriptions: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, G: nx.MultiDiGraph) -> SearchIndex:
         index = cls()
+        postings: dict[str, list[int]] = defaultdict(list)
+        gram_counts: list[int] = []
         for node, data in G.nodes(data=True):
             for form in dict.fromkeys([data.get("name") or node, *data.get("aliases", ()), node]):
-                index._add_form(node, form)
+                key = compact(form)
+                if not key:
+                    continue
+                at = len(index._forms)
+                index._forms.append((node, form, key, " " + " ".join(words(form))))
+                index._exact[key].append(at)
+                grams = trigrams(key)
+                gram_counts.append(len(grams))
+                for gram in grams:
+                    postings[gram].append(at)
             for word in set(words(data.get("description") or "")):
                 index._description_words[word].add(node)
-        index._postings = {
-            gram: np.array(forms, dtype=np.int32) for gram, forms in index._trigrams.items()
-        }
-        index._gram_count_array = np.array(index._gram_counts, dtype=np.int32)
-        index._trigrams.clear()  # the arrays replace them
-        index._gram_counts.clear()
+        index._postings = {gram: np.array(at, dtype=np.int32) for gram, at in postings.items()}
+        index._gram_counts = np.array(gram_counts, dtype=np.int32)
         return index
-
-    def _add_form(self, node: str, form: str) -> None:
-        key = compact(form)
-        if not key:
-            return
-        at = len(self._forms)
-        self._forms.append((node, form, key, " " + " ".join(words(form))))
-        self._exact[key].append(at)
-        grams = trigrams(key)
-        self._gram_counts.append(len(grams))
-        for gram in grams:
-            self._trigrams[gram].append(at)
 
     def search(self, query: str, limit: int = 20, *, descriptions: bool = True) -> list[Hit]:
         """The best ``limit`` nodes for ``query``, best first (ties broken by node id).
@@ -137,7 +131,7 @@ class SearchIndex:
         if shared:
             # Forms in index order: where two forms of a node score alike, the first is kept.
             forms, common = np.unique(np.concatenate(shared), return_counts=True)
-            dice = 2 * common / (query_grams + self._gram_count_array[forms])
+            dice = 2 * common / (query_grams + self._gram_counts[forms])
             reachable = (common >= for_prefix) | (common >= for_substring)
             reachable |= dice >= FUZZY_THRESHOLD
             candidates = zip(forms[reachable].tolist(), dice[reachable].tolist(), strict=True)
