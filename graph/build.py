@@ -122,7 +122,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
         dispute_edges={d: tuple(edges) for d, edges in dispute_edges.items()},
         counts=count(G, kb),
         rankings={
-            measure: ranking(G, measure)
+            measure: rank_by(G, measure)
             for measure in ("pagerank", "betweenness", "degree", "mention_total")
         },
         narrative=tuple(
@@ -145,7 +145,7 @@ def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
     return build_graph(load_knowledge_base(Path(seeds)))
 
 
-def ranking(G: nx.MultiDiGraph, measure: str) -> tuple[str, ...]:
+def rank_by(G: nx.MultiDiGraph, measure: str) -> tuple[str, ...]:
     """Node ids by ``measure``, highest first; equal values in id order.
 
     Fractions are compared to 12 significant digits: two nodes in the same position (say, two

@@ -18,7 +18,7 @@ import pytest
 
 from bench.generate import generate
 from graph import query as q
-from graph.build import load_graph, ranking
+from graph.build import load_graph, rank_by
 from graph.indexes import Selection
 from graph.model import KINDS, RELATION_TYPES, ROLES
 from schema import Context, Limits, build_schema
@@ -97,7 +97,7 @@ def test_nodes_are_selected_as_a_scan_selects_them(G) -> None:
     kind = dict(G.nodes(data="kind"))
     # What the resolver used to ask of every candidate, asked once per node here.
     types_at = {n: {e.type for e in q.edges_of(G, n)} for n in G}
-    orders = {None: sorted(G), **{m: list(ranking(G, m)) for m in q.MEASURES}}
+    orders = {None: sorted(G), **{m: list(rank_by(G, m)) for m in q.MEASURES}}
     relations = [None, *_edge_types(G), *_absent_types(G)]
     for kinds in _kind_filters(G):
         for relation in relations:
@@ -116,7 +116,7 @@ def test_rankings_of_a_kind_are_the_ranking_filtered(G) -> None:
     kinds = sorted({k for _, k in G.nodes(data="kind")})
     for measure in q.MEASURES:
         for kind in [None, *kinds, "dancer"]:
-            expected = [n for n in ranking(G, measure) if kind in (None, G.nodes[n]["kind"])]
+            expected = [n for n in rank_by(G, measure) if kind in (None, G.nodes[n]["kind"])]
             assert list(q.ranking(G, measure, kind)) == expected, (measure, kind)
             ranked = q.ranking(G, measure, kind)
             assert [next(ranked, None) for _ in range(3)] == (expected + [None] * 3)[:3]
@@ -125,7 +125,7 @@ def test_rankings_of_a_kind_are_the_ranking_filtered(G) -> None:
 def test_nodes_matching_text_are_selected_as_a_scan_selects_them(G) -> None:
     kind = dict(G.nodes(data="kind"))
     types_at = {n: {e.type for e in q.edges_of(G, n)} for n in G}
-    orders = {None: sorted(G), **{m: list(ranking(G, m)) for m in q.MEASURES}}
+    orders = {None: sorted(G), **{m: list(rank_by(G, m)) for m in q.MEASURES}}
     names = sorted(name for _, name in G.nodes(data="name"))
     texts = ["choi", "ok-ju", "drives", "hotel", "a", "zzzz", names[0], names[len(names) // 2]]
     rng = random.Random(3)
