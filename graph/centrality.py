@@ -82,9 +82,6 @@ def sampled_betweenness(adjacency: Adjacency, k: int, *, seed: int) -> dict[Hash
     """
     nodes = adjacency.nodes
     n = len(nodes)
-    if k >= n:
-        G = nx.from_scipy_sparse_array(adjacency.matrix)
-        return nx.betweenness_centrality(nx.relabel_nodes(G, dict(enumerate(nodes))))
     index = {node: i for i, node in enumerate(nodes)}
     sources = [index[s] for s in random.Random(seed).sample(nodes, k)]
     totals = np.zeros(n)

@@ -85,7 +85,7 @@ def test_sampled_betweenness_is_networkx_sampled_betweenness() -> None:
         n = G.number_of_nodes()
         G = nx.relabel_nodes(G, {i: f"node-{(i * 7919) % n}" for i in G})
         adjacency = Adjacency.of(nx.MultiDiGraph(G))
-        for k in (2, 16, 17, n - 1):
+        for k in (2, 16, 17, n - 1, n):
             expected = nx.betweenness_centrality(G, k=k, seed=0)
             assert sampled_betweenness(adjacency, k, seed=0) == pytest.approx(
                 expected, rel=1e-12, abs=1e-15
