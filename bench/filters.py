@@ -7,17 +7,11 @@ request costs its page. Run it on another commit's checkout to compare.
 
 from __future__ import annotations
 
-import base64
 import tempfile
 import time
 from pathlib import Path
 from statistics import median
 from typing import Any
-
-
-def _after(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
 
 #: name -> query, or (query, offset to start the page after)
 QUERIES: dict[str, str | tuple[str, int]] = {
@@ -51,6 +45,7 @@ def run(edges: int = 100_000, repeats: int = 15, log=print) -> dict[str, Any]:
     from bench.generate import generate
     from graph.build import load_graph
     from schema import Context, Limits, build_schema
+    from schema.query import encode_cursor
 
     with tempfile.TemporaryDirectory() as folder:
         generate(Path(folder), edges=edges)
@@ -62,7 +57,7 @@ def run(edges: int = 100_000, repeats: int = 15, log=print) -> dict[str, Any]:
         variables = None
         if isinstance(query, tuple):
             query, offset = query
-            variables = {"after": _after(offset)}
+            variables = {"after": encode_cursor(offset)}
         first = schema.execute_sync(query, variable_values=variables, context_value=context)
         if first.errors:
             raise RuntimeError(f"{name}: {first.errors}")
