@@ -11,6 +11,8 @@ Commands (``all`` runs the first four with their defaults, as ``make bench`` doe
   builder; build time, peak memory, query latencies, exports (one subprocess per size).
 - ``filters``: ``nodes(...)`` and ``relations(...)`` with filters and deep pages on a generated
   graph (10⁵ edges by default), in process: the build-time filter indexes at work.
+- ``collector``: the build of a generated graph with the cycle collector paused and left on,
+  and a full collection of the built graph before and after ``gc.freeze()``.
 - ``keepalive``: per-request latency of sequential requests on one keep-alive connection,
   two workers as uvicorn ships them and as ``ballerina-kg serve --workers 2`` runs them.
 - ``generate``: write a synthetic seed folder (for a look, or for ``BALLERINA_SEEDS``).
@@ -138,6 +140,12 @@ def keepalive_command(args: argparse.Namespace) -> dict[str, Any]:
     return keepalive.run(requests=args.requests, rounds=args.rounds)
 
 
+def collector_command(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import collector
+
+    return collector.run(edges=args.edges)
+
+
 def filters_command(args: argparse.Namespace) -> dict[str, Any]:
     from bench import filters
 
@@ -187,6 +195,10 @@ def _parser() -> argparse.ArgumentParser:
     ka.add_argument("--requests", type=int, default=100, help="timed requests per round")
     ka.add_argument("--rounds", type=int, default=3)
     ka.set_defaults(run=keepalive_command)
+
+    co = commands.add_parser("collector", help="the cycle collector's cost, build and service")
+    co.add_argument("--edges", type=int, default=100_000)
+    co.set_defaults(run=collector_command)
 
     fl = commands.add_parser("filters", help="nodes(...) and relations(...) on a large graph")
     fl.add_argument("--edges", type=int, default=100_000)

@@ -59,3 +59,13 @@ def test_the_filters_benchmark_runs_every_query_to_an_answer() -> None:
     for name in filters.QUERIES:
         assert results[name]["total"] > 0, name
         assert results[name]["median_ms"] > 0
+
+
+def test_the_collector_benchmark_builds_with_the_collector_on_and_paused() -> None:
+    from bench import collector
+
+    results = collector.run(edges=3_000, log=lambda *args: None)
+    assert results["collector on"]["full_collections"] > 0
+    assert results["collector paused"]["full_collections"] == 0
+    paused = results["collector paused"]
+    assert paused["full_collection_after_freeze_s"] < paused["full_collection_of_the_graph_s"]
