@@ -55,8 +55,8 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
         logger.info("graph ready: %d nodes, %d edges", counts["nodes"], counts["edges"])
         # The graph, the schema and everything built at start-up live as long as the process.
         # Frozen, they are out of the cycle collector's sight: a full collection, which stops
-        # every request in flight, no longer walks them (70 ms with the film's graph, 0.3 s at
-        # 10^5 edges, seconds at 10^6; see BENCHMARKS.md).
+        # every request in flight, no longer walks them (0.3 s at 10^5 edges, 2.8 s at 10^6:
+        # python -m bench.run collector).
         gc.collect()
         gc.freeze()
         try:
