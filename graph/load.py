@@ -261,7 +261,7 @@ class _Reader:
         return Citation(document, text, *span, refers, notes["hedge"], notes["erratum"])
 
     def references(self, file: str, label: str, raw: object, quote: str) -> tuple[Reference, ...]:
-        """The ``refers: {surface text: entity-id}`` of a citation; each text must be in the quote."""
+        """A citation's ``refers: {text in the quote: entity-id}``, each text found in the quote."""
         if raw is None:
             return ()
         if not isinstance(raw, dict) or not raw:

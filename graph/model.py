@@ -88,7 +88,7 @@ RELATION_TYPES: dict[str, str] = {
 #: dispute claim has one; ``stated`` is the default.
 CERTAINTIES: dict[str, str] = {
     "stated": "the cited article says it plainly",
-    "hedged": "the cited article says it with a hedge: probably, likely, may, appears, suggests, could",
+    "hedged": "the cited article hedges it: probably, likely, may, appears, suggests, could",
     "inferred": "the annotation's own reading of what the articles say, with its reason",
 }
 
