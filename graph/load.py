@@ -273,7 +273,8 @@ class _Reader:
             if not isinstance(text, str) or not isinstance(entity, str) or not text.strip():
                 self.problem(file, label, f"refers {text!r}: {entity!r} must map text to an id")
                 continue
-            if normalize(text).casefold() not in haystack:
+            words = re.escape(normalize(text).casefold())
+            if not re.search(rf"(?<!\w){words}(?!\w)", haystack):
                 self.problem(file, label, f"refers {text!r}, which is not in the quote {quote!r}")
                 continue
             found.append(Reference(text.strip(), entity.strip()))
