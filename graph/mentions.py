@@ -6,8 +6,8 @@ boundaries, longest form first, so that "Choi Min-Hee" counts for Min-hee and no
 entity only where a rule of ``annotations/mentions.yaml`` resolves that occurrence from the
 words around it ("Ballerina" after "Ana de Armas-starred" is the other film, in quotation marks
 it is the name Ok-ju takes); an occurrence no rule resolves is kept in ``unresolved``, so that
-nothing counts for nobody unseen. Sentences in which two entities are both mentioned give them a co-occurrence weight:
-the "who appears with whom" network of narrative-network studies.
+nothing counts for nobody unseen. Sentences in which two entities are both mentioned give them
+a co-occurrence weight: the "who appears with whom" network of narrative-network studies.
 """
 
 from __future__ import annotations

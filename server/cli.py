@@ -19,8 +19,8 @@ import httpx
 
 from graph import receipts
 from graph.build import build_graph, load_graph
-from graph.load import load_knowledge_base
 from graph.errors import SelectionError
+from graph.load import load_knowledge_base
 from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.exports import FORMATS
