@@ -56,6 +56,8 @@ def read_seed_file(root: Path, name: str, *, max_bytes: int | None = None) -> by
     Raises :class:`SeedFileProblem` naming what is wrong; :class:`SeedFileMissing` if there is
     nothing there.
     """
+    if "\0" in name:
+        raise SeedFileProblem(name, "holds a NUL character, which no file name can")
     relative = PurePosixPath(name)
     if relative.is_absolute():
         raise SeedFileProblem(name, "is an absolute path: name a file inside the seed folder")

@@ -243,24 +243,30 @@ def _name_collisions(kb: KnowledgeBase) -> list[Problem]:
     counts as a mention of neither. Unmarked, one of them would win by accident.
     """
     owners: dict[str, set[str]] = defaultdict(set)
+    forms_of: list[dict[str, tuple[str, str]]] = []  # per entity: key -> ("name"|"alias", form)
     for entity in kb.entities:
-        for form in (entity.name, *entity.aliases):
-            owners[normalize(form).casefold()].add(entity.id)
-    problems = []
-    for entity in kb.entities:
-        marked = {normalize(form).casefold() for form in entity.ambiguous}
         forms = {normalize(entity.name).casefold(): ("name", entity.name)}
         for alias in entity.aliases:
             forms.setdefault(normalize(alias).casefold(), ("alias", alias))
-        for key, (what, form) in sorted(forms.items()):
-            others = sorted(owners[key] - {entity.id})
-            if others and key not in marked:
-                problems.append(
-                    Problem(
-                        entity.source,
-                        entity.id,
-                        f"{what} {form!r} also names {', '.join(others)}: "
-                        "list it under 'ambiguous' in both",
-                    )
+        forms_of.append(forms)
+        for key in forms:
+            owners[key].add(entity.id)
+    problems = []
+    for entity, forms in zip(kb.entities, forms_of, strict=True):
+        shared = [key for key in forms if len(owners[key]) > 1]
+        if not shared:
+            continue
+        marked = {normalize(form).casefold() for form in entity.ambiguous}
+        for key in sorted(shared):
+            if key in marked:
+                continue
+            what, form = forms[key]
+            others = ", ".join(sorted(owners[key] - {entity.id}))
+            problems.append(
+                Problem(
+                    entity.source,
+                    entity.id,
+                    f"{what} {form!r} also names {others}: list it under 'ambiguous' in both",
                 )
+            )
     return problems

@@ -374,6 +374,14 @@ def test_a_document_path_that_leaves_the_seed_folder_is_refused(seeds, tmp_path,
     assert f"documents.yaml: capsule-review: text file {name!r} {reason}" in problems, problems
 
 
+def test_a_document_path_with_a_nul_character_is_refused(seeds):
+    set_document_file(seeds, '"004\\0.txt"')
+    assert (
+        "documents.yaml: capsule-review: text file '004\\x00.txt' holds a NUL character, "
+        "which no file name can" in problems_of(seeds)
+    )
+
+
 def test_the_reported_path_escapes_are_refused(seeds):
     # The issue's own examples, which used to validate and be served by document(id:) { text }.
     edit(seeds / "documents.yaml", f"file: {CAPSULE}", "file: /etc/hostname")
