@@ -3,7 +3,12 @@ no entry point (the loader, ``ballerina-kg``, uvicorn) ever serves a graph built
 
 test_validation.py covers one case of each kind of break (a changed quote, a dangling relation
 target, a duplicate id within a file, an unknown kind, role, type and field, a bad indent, a
-comment-only file, Latin-1 bytes); the cases here are the other shapes the same breaks take.
+comment-only file, Latin-1 bytes); the cases here are the other shapes the same breaks take,
+and seeds that would load but say something other than what they hold: files outside the seed
+folder or not regular files (a FIFO, a directory, a symlink loop), an article over the size
+bound, a missing sha256, an unknown document kind, a date that is not one, a name shared by two
+entities, a YAML boolean or number where a string belongs, a self-relation, a located_in cycle
+and two edges with one key.
 """
 
 from __future__ import annotations
