@@ -19,6 +19,7 @@ and how firmly the article says it. Two rules, checked for every claim of a know
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -49,6 +50,8 @@ class Claim:
     citations: tuple[Citation, ...]
     #: The entities each quote must name.
     ends: tuple[str, ...] = ()
+    #: What the claim says, in a few words: the relation type or the participant's role.
+    says: str = ""
 
 
 def claims(kb: KnowledgeBase) -> Iterator[Claim]:
@@ -74,6 +77,7 @@ def claims(kb: KnowledgeBase) -> Iterator[Claim]:
                 p.reason,
                 p.citations,
                 (p.entity,),
+                f"{p.entity} is the {p.role} of {event.id}",
             )
     for relation in kb.relations:
         yield Claim(
@@ -84,6 +88,7 @@ def claims(kb: KnowledgeBase) -> Iterator[Claim]:
             relation.reason,
             relation.citations,
             (relation.source, relation.target),
+            f"{relation.source} {relation.type} {relation.target}",
         )
     for dispute in kb.disputes:
         for claim in dispute.claims:
@@ -280,3 +285,23 @@ def report(kb: KnowledgeBase, mentions: MentionIndex | None = None) -> Report:
                 elif None not in how:
                     result.edge_citations_by_reference += 1
     return result
+
+
+def sample_lines(kb: KnowledgeBase, size: int, seed: int = 0) -> Iterator[str]:
+    """``size`` citations drawn at random (repeatably, from ``seed``), each with the claim it
+    is cited for, for a person to read against the articles: the check no rule can make."""
+    cited = [(claim, c) for claim in claims(kb) for c in claim.citations]
+    picked = random.Random(seed).sample(range(len(cited)), min(size, len(cited)))
+    for n, i in enumerate(sorted(picked), 1):
+        claim, citation = cited[i]
+        yield f"{n}. {claim.file}: {claim.entry} ({claim.kind}, {claim.certainty})"
+        if claim.says:
+            yield f"   claim: {claim.says}"
+        if claim.reason:
+            yield f"   reason: {claim.reason}"
+        yield f"   {citation.document} [{citation.start}:{citation.end}]: {citation.quote!r}"
+        for ref in citation.refers:
+            yield f"   refers {ref.text!r} -> {ref.entity}"
+        for note in (citation.hedge, citation.erratum):
+            if note:
+                yield f"   note: {note}"

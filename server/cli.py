@@ -76,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(run=export_command)
 
     validate = commands.add_parser("validate", help="check the seeds and print a summary")
+    validate.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="instead of the report, print N citations drawn at random, each with its claim, "
+        "for a reader to check against the articles",
+    )
+    validate.add_argument("--seed", type=int, default=0, help="random seed of --sample")
     validate.set_defaults(run=validate_command)
 
     query = commands.add_parser("query", help="run a GraphQL query and print the JSON answer")
@@ -150,6 +158,12 @@ def export_command(args: argparse.Namespace) -> int:
 
 def validate_command(args: argparse.Namespace) -> int:
     knowledge = load_knowledge_base(Path(args.seeds))
+    if args.sample is not None:
+        if args.sample < 1:
+            raise CommandError("--sample must be at least 1")
+        for line in receipts.sample_lines(knowledge, args.sample, args.seed):
+            print(line)
+        return 0
     graph = build_graph(knowledge)
     counts = graph.graph["counts"]
     print(f"seeds {args.seeds}: valid")

@@ -214,3 +214,16 @@ def test_unknown_certainty_is_named(seeds):
     )
     problems = problems_of(seeds)
     assert any("unknown certainty 'maybe' (known: stated, hedged, inferred)" in p for p in problems)
+
+
+def test_a_sample_of_citations_is_drawn_repeatably_with_its_claim(kb):
+    first = list(receipts.sample_lines(kb, 40, seed=11))
+    assert first == list(receipts.sample_lines(kb, 40, seed=11))
+    assert first != list(receipts.sample_lines(kb, 40, seed=12))
+    numbered = [line for line in first if re.match(r"^\d+\. ", line)]
+    assert len(numbered) == 40
+    quotes = [line for line in first if re.match(r"^   [a-z-]+ \[\d+:\d+\]: ", line)]
+    assert len(quotes) == 40
+    for line in quotes:  # each offset pair really is that quote in that document
+        doc, start, end = re.match(r"^   ([a-z-]+) \[(\d+):(\d+)\]", line).groups()
+        assert repr(kb.documents[doc].text[int(start) : int(end)]) in line
