@@ -106,15 +106,20 @@ class Names:
     """The surface forms that may name each entity in a quote."""
 
     def __init__(self, entities: Iterable[Entity]) -> None:
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        # An id declared twice is already refused as a duplicate; its quotes may name either
+        # declaration, so that the duplicate is the one problem named rather than every quote
+        # of the first declaration failing against the names of the second.
+        forms_of: dict[str, set[str]] = {}
         for entity in entities:
             ambiguous = {normalize(form).casefold() for form in entity.ambiguous}
-            forms = {
+            forms_of.setdefault(entity.id, set()).update(
                 normalize(form).casefold()
                 for form in (entity.name, *entity.aliases)
                 if normalize(form).casefold() not in ambiguous
-            }
-            self._patterns[entity.id] = _words(forms)
+            )
+        self._patterns: dict[str, re.Pattern[str]] = {
+            entity: _words(forms) for entity, forms in forms_of.items()
+        }
 
     def __contains__(self, entity: str) -> bool:
         return entity in self._patterns

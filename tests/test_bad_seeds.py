@@ -85,7 +85,8 @@ def test_bad_quotes_in_participants_and_dispute_claims_are_named(seeds):
     problems = problems_of(seeds)
     assert any(
         p.startswith(
-            "annotations/events.yaml: school-days participant 3: quote not found in qa-review"
+            "annotations/events.yaml: school-days participant yahwa-school: "
+            "quote not found in qa-review"
         )
         and "Yahwa Academy" in p
         for p in problems
@@ -134,13 +135,13 @@ def test_dangling_participant_and_dispute_references_are_named(seeds):
     notes = seeds / "annotations"
     edit(
         notes / "events.yaml",
-        "    - {entity: bakery, role: location}",
-        "    - {entity: cafe, role: location}",
+        "    - entity: bakery\n      role: location\n",
+        "    - entity: cafe\n      role: location\n",
     )
     edit(
         notes / "events.yaml",
-        "    - {entity: birthday-cake, role: theme}",
-        "    - {entity: school-days, role: theme}",
+        "    - entity: birthday-cake\n      role: theme\n",
+        "    - entity: school-days\n      role: theme\n",
     )
     edit(
         notes / "disputes.yaml",
@@ -180,6 +181,15 @@ def test_a_document_that_is_gone_takes_down_every_citation_of_it(seeds):
 
 
 # --- duplicate ids ------------------------------------------------------------------------------
+
+
+def test_a_duplicate_id_is_named_once_not_by_every_quote_of_the_first_declaration(seeds):
+    # The second "hotel" is Gapyeong renamed. Its names must not replace the hotel's in the
+    # receipts check, or every quote that says "the hotel" would be reported as not naming it.
+    assert problems_of(break_seeds(seeds)) == [
+        "annotations/places.yaml: hotel: duplicate id (already used in annotations/places.yaml)",
+        "annotations/relations.yaml: hotel/located_in/gapyeong: target 'gapyeong' is not a known id",
+    ]
 
 
 def test_an_id_shared_by_an_entity_and_an_event_in_another_file(seeds):
@@ -694,18 +704,22 @@ def test_yaml_1_2_words_that_yaml_1_1_read_as_booleans_stay_words(seeds):
 # --- relations: self, cycles, edge keys -----------------------------------------------------------
 
 
-def add_relation(seeds: Path, source: str, type_: str, target: str, quote: str) -> None:
+def add_relation(
+    seeds: Path, source: str, type_: str, target: str, document: str, quote: str
+) -> None:
+    """Append a relation citing a real quote that names both its ends, so that the quote is
+    not what the test finds wrong with it."""
     path = seeds / "annotations" / "relations.yaml"
     path.write_text(
         path.read_text(encoding="utf-8")
         + f"\n- source: {source}\n  type: {type_}\n  target: {target}\n"
-        + f'  cite:\n    - qa-review: "{quote}"\n',
+        + f'  cite:\n    - {document}: "{quote}"\n',
         encoding="utf-8",
     )
 
 
 def test_a_relation_from_an_entity_to_itself_is_refused(seeds):
-    add_relation(seeds, "ok-ju", "helps", "ok-ju", "a hotel in Gapyeong")
+    add_relation(seeds, "ok-ju", "helps", "ok-ju", "plot-recap", "On remembering Ok-ju from school")
     assert (
         "annotations/relations.yaml: ok-ju/helps/ok-ju: relates 'ok-ju' to itself"
         in problems_of(seeds)
@@ -713,14 +727,28 @@ def test_a_relation_from_an_entity_to_itself_is_refused(seeds):
 
 
 def test_a_located_in_or_part_of_cycle_is_refused(seeds):
-    # hotel -> gapyeong -> korea are in the seeds; korea -> hotel closes the loop.
-    add_relation(seeds, "korea", "located_in", "hotel", "a hotel in Gapyeong")
-    add_relation(seeds, "john-wick", "part_of", "the-continental", "a hotel in Gapyeong")
+    # fish-bells -> buddhist-temples -> korea are in the seeds; korea -> fish-bells closes the
+    # loop, and the-continental -> john-wick is closed by john-wick -> the-continental. Each
+    # quote names both ends (Korea and the wind chimes; John Wick and The Continental).
+    korea_and_bells = (
+        "In Korea, particularly in Buddhist temples, wind chimes or bells with a fish hanging "
+        "from the bell"
+    )
+    add_relation(seeds, "korea", "located_in", "fish-bells", "symbolism-explainer", korea_and_bells)
+    add_relation(
+        seeds,
+        "john-wick",
+        "part_of",
+        "the-continental",
+        "plot-recap",
+        "the John Wick universe's The Continental series",
+    )
     problems = problems_of(seeds)
     assert (
-        "annotations/relations.yaml: gapyeong/located_in/korea: located_in goes round in a cycle, "
-        "gapyeong -> korea -> hotel -> gapyeong (relations gapyeong/located_in/korea, "
-        "korea/located_in/hotel, hotel/located_in/gapyeong): remove one of them" in problems
+        "annotations/relations.yaml: buddhist-temples/located_in/korea: located_in goes "
+        "round in a cycle, buddhist-temples -> korea -> fish-bells -> buddhist-temples "
+        "(relations buddhist-temples/located_in/korea, korea/located_in/fish-bells, "
+        "fish-bells/located_in/buddhist-temples): remove one of them" in problems
     ), problems
     assert any(
         p.startswith(
@@ -736,22 +764,41 @@ def test_a_located_in_or_part_of_cycle_is_refused(seeds):
 
 def test_a_cycle_of_a_type_that_allows_one_is_accepted(seeds):
     # Who helps whom can go both ways; only containment is acyclic.
-    add_relation(seeds, "min-hee", "helps", "ok-ju", "a hotel in Gapyeong")
-    add_relation(seeds, "ok-ju", "helps", "min-hee", "a hotel in Gapyeong")
+    add_relation(
+        seeds,
+        "min-hee",
+        "helps",
+        "ok-ju",
+        "plot-recap",
+        "Min-hee took the responsibility of ensuring Ok-ju celebrated her birthday the right way",
+    )
+    add_relation(
+        seeds, "ok-ju", "helps", "min-hee", "ending-explained", "Ok-ju avenges the death of Min-hee"
+    )
     load_knowledge_base(seeds)
 
 
 def test_every_edge_key_is_unique_across_relations_and_participations(seeds):
     # An event's participant twice in one role, and a relation whose derived id is the key of a
     # participation (event/role/entity): both would be two edges with one key.
+    # school-days lists ok-ju as agent, then min-hee; a second ok-ju agent goes between them.
     edit(
         seeds / "annotations" / "events.yaml",
-        "    - {entity: ok-ju, role: agent}\n    - {entity: min-hee, role: co_agent}\n"
-        "    - entity: yahwa-school",
-        "    - {entity: ok-ju, role: agent}\n    - {entity: ok-ju, role: agent}\n"
-        "    - {entity: min-hee, role: co_agent}\n    - entity: yahwa-school",
+        '        - plot-recap: "On remembering Ok-ju from school"\n'
+        "    - entity: min-hee\n      role: co_agent\n",
+        '        - plot-recap: "On remembering Ok-ju from school"\n'
+        "    - entity: ok-ju\n      role: agent\n      cite:\n"
+        '        - plot-recap: "On remembering Ok-ju from school"\n'
+        "    - entity: min-hee\n      role: co_agent\n",
     )
-    add_relation(seeds, "bakery-reunion", "agent", "ok-ju", "a hotel in Gapyeong")
+    add_relation(
+        seeds,
+        "bakery-reunion",
+        "agent",
+        "ok-ju",
+        "qa-review",
+        "They had met by coincidence when Ok-ju had gone to pick up a cake in the bakery",
+    )
     problems = problems_of(seeds)
     assert (
         "annotations/events.yaml: school-days participant ok-ju: listed twice as 'agent'"
@@ -782,7 +829,7 @@ def assert_problems_listed_cleanly(output: str, seeds: Path) -> None:
     assert f"the seeds in {seeds} are not valid" in output, output
     assert "annotations/places.yaml: hotel: duplicate id" in output, output
     assert (
-        "annotations/relations.yaml: gapyeong/located_in/korea: source 'gapyeong' is not a known id"
+        "annotations/relations.yaml: hotel/located_in/gapyeong: target 'gapyeong' is not a known id"
         in output
     )
 
@@ -793,7 +840,7 @@ def test_validate_exits_non_zero_with_every_problem(seeds):
     bad = run_cli("--seeds", str(break_seeds(seeds)), "validate")
     assert bad.returncode == 1
     assert_problems_listed_cleanly(bad.stderr, seeds)
-    assert "3 problems in the seed annotations" in bad.stderr
+    assert "2 problems in the seed annotations" in bad.stderr
 
 
 def test_serve_refuses_to_start_on_bad_seeds(seeds):
@@ -841,4 +888,4 @@ def test_the_app_does_not_start_in_process_on_bad_seeds(seeds):
     app = create_app(None, Settings(seeds_dir=break_seeds(seeds)))
     with pytest.raises(AnnotationError) as info, TestClient(app):
         pytest.fail("the app started on bad seeds")
-    assert len(info.value.problems) == 3
+    assert len(info.value.problems) == 2
