@@ -23,8 +23,10 @@ from typing import Any
 
 import ryaml
 
+from graph import receipts
 from graph.collector import collector_paused
 from graph.model import (
+    CERTAINTIES,
     Citation,
     Claim,
     Dispute,
@@ -33,16 +35,21 @@ from graph.model import (
     Event,
     KnowledgeBase,
     Participation,
+    Reference,
     Relation,
 )
 from graph.problems import AnnotationError, Problem
-from graph.quotes import NormalizedText
+from graph.quotes import NormalizedText, normalize
 from graph.validate import validate
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SPECIAL_FILES = ("events.yaml", "relations.yaml", "disputes.yaml")
 
+# Every claim (a description, a participation, a relation, a dispute's claim) may say how firmly
+# its quotes support it: `certainty` (graph.model.CERTAINTIES) and, for an inferred one, `reason`.
+CERTAINTY_FIELDS = {"certainty", "reason"}
 ENTITY_FIELDS = {"id", "kind", "name", "aliases", "ambiguous", "description", "cite"}
+ENTITY_FIELDS |= CERTAINTY_FIELDS
 EVENT_FIELDS = {
     "id",
     "name",
@@ -53,11 +60,14 @@ EVENT_FIELDS = {
     "aliases",
     "participants",
     "cite",
+    *CERTAINTY_FIELDS,
 }
-PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim"}
-RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite"}
+PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim", *CERTAINTY_FIELDS}
+RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite", *CERTAINTY_FIELDS}
 DISPUTE_FIELDS = {"id", "question", "about", "claims", "preferred", "reason"}
-CLAIM_FIELDS = {"id", "statement", "cite"}
+CLAIM_FIELDS = {"id", "statement", "cite", *CERTAINTY_FIELDS}
+#: Keys a citation may carry beside its `document-id: quote` pair (graph.model.Citation).
+CITATION_FIELDS = {"refers", "hedge", "erratum"}
 DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256"}
 
 
@@ -207,25 +217,79 @@ class _Reader:
             return ()
         found: list[Citation] = []
         for item in raw:
-            if not (isinstance(item, dict) and len(item) == 1):
-                self.problem(file, label, f"citation {item!r} must be one {{document-id: quote}}")
-                continue
-            ((document, quote),) = item.items()
-            if document not in self.documents:
-                known = ", ".join(sorted(self.documents))
-                self.problem(file, label, f"cites unknown document {document!r} (known: {known})")
-                continue
-            if not isinstance(quote, str) or not quote.strip():
-                self.problem(file, label, f"citation of {document!r} has an empty quote")
-                continue
-            span = self._normalized[document].locate(quote)
-            if span is None:
-                self.problem(file, label, f"quote not found in {document}: {quote!r}")
-                continue
-            found.append(
-                Citation(document, self.documents[document].text[span[0] : span[1]], *span)
-            )
+            citation = self.citation(file, label, item)
+            if citation is not None:
+                found.append(citation)
         return tuple(found)
+
+    def citation(self, file: str, label: str, item: object) -> Citation | None:
+        """One ``{document-id: quote}``, with optional ``refers``, ``hedge`` and ``erratum``."""
+        pairs = (
+            [(k, v) for k, v in item.items() if k not in CITATION_FIELDS]
+            if isinstance(item, dict)
+            else []
+        )
+        if not isinstance(item, dict) or len(pairs) != 1:
+            self.problem(
+                file,
+                label,
+                f"citation {item!r} must be one {{document-id: quote}} "
+                f"(with optional {', '.join(sorted(CITATION_FIELDS))})",
+            )
+            return None
+        ((document, quote),) = pairs
+        if document not in self.documents:
+            known = ", ".join(sorted(self.documents))
+            self.problem(file, label, f"cites unknown document {document!r} (known: {known})")
+            return None
+        if not isinstance(quote, str) or not quote.strip():
+            self.problem(file, label, f"citation of {document!r} has an empty quote")
+            return None
+        span = self._normalized[document].locate(quote)
+        if span is None:
+            self.problem(file, label, f"quote not found in {document}: {quote!r}")
+            return None
+        text = self.documents[document].text[span[0] : span[1]]
+        refers = self.references(file, label, item.get("refers"), text)
+        notes = {}
+        for key in ("hedge", "erratum"):
+            value = item.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                self.problem(file, label, f"citation's {key!r} must be a non-empty string")
+                value = None
+            notes[key] = (value or "").strip()
+        return Citation(document, text, *span, refers, notes["hedge"], notes["erratum"])
+
+    def references(self, file: str, label: str, raw: object, quote: str) -> tuple[Reference, ...]:
+        """A citation's ``refers: {text in the quote: entity-id}``, each text found in the quote."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, dict) or not raw:
+            self.problem(file, label, "a citation's 'refers' must map text in the quote to an id")
+            return ()
+        found = []
+        haystack = normalize(quote).casefold()
+        for text, entity in raw.items():
+            if not isinstance(text, str) or not isinstance(entity, str) or not text.strip():
+                self.problem(file, label, f"refers {text!r}: {entity!r} must map text to an id")
+                continue
+            words = re.escape(normalize(text).casefold())
+            if not re.search(rf"(?<!\w){words}(?!\w)", haystack):
+                self.problem(file, label, f"refers {text!r}, which is not in the quote {quote!r}")
+                continue
+            found.append(Reference(text.strip(), entity.strip()))
+        return tuple(found)
+
+    def certainty(self, file: str, label: str, entry: dict[str, Any]) -> tuple[str, str]:
+        """The claim's ``certainty`` (default ``stated``) and its ``reason``."""
+        value = entry.get("certainty", "stated")
+        reason = self.text(file, label, entry, "reason", required=False) or ""
+        if value not in CERTAINTIES:
+            self.problem(
+                file, label, f"unknown certainty {value!r} (known: {', '.join(CERTAINTIES)})"
+            )
+            return "stated", reason
+        return value, reason
 
     # -- sections -------------------------------------------------------------------------------
 
@@ -286,8 +350,20 @@ class _Reader:
             aliases = self.strings(file, label, entry, "aliases")
             ambiguous = self.strings(file, label, entry, "ambiguous")
             cites = self.citations(file, label, entry)
+            certainty, reason = self.certainty(file, label, entry)
             if ident and kind and name:
-                yield Entity(ident, kind, name, aliases, description, cites, ambiguous, file)
+                yield Entity(
+                    ident,
+                    kind,
+                    name,
+                    aliases,
+                    description,
+                    cites,
+                    ambiguous,
+                    file,
+                    certainty,
+                    reason,
+                )
 
     def read_events(self, path: Path) -> Iterator[Event]:
         for file, label, entry in self.entries(path, EVENT_FIELDS):
@@ -299,6 +375,7 @@ class _Reader:
             narrative = self.text(file, label, entry, "narrative", required=False)
             cites = self.citations(file, label, entry)
             participants = tuple(self.read_participants(file, label, entry))
+            certainty, reason = self.certainty(file, label, entry)
             if ident and name and story is not None:
                 yield Event(
                     ident,
@@ -311,6 +388,8 @@ class _Reader:
                     narrative,
                     self.strings(file, label, entry, "aliases"),
                     file,
+                    certainty,
+                    reason,
                 )
 
     def read_participants(
@@ -329,11 +408,15 @@ class _Reader:
                 self.problem(file, where, f"unknown field {unknown!r}")
             entity = self.text(file, where, item, "entity")
             role = self.text(file, where, item, "role")
-            cites = self.citations(file, where, item, required=False)
+            where = f"{label} participant {entity}" if entity else where
+            # A participation is a claim of its own: its quotes must name the participant,
+            # so it never rests on the event's citations.
+            cites = self.citations(file, where, item)
             note = self.text(file, where, item, "note", required=False) or ""
             claim = self.text(file, where, item, "claim", required=False)
+            certainty, reason = self.certainty(file, where, item)
             if entity and role:
-                yield Participation(entity, role, cites, note, claim)
+                yield Participation(entity, role, cites, note, claim, certainty, reason)
 
     def read_relations(self, path: Path) -> Iterator[Relation]:
         for file, label, entry in self.entries(path, RELATION_FIELDS):
@@ -346,8 +429,11 @@ class _Reader:
             cites = self.citations(file, label, entry)
             claim = self.text(file, label, entry, "claim", required=False)
             note = self.text(file, label, entry, "note", required=False) or ""
+            certainty, reason = self.certainty(file, label, entry)
             if ident and source and kind and target:
-                yield Relation(ident, source, kind, target, cites, claim, note, file)
+                yield Relation(
+                    ident, source, kind, target, cites, claim, note, file, certainty, reason
+                )
 
     def read_disputes(self, path: Path) -> Iterator[Dispute]:
         for file, label, entry in self.entries(path, DISPUTE_FIELDS):
@@ -372,8 +458,9 @@ class _Reader:
                 where = f"{label}/{claim_id}" if claim_id else where
                 statement = self.text(file, where, item, "statement")
                 cites = self.citations(file, where, item)
+                certainty, why = self.certainty(file, where, item)
                 if claim_id and statement:
-                    claims.append(Claim(claim_id, statement, cites))
+                    claims.append(Claim(claim_id, statement, cites, certainty, why))
             if ident and question:
                 yield Dispute(ident, question, about, tuple(claims), preferred, reason, file)
 
@@ -410,6 +497,7 @@ def load_knowledge_base(seeds: Path) -> KnowledgeBase:
     """Parse and validate the seed folder; raise :class:`AnnotationError` listing every problem."""
     kb, problems = read_knowledge_base(seeds)
     problems += validate(kb)
+    problems += receipts.check(kb)
     if problems:
         raise AnnotationError(problems)
     return kb

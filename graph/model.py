@@ -59,6 +59,7 @@ RELATION_TYPES: dict[str, str] = {
     "lives_at": "character lives at place",
     "works_at": "character works at place",
     "located_in": "place or object is located in place",
+    "near": "place is next to, behind or close to place (weaker than located_in)",
     "owns": "someone owns something",
     "uses": "someone uses something",
     "sells": "someone sells something",
@@ -84,6 +85,55 @@ RELATION_TYPES: dict[str, str] = {
 }
 
 
+#: How firmly the cited text supports a claim. Every relation, participation, description and
+#: dispute claim has one; ``stated`` is the default.
+CERTAINTIES: dict[str, str] = {
+    "stated": "the cited article says it plainly",
+    "hedged": "the cited article hedges it: probably, likely, may, appears, suggests, could",
+    "inferred": "the annotation's own reading of what the articles say, with its reason",
+}
+
+#: Words with which an article hedges what it says. A quote containing one cannot be cited for a
+#: ``stated`` claim unless the citation says why the hedge does not govern the claim (``hedge:``).
+HEDGE_WORDS: tuple[str, ...] = (
+    "probably",
+    "likely",
+    "unlikely",
+    "may",
+    "might",
+    "maybe",
+    "perhaps",
+    "possibly",
+    "possible",
+    "appear",
+    "appears",
+    "appeared",
+    "apparently",
+    "seem",
+    "seems",
+    "seemed",
+    "suggest",
+    "suggests",
+    "suggesting",
+    "could",
+    "presumably",
+    "speculate",
+    "speculated",
+    "rumoured",
+    "rumored",
+    "implies",
+    "implied",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A referring expression in a quote ("him", "the antagonist") and the entity it names."""
+
+    text: str
+    entity: str
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A verbatim quote from one seed document, located by character offsets after loading."""
@@ -92,6 +142,12 @@ class Citation:
     quote: str
     start: int = -1
     end: int = -1
+    #: Referring expressions in the quote that name an end of the claim it is cited for.
+    refers: tuple[Reference, ...] = ()
+    #: Why a hedge word in the quote does not govern the claim ("could" in "could not find").
+    hedge: str = ""
+    #: A mistake of the article's own that the citation notes (a misspelt name, a wrong word).
+    erratum: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +172,9 @@ class Entity:
     #: Surface forms this entity shares with another; they resolve to neither on their own.
     ambiguous: tuple[str, ...] = ()
     source: str = ""
+    #: Certainty of the description (see CERTAINTIES), and the reason for an inferred one.
+    certainty: str = "stated"
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +185,8 @@ class Participation:
     note: str = ""
     #: ``dispute-id/claim-id`` when only one side of a disagreement has this participant.
     claim: str | None = None
+    certainty: str = "stated"
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +203,8 @@ class Event:
     narrative: str | None = None
     aliases: tuple[str, ...] = ()
     source: str = ""
+    certainty: str = "stated"
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +218,8 @@ class Relation:
     claim: str | None = None
     note: str = ""
     origin: str = ""
+    certainty: str = "stated"
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +227,8 @@ class Claim:
     id: str
     statement: str
     citations: tuple[Citation, ...]
+    certainty: str = "stated"
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
