@@ -41,7 +41,7 @@ from graph.search import SearchIndex
 @collector_paused
 def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(name=name)
-    mentions = index_mentions(kb.documents, kb.entities)
+    mentions = index_mentions(kb.documents, kb.entities, kb.mention_rules)
 
     for entity in kb.entities:
         counts = mentions.counts.get(entity.id, {})

@@ -23,7 +23,7 @@ from typing import Any
 
 import ryaml
 
-from graph import receipts
+from graph import mentions, receipts
 from graph.collector import collector_paused
 from graph.model import (
     CERTAINTIES,
@@ -34,6 +34,8 @@ from graph.model import (
     Entity,
     Event,
     KnowledgeBase,
+    MentionRule,
+    MentionRules,
     Participation,
     Reference,
     Relation,
@@ -66,6 +68,8 @@ PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim", *CERTAINTY_FIEL
 RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite", *CERTAINTY_FIELDS}
 DISPUTE_FIELDS = {"id", "question", "about", "claims", "preferred", "reason"}
 CLAIM_FIELDS = {"id", "statement", "cite", *CERTAINTY_FIELDS}
+MENTION_FIELDS = {"forms", "rules"}
+MENTION_RULE_FIELDS = {"entity", "before", "after", "why"}
 #: Keys a citation may carry beside its `document-id: quote` pair (graph.model.Citation).
 CITATION_FIELDS = {"refers", "hedge", "erratum"}
 DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256"}
@@ -293,6 +297,39 @@ class _Reader:
 
     # -- sections -------------------------------------------------------------------------------
 
+    def read_mention_rules(self, path: Path) -> Iterator[MentionRules]:
+        for file, label, entry in self.entries(path, MENTION_FIELDS):
+            forms = self.strings(file, label, entry, "forms")
+            label = forms[0] if forms else label
+            if not forms:
+                self.problem(file, label, "'forms' must list the surface forms the rules resolve")
+            raw = entry.get("rules")
+            if not isinstance(raw, list) or not raw:
+                self.problem(file, label, "'rules' must be a non-empty list")
+                continue
+            rules = []
+            for index, item in enumerate(raw):
+                where = f"{label} rule {index + 1}"
+                if not isinstance(item, dict):
+                    self.problem(file, where, "must be a mapping with 'entity'")
+                    continue
+                for unknown in sorted(set(map(str, item)) - MENTION_RULE_FIELDS):
+                    self.problem(file, where, f"unknown field {unknown!r}")
+                entity = self.text(file, where, item, "entity")
+                patterns = {}
+                for key in ("before", "after"):
+                    value = item.get(key, "")
+                    try:
+                        re.compile(value)
+                    except (re.error, TypeError) as exc:
+                        self.problem(file, where, f"{key!r} is not a regular expression: {exc}")
+                        value = ""
+                    patterns[key] = value
+                why = self.text(file, where, item, "why", required=False) or ""
+                if entity:
+                    rules.append(MentionRule(entity, patterns["before"], patterns["after"], why))
+            yield MentionRules(forms, tuple(rules), file)
+
     def read_documents(self) -> None:
         path = self.seeds / "documents.yaml"
         if not path.is_file():
@@ -478,8 +515,11 @@ def read_knowledge_base(seeds: Path) -> tuple[KnowledgeBase, list[Problem]]:
     events: list[Event] = []
     relations: list[Relation] = []
     disputes: list[Dispute] = []
+    mention_rules: list[MentionRules] = []
     for path in files:
-        if path.name == "events.yaml":
+        if path.name == "mentions.yaml":
+            mention_rules.extend(reader.read_mention_rules(path))
+        elif path.name == "events.yaml":
             events.extend(reader.read_events(path))
         elif path.name == "relations.yaml":
             relations.extend(reader.read_relations(path))
@@ -488,7 +528,12 @@ def read_knowledge_base(seeds: Path) -> tuple[KnowledgeBase, list[Problem]]:
         else:
             entities.extend(reader.read_entities(path))
     kb = KnowledgeBase(
-        reader.documents, tuple(entities), tuple(events), tuple(relations), tuple(disputes)
+        reader.documents,
+        tuple(entities),
+        tuple(events),
+        tuple(relations),
+        tuple(disputes),
+        mention_rules=tuple(mention_rules),
     )
     return kb, reader.problems
 
@@ -498,6 +543,7 @@ def load_knowledge_base(seeds: Path) -> KnowledgeBase:
     kb, problems = read_knowledge_base(seeds)
     problems += validate(kb)
     problems += receipts.check(kb)
+    problems += mentions.check_rules(kb)
     if problems:
         raise AnnotationError(problems)
     return kb

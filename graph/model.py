@@ -245,6 +245,28 @@ class Dispute:
 
 
 @dataclass(frozen=True, slots=True)
+class MentionRule:
+    """How one occurrence of an ambiguous surface form is resolved: to ``entity`` when the text
+    just before it matches ``before`` and the text just after it matches ``after`` (regular
+    expressions; empty matches anything)."""
+
+    entity: str
+    before: str = ""
+    after: str = ""
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRules:
+    """The rules for the ``forms`` of one ambiguous name, tried in order; the first that
+    matches an occurrence decides it, and an occurrence no rule matches stays unresolved."""
+
+    forms: tuple[str, ...]
+    rules: tuple[MentionRule, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     """Everything the annotation says, loaded and verified, before it becomes a graph."""
 
@@ -254,3 +276,5 @@ class KnowledgeBase:
     relations: tuple[Relation, ...]
     disputes: tuple[Dispute, ...]
     extra: dict[str, object] = field(default_factory=dict)
+    #: How the occurrences of ambiguous names are resolved (``annotations/mentions.yaml``).
+    mention_rules: tuple[MentionRules, ...] = ()

@@ -24,7 +24,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from graph.model import HEDGE_WORDS, Citation, Entity, KnowledgeBase
+from graph.mentions import MentionIndex
+from graph.model import HEDGE_WORDS, Citation, Dispute, Entity, KnowledgeBase
 from graph.problems import Problem
 from graph.quotes import normalize
 
@@ -204,6 +205,11 @@ class Report:
     errata: list[tuple[str, str, str]] = field(default_factory=list)
     overrides: list[Override] = field(default_factory=list)
     inferred: list[tuple[str, str, str]] = field(default_factory=list)
+    disputes: list[Dispute] = field(default_factory=list)
+    #: ambiguous names: form -> entity -> occurrences its rules resolved there
+    resolved: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: (document, start, form) of the occurrences no rule resolved
+    unresolved: list[tuple[str, int, str]] = field(default_factory=list)
 
     def lines(self) -> Iterator[str]:
         yield "citations by kind of claim:"
@@ -228,12 +234,29 @@ class Report:
         yield f"errata noted on citations ({len(self.errata)}):"
         for file, entry, note in self.errata:
             yield f"  {file}: {entry}: {note}"
+        yield f"disputes ({len(self.disputes)}):"
+        for d in self.disputes:
+            sides = "; ".join(
+                f"{c.id} ({', '.join(sorted({x.document for x in c.citations}))})" for c in d.claims
+            )
+            preferred = f", preferred: {d.preferred}" if d.preferred else ""
+            yield f"  {d.id}: {d.question} {sides}{preferred}"
+        yield "ambiguous names resolved by the rules of annotations/mentions.yaml:"
+        for form, entities in sorted(self.resolved.items()):
+            counted = ", ".join(f"{e} {n}" for e, n in sorted(entities.items()))
+            yield f"  {form!r}: {counted}"
+        yield f"unresolved occurrences, counted for nobody ({len(self.unresolved)}):"
+        for document, start, form in self.unresolved:
+            yield f"  {document} at {start}: {form!r}"
 
 
-def report(kb: KnowledgeBase) -> Report:
+def report(kb: KnowledgeBase, mentions: MentionIndex | None = None) -> Report:
     """Count the receipts of a knowledge base that :func:`check` found no problem with."""
     names = Names(kb.entities)
-    result = Report()
+    result = Report(disputes=list(kb.disputes))
+    if mentions is not None:
+        result.resolved = mentions.resolved
+        result.unresolved = [(doc, start, form) for doc, start, _, form in mentions.unresolved]
     for claim in claims(kb):
         result.certainty[claim.kind, claim.certainty] += 1
         if claim.certainty == "inferred":

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from graph.build import load_graph
+from graph import receipts
+from graph.build import build_graph, load_graph
 from graph.errors import SelectionError
+from graph.load import load_knowledge_base
 from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.exports import FORMATS
@@ -147,7 +149,8 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def validate_command(args: argparse.Namespace) -> int:
-    graph = load_graph(args.seeds)
+    knowledge = load_knowledge_base(Path(args.seeds))
+    graph = build_graph(knowledge)
     counts = graph.graph["counts"]
     print(f"seeds {args.seeds}: valid")
     print(f"  documents       {counts['documents']}")
@@ -158,6 +161,9 @@ def validate_command(args: argparse.Namespace) -> int:
     print(f"  participations  {counts['participations']}")
     print(f"  citations       {counts['citations']} (every quote found in its document)")
     print(f"  disputes        {counts['disputes']}")
+    print("evidence:")
+    for line in receipts.report(knowledge, graph.graph["mentions"]).lines():
+        print(f"  {line}")
     return 0
 
 

@@ -53,7 +53,7 @@ def test_path_from_ok_ju_to_choi_pro_is_one_step_with_its_evidence(gql):
             "target": {"id": "choi-pro"},
             "citations": [
                 {
-                    "quote": "by burning Choi Pro (Kim Ji-hoon) alive using a flamethrower",
+                    "quote": "Ok-ju avenges the death of Min-hee by burning Choi Pro (Kim Ji-hoon) alive using a flamethrower",
                     "document": {"id": "ending-explained"},
                 },
                 {
@@ -225,7 +225,6 @@ def test_nodes_filtered_by_kind_relation_and_text_and_ordered(gql):
         "choi-pro",
         "gang-boss",
         "myung-shik",
-        "choi-men",
     }
     ranked = data(gql("{ nodes(orderBy: PAGERANK, first: 3) { nodes { id } } }"))["nodes"]["nodes"]
     assert [n["id"] for n in ranked] == ["ok-ju", "choi-pro", "min-hee"]

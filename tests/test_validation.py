@@ -68,8 +68,8 @@ def test_unknown_kind_role_relation_type_and_field(seeds):
     edit(notes / "objects.yaml", "- id: bike\n  kind: object", "- id: bike\n  kind: vehicle")
     edit(
         notes / "events.yaml",
-        "    - {entity: bike, role: instrument}",
-        "    - {entity: bike, role: steed}",
+        "    - entity: bike\n      role: instrument",
+        "    - entity: bike\n      role: steed",
     )
     edit(
         notes / "relations.yaml",
