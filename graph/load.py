@@ -42,7 +42,8 @@ from graph.model import (
 )
 from graph.problems import AnnotationError, Problem
 from graph.quotes import NormalizedText, normalize
-from graph.validate import validate
+from graph.seedfiles import SeedFileMissing, SeedFileProblem, SeedFileTooLarge, read_seed_file
+from graph.validate import document_fields, validate
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SPECIAL_FILES = ("events.yaml", "relations.yaml", "disputes.yaml")
@@ -73,6 +74,11 @@ MENTION_RULE_FIELDS = {"entity", "before", "after", "why"}
 #: Keys a citation may carry beside its `document-id: quote` pair (graph.model.Citation).
 CITATION_FIELDS = {"refers", "hedge", "erratum"}
 DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256"}
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+#: The largest document text the loader reads. Every quote is searched for in the text and every
+#: alias counted in it, so a text costs time and memory in proportion; the film's articles are
+#: 3 to 9 kB.
+MAX_DOCUMENT_BYTES = 1_000_000
 
 
 # ryaml (libyaml's parser ported to Rust, serde building the values) reads YAML 1.2 into plain
@@ -116,6 +122,16 @@ def _entry_label(path: re.Match[str]) -> str:
     return f"entry {int(path[1]) + 1}" + (f" {inside}" if inside else "") + ": "
 
 
+def _yaml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if value is None:
+        return "null"
+    return "mapping" if isinstance(value, dict) else "list"
+
+
 class _Reader:
     """Collects problems while turning parsed YAML into records."""
 
@@ -133,7 +149,13 @@ class _Reader:
     def read_yaml_list(self, path: Path) -> list[Any]:
         name = path.relative_to(self.seeds).as_posix()
         try:
-            raw = path.read_bytes().decode("utf-8")
+            raw = read_seed_file(self.seeds, name).decode("utf-8")
+        except SeedFileMissing:
+            self.problem(name, None, f"not found in {self.seeds}")
+            return []
+        except SeedFileProblem as exc:
+            self.problem(name, None, str(exc))
+            return []
         except UnicodeDecodeError as exc:
             self.problem(name, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
             return []
@@ -188,12 +210,25 @@ class _Reader:
         value = entry.get(key, [])
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(
-            isinstance(v, str | int) and str(v).strip() for v in value
-        ):
+        if not isinstance(value, list):
             self.problem(file, label, f"{key!r} must be a list of non-empty strings")
             return ()
-        return tuple(str(v).strip() for v in value)
+        found: list[str] = []
+        for index, item in enumerate(value, start=1):
+            if isinstance(item, str) and item.strip():
+                found.append(item.strip())
+            elif isinstance(item, str):
+                self.problem(file, label, f"{key!r} item {index} is an empty string")
+            else:
+                # YAML 1.2 reads `true` as a boolean and `2023` or `0x10` as numbers; turned
+                # back into text they would be "True", "2023" and "16", names nobody wrote.
+                self.problem(
+                    file,
+                    label,
+                    f"{key!r} item {index} must be a string, not the YAML "
+                    f"{_yaml_type(item)} {item!r}: put it in quotes",
+                )
+        return tuple(found)
 
     def integer(
         self, file: str, label: str, entry: dict[str, Any], key: str, required: bool
@@ -331,34 +366,30 @@ class _Reader:
             yield MentionRules(forms, tuple(rules), file)
 
     def read_documents(self) -> None:
-        path = self.seeds / "documents.yaml"
-        if not path.is_file():
-            self.problem("documents.yaml", None, f"not found in {self.seeds}")
-            return
-        for file, label, entry in self.entries(path, DOCUMENT_FIELDS):
+        for file, label, entry in self.entries(self.seeds / "documents.yaml", DOCUMENT_FIELDS):
             doc_id = self.ident(file, label, entry)
+            label = doc_id or label
             name = self.text(file, label, entry, "file")
             title = self.text(file, label, entry, "title")
             kind = self.text(file, label, entry, "kind")
-            date = entry.get("date")
-            if doc_id is None or name is None or title is None or kind is None:
-                continue
-            if doc_id in self.documents:
+            date = self.text(file, label, entry, "date", required=False)
+            url = self.text(file, label, entry, "url", required=False)
+            for message in document_fields(kind, date):
+                self.problem(file, label, message)
+            expected = self.checksum(file, label, entry)
+            raw = None if name is None else self.document_bytes(file, label, name)
+            if doc_id is not None and doc_id in self.documents:
                 self.problem(file, doc_id, "duplicate document id")
                 continue
-            text_path = self.seeds / name
-            try:
-                raw = text_path.read_bytes()
-                text = raw.decode("utf-8")
-            except FileNotFoundError:
-                self.problem(file, doc_id, f"text file {name!r} not found")
+            if doc_id is None or name is None or title is None or kind is None or raw is None:
                 continue
+            try:
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 self.problem(
                     file, doc_id, f"{name} is not UTF-8 ({exc.reason} at byte {exc.start})"
                 )
                 continue
-            expected = entry.get("sha256")
             if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
                 self.problem(
                     file,
@@ -367,16 +398,31 @@ class _Reader:
                     "(its sha256 differs): re-check every quote, then update sha256",
                 )
                 continue
-            self.documents[doc_id] = Document(
-                doc_id,
-                name,
-                title,
-                kind,
-                None if date is None else str(date),
-                text,
-                entry.get("url"),
-            )
+            # A missing sha256 was named above; the text is kept so that the quotes citing it
+            # are still checked.
+            self.documents[doc_id] = Document(doc_id, name, title, kind, date, text, url)
             self._normalized[doc_id] = NormalizedText.of(text)
+
+    def checksum(self, file: str, label: str, entry: dict[str, Any]) -> str | None:
+        value = entry.get("sha256")
+        if value is None:
+            self.problem(file, label, "missing 'sha256' (the sha256sum of its text file)")
+            return None
+        if not (isinstance(value, str) and SHA256_PATTERN.match(value)):
+            self.problem(file, label, f"'sha256' must be 64 lowercase hex digits, not {value!r}")
+            return None
+        return value
+
+    def document_bytes(self, file: str, label: str, name: str) -> bytes | None:
+        """The text file's bytes; ``None`` (and a problem) unless it is a regular file inside the
+        seed folder and no larger than :data:`MAX_DOCUMENT_BYTES`."""
+        try:
+            return read_seed_file(self.seeds, name, max_bytes=MAX_DOCUMENT_BYTES)
+        except SeedFileTooLarge as exc:
+            self.problem(file, label, f"text file {name!r} {exc} per document")
+        except SeedFileProblem as exc:
+            self.problem(file, label, f"text file {name!r} {exc}")
+        return None
 
     def read_entities(self, path: Path) -> Iterator[Entity]:
         for file, label, entry in self.entries(path, {*ENTITY_FIELDS}):

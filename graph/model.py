@@ -86,6 +86,18 @@ RELATION_TYPES: dict[str, str] = {
     "desires": "character wishes for something",
 }
 
+#: Relation types whose edges must never form a cycle: containment. Nothing is (located) in
+#: something that is in it. Relations between people are left out: in a story, who is whose
+#: boss or who works for whom can change, and the articles may say both.
+ACYCLIC_RELATION_TYPES: frozenset[str] = frozenset({"located_in", "part_of"})
+
+#: Kinds of seed document (``kind:`` in ``documents.yaml``).
+DOCUMENT_KINDS: dict[str, str] = {
+    "recap": "retells the plot, scene by scene",
+    "explainer": "explains the ending, the symbols or what the film means",
+    "review": "judges the film",
+}
+
 
 #: How firmly the cited text supports a claim. Every relation, participation, description and
 #: dispute claim has one; ``stated`` is the default.

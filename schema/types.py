@@ -15,6 +15,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph import query as q
+from graph.model import CERTAINTIES
 from graph.model import Citation as CitationRecord
 from graph.model import Claim as ClaimRecord
 from graph.model import Dispute as DisputeRecord
@@ -70,6 +71,14 @@ class Measure(Enum):
     BETWEENNESS = "betweenness"
     DEGREE = "degree"
     MENTIONS = "mention_total"
+
+
+Certainty = strawberry.enum(
+    Enum("Certainty", {name.upper(): name for name in CERTAINTIES}),  # type: ignore[misc]
+    description="How firmly the cited articles support a claim: "
+    + "; ".join(f"{name.upper()}: {meaning}" for name, meaning in CERTAINTIES.items())
+    + ".",
+)
 
 
 @strawberry.enum(description="An order of events.")
@@ -175,6 +184,30 @@ class Citation:
     def document(self, info: Info) -> Document:
         return Document(record=graph_of(info).graph["documents"][self.record.document])
 
+    @strawberry.field(
+        description='Referring expressions in the quote ("him", "the antagonist") that the '
+        "annotation binds to the node they name: how the quote names an end of its claim when "
+        "it does not use a name or an alias."
+    )
+    def refers(self, info: Info) -> list[Reference]:
+        return [
+            Reference(text=r.text, node=make_node(graph_of(info), r.entity))
+            for r in self.record.refers
+        ]
+
+    @strawberry.field(
+        description="A mistake of the article's own that the annotation notes (a misspelt name)."
+    )
+    def erratum(self) -> str | None:
+        return self.record.erratum or None
+
+    @strawberry.field(
+        description="Why a hedge word in the quote (could, may, probably...) does not govern the "
+        "claim it is cited for; null when the quote has none or it does."
+    )
+    def hedge_note(self) -> str | None:
+        return self.record.hedge or None
+
     @strawberry.field(description="The quote with up to `chars` characters of text on each side.")
     def context(self, info: Info, chars: int = 120) -> str:
         check_range("chars", chars, 0, 2_000)
@@ -182,6 +215,12 @@ class Citation:
         start = max(0, self.record.start - chars)
         end = min(len(text), self.record.end + chars)
         return text[start:end]
+
+
+@strawberry.type(description="A referring expression in a quote and the node it names.")
+class Reference:
+    text: str
+    node: Node
 
 
 @strawberry.type
@@ -246,6 +285,14 @@ class Relation:
     def citations(self) -> list[Citation]:
         return make_citations(self.edge.data["citations"])
 
+    @strawberry.field(description="How firmly the cited quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.edge.data.get("certainty", "stated"))
+
+    @strawberry.field(description="For an INFERRED claim, the annotation's reason; null otherwise.")
+    def certainty_reason(self) -> str | None:
+        return self.edge.data.get("reason") or None
+
     @strawberry.field(description="True when this edge is one side of a disagreement.")
     def disputed(self) -> bool:
         return self.edge.data["dispute"] is not None
@@ -291,6 +338,14 @@ class Participant:
     def citations(self) -> list[Citation]:
         return make_citations(self.relation.data["citations"])
 
+    @strawberry.field(description="How firmly the cited quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.relation.data.get("certainty", "stated"))
+
+    @strawberry.field(description="For an INFERRED claim, the annotation's reason; null otherwise.")
+    def certainty_reason(self) -> str | None:
+        return self.relation.data.get("reason") or None
+
     @strawberry.field(description="The participation as an edge, with its dispute if any.")
     def edge(self) -> Relation:
         return make_relation(self.relation)
@@ -321,6 +376,14 @@ class Claim:
         documents = graph_of(info).graph["documents"]
         ids = dict.fromkeys(c.document for c in self.record.citations)
         return [Document(record=documents[d]) for d in ids]
+
+    @strawberry.field(description="How firmly its quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.record.certainty)
+
+    @strawberry.field(description="For an INFERRED claim, the annotation's reason.")
+    def certainty_reason(self) -> str | None:
+        return self.record.reason or None
 
     @strawberry.field(description="True only if the dispute prefers this claim, with a reason.")
     def preferred(self) -> bool:
@@ -391,6 +454,14 @@ class Node:
     @strawberry.field(description="The quotes that state it exists and what it is.")
     def citations(self) -> list[Citation]:
         return make_citations(self.data["citations"])
+
+    @strawberry.field(description="How firmly the cited quotes support its description.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.data.get("certainty", "stated"))
+
+    @strawberry.field(description="For an INFERRED description, the annotation's reason.")
+    def certainty_reason(self) -> str | None:
+        return self.data.get("reason") or None
 
     @strawberry.field(description="How often each document mentions it, counted from the text.")
     def mentions(self, info: Info) -> list[DocumentCount]:
