@@ -212,6 +212,9 @@ def test_gexf_declares_typed_attributes(synthetic) -> None:
         ("node", "story_order"): "integer",
         ("node", "narrative_order"): "integer",
         ("node", "narrative"): "string",
+        ("node", "certainty"): "string",
+        ("node", "certainty_reason"): "string",
+        ("node", "quotes"): "liststring",
         ("edge", "type"): "string",
         ("edge", "edge_kind"): "string",
         ("edge", "dispute"): "string",
@@ -219,6 +222,9 @@ def test_gexf_declares_typed_attributes(synthetic) -> None:
         ("edge", "note"): "string",
         ("edge", "citations"): "integer",
         ("edge", "documents"): "liststring",
+        ("edge", "certainty"): "string",
+        ("edge", "certainty_reason"): "string",
+        ("edge", "quotes"): "liststring",
     }
 
 
@@ -427,6 +433,9 @@ def test_json_round_trip_keeps_everything(synthetic) -> None:
         "quote": citation.quote,
         "start": citation.start,
         "end": citation.end,
+        "refers": [{"text": r.text, "entity": r.entity} for r in citation.refers],
+        "hedge": citation.hedge,
+        "erratum": citation.erratum,
     }
     for u, v, k, data in synthetic.edges(keys=True, data=True):
         assert back.edges[u, v, k] == node_link.plain(data)
@@ -749,3 +758,25 @@ def test_graphml_and_json_stream_in_little_memory(medium, name) -> None:
     total, peak = consume_traced(FORMATS[name].iter_bytes(medium))
     print(f"{name} of 40k edges: {total:,} bytes written, peak traced memory {peak:,} bytes")
     assert peak < total / 10, (peak, total)
+
+
+def test_gexf_and_graphml_carry_each_claims_certainty_and_quotes() -> None:
+    """The receipts travel with the edges: a hedged claim says so, with the words it rests on."""
+    from graph.build import load_graph
+
+    G = load_graph()
+    root = gexf_tree(G)
+    edges = {e.get("id"): e for e in root.iter(f"{GEXF_NS}edge")}
+    hedged = next(
+        attvalues(e)
+        for e in edges.values()
+        if e.get("label") == "uses"
+        and attvalues(e).get("certainty") == "hedged"
+        and "fish capsules" in attvalues(e)["quotes"]
+    )
+    (quote,) = parse_liststring(hedged["quotes"])
+    assert quote.startswith("symbolism-explainer: The little fish capsules Choi is selling appear")
+    inferred = [attvalues(e) for e in edges.values() if attvalues(e).get("certainty") == "inferred"]
+    assert inferred and all(v["certainty_reason"] for v in inferred)
+    graphml = export("graphml", G).decode()
+    assert ">hedged<" in graphml and ">inferred<" in graphml
