@@ -211,7 +211,7 @@ def test_pagination_walks_every_node_once(gql):
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert len(seen) == len(set(seen)) == total == 110
+    assert len(seen) == len(set(seen)) == total == 115
     error = error_of(gql('{ nodes(after: "not-a-cursor") { totalCount } }'))
     assert error["extensions"]["argument"] == "after"
 
@@ -301,7 +301,7 @@ def test_stats_and_most_central(gql):
         gql("""{ stats { nodeCount edgeCount citationCount disputeCount documentCount
         byKind { kind count } mostCentral(measure: BETWEENNESS, kind: CHARACTER, first: 3) { rank node { id } } } }""")
     )["stats"]
-    assert stats["nodeCount"] == sum(k["count"] for k in stats["byKind"]) == 110
+    assert stats["nodeCount"] == sum(k["count"] for k in stats["byKind"]) == 115
     assert (
         stats["documentCount"] == 5 and stats["disputeCount"] >= 8 and stats["citationCount"] > 500
     )

@@ -137,7 +137,7 @@ def test_every_dispute_has_cited_competing_claims(ballerina):
 def test_disputed_edges_point_at_existing_claims(ballerina):
     disputes = ballerina.graph["disputes"]
     marked = [(k, d, c) for _, _, k, d, c in _disputed(ballerina)]
-    assert len(marked) >= 15
+    assert len(marked) >= 10
     for key, dispute, claim in marked:
         assert claim in {c.id for c in disputes[dispute].claims}, key
 
@@ -206,8 +206,9 @@ def test_mentions_are_counted_from_the_text(ballerina):
     spans = {(m.start, m.entity) for m in index.mentions if m.document == "capsule-review"}
     assert (at, "min-hee") in spans and (at, "choi-pro") not in spans
     # "Ballerina" names two films, a dancer and a name: each occurrence goes where its rule
-    # says (tests/test_receipts.py), and the one no rule resolves is counted for nobody.
-    assert index.ambiguous == {"Ballerina": 1}
+    # says (tests/test_receipts.py); "Ballerina 2" is the speculated sequel's own alias, so
+    # none is left counted for nobody.
+    assert index.ambiguous == {}
     assert sum(index.resolved["Ballerina"].values()) > 50
     counts = ballerina.nodes["ballerina-2023"]["mentions"]
     film = [m for m in index.mentions if m.entity == "ballerina-2023"]

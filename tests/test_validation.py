@@ -120,8 +120,8 @@ def test_dangling_claim_and_preferred_without_reason(seeds):
     edit(notes / "relations.yaml", "claim: how-they-met/school", "claim: how-they-met/kindergarten")
     edit(
         notes / "disputes.yaml",
-        "  preferred: ok-ju\n  reason: >-\n",
-        "  preferred: ok-ju\n  comment: >-\n",
+        "  preferred: school\n  reason: >-\n",
+        "  preferred: school\n  comment: >-\n",
     )
     problems = "\n".join(problems_of(seeds))
     assert (
@@ -129,7 +129,7 @@ def test_dangling_claim_and_preferred_without_reason(seeds):
         in problems
     )
     assert (
-        "annotations/disputes.yaml: drives-holder: a preferred claim needs a stated 'reason'"
+        "annotations/disputes.yaml: how-they-met: a preferred claim needs a stated 'reason'"
         in problems
     )
 
