@@ -15,6 +15,7 @@ an :class:`~graph.problems.AnnotationError`, so that a bad annotation never yiel
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from graph.model import (
     Participation,
     Reference,
     Relation,
+    Verdict,
 )
 from graph.problems import AnnotationError, Problem
 from graph.quotes import NormalizedText, normalize
@@ -73,7 +75,8 @@ MENTION_FIELDS = {"forms", "rules"}
 MENTION_RULE_FIELDS = {"entity", "before", "after", "why"}
 #: Keys a citation may carry beside its `document-id: quote` pair (graph.model.Citation).
 CITATION_FIELDS = {"refers", "hedge", "erratum"}
-DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256"}
+DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256", "verdict"}
+VERDICT_FIELDS = {"about", "statement", "cite", *CERTAINTY_FIELDS}
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 #: The largest document text the loader reads. Every quote is searched for in the text and every
 #: alias counted in it, so a text costs time and memory in proportion; the film's articles are
@@ -365,6 +368,27 @@ class _Reader:
                     rules.append(MentionRule(entity, patterns["before"], patterns["after"], why))
             yield MentionRules(forms, tuple(rules), file)
 
+    def verdict(self, file: str, doc_id: str, raw: object) -> Verdict | None:
+        """A document's verdict: a claim of that document, so cited from it and no other."""
+        where = f"{doc_id} verdict"
+        if not isinstance(raw, dict):
+            self.problem(file, where, "must be a mapping with about, statement and cite")
+            return None
+        for unknown in sorted(set(map(str, raw)) - VERDICT_FIELDS):
+            self.problem(file, where, f"unknown field {unknown!r}")
+        about = self.text(file, where, raw, "about")
+        statement = self.text(file, where, raw, "statement")
+        cites = self.citations(file, where, raw)
+        for citation in cites:
+            if citation.document != doc_id:
+                self.problem(
+                    file, where, f"cites {citation.document}: a verdict cites its own text"
+                )
+        certainty, reason = self.certainty(file, where, raw)
+        if about is None or statement is None:
+            return None
+        return Verdict(about, statement, cites, certainty, reason)
+
     def read_documents(self) -> None:
         for file, label, entry in self.entries(self.seeds / "documents.yaml", DOCUMENT_FIELDS):
             doc_id = self.ident(file, label, entry)
@@ -402,6 +426,12 @@ class _Reader:
             # are still checked.
             self.documents[doc_id] = Document(doc_id, name, title, kind, date, text, url)
             self._normalized[doc_id] = NormalizedText.of(text)
+            if entry.get("verdict") is not None:
+                verdict = self.verdict(file, doc_id, entry["verdict"])
+                if verdict is not None:
+                    self.documents[doc_id] = dataclasses.replace(
+                        self.documents[doc_id], verdict=verdict
+                    )
 
     def checksum(self, file: str, label: str, entry: dict[str, Any]) -> str | None:
         value = entry.get("sha256")

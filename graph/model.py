@@ -165,6 +165,17 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a review thinks of a work: a claim of that review, cited from it alone."""
+
+    about: str
+    statement: str
+    citations: tuple[Citation, ...]
+    certainty: str = "stated"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     id: str
     file: str
@@ -173,6 +184,8 @@ class Document:
     date: str | None
     text: str
     url: str | None = None
+    #: The document's own judgement of the work it is about, where it gives one.
+    verdict: Verdict | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,19 @@ def claims(kb: KnowledgeBase) -> Iterator[Claim]:
             (relation.source, relation.target),
             f"{relation.source} {relation.type} {relation.target}",
         )
+    for document in kb.documents.values():
+        if document.verdict is not None:
+            v = document.verdict
+            yield Claim(
+                "verdict",
+                "documents.yaml",
+                f"{document.id} verdict",
+                v.certainty,
+                v.reason,
+                v.citations,
+                (v.about,),
+                f"{document.id} on {v.about}: {v.statement}",
+            )
     for dispute in kb.disputes:
         for claim in dispute.claims:
             yield Claim(
@@ -161,6 +174,8 @@ def _check_claim(claim: Claim, names: Names) -> Iterator[Problem]:
                     f"refers {ref.text!r} to {ref.entity!r}, which is not an entity",
                 )
         for end in claim.ends:
+            if end not in names and claim.kind == "verdict":
+                yield Problem(claim.file, claim.entry, f"is about {end!r}, which is not an entity")
             if end in names and names.how_named(end, citation) is None:
                 yield Problem(
                     claim.file,

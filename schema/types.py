@@ -20,6 +20,7 @@ from graph.model import Citation as CitationRecord
 from graph.model import Claim as ClaimRecord
 from graph.model import Dispute as DisputeRecord
 from graph.model import Document as DocumentRecord
+from graph.model import Verdict as VerdictRecord
 from schema.context import Context
 from schema.errors import check_range, check_types
 
@@ -156,6 +157,13 @@ class Document:
     def text(self) -> str:
         return self.record.text
 
+    @strawberry.field(
+        description="The document's own judgement of the film, a claim of this document alone; "
+        "null where it gives none."
+    )
+    def verdict(self) -> Verdict | None:
+        return None if self.record.verdict is None else Verdict(record=self.record.verdict)
+
     @strawberry.field(description="Entities this document mentions, most mentioned first.")
     def mentions(self, info: Info, first: int = 20) -> list[MentionCount]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
@@ -215,6 +223,27 @@ class Citation:
         start = max(0, self.record.start - chars)
         end = min(len(text), self.record.end + chars)
         return text[start:end]
+
+
+@strawberry.type(description="What a review or explainer thinks of the work it is about.")
+class Verdict:
+    record: strawberry.Private[VerdictRecord]
+
+    @strawberry.field(description="The work judged.")
+    def about(self, info: Info) -> Node:
+        return make_node(graph_of(info), self.record.about)
+
+    @strawberry.field
+    def statement(self) -> str:
+        return self.record.statement
+
+    @strawberry.field(description="How firmly its quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.record.certainty)
+
+    @strawberry.field(description="Quotes from the document itself.")
+    def citations(self) -> list[Citation]:
+        return make_citations(self.record.citations)
 
 
 @strawberry.type(description="A referring expression in a quote and the node it names.")

@@ -224,3 +224,22 @@ def test_a_sample_of_citations_is_drawn_repeatably_with_its_claim(kb):
     for line in quotes:  # each offset pair really is that quote in that document
         doc, start, end = re.match(r"^   ([a-z-]+) \[(\d+):(\d+)\]", line).groups()
         assert repr(kb.documents[doc].text[int(start) : int(end)]) in line
+
+
+def test_each_review_verdict_is_a_claim_of_that_review_alone(kb, seeds):
+    verdicts = {d.id: d.verdict for d in kb.documents.values() if d.verdict is not None}
+    assert {"capsule-review", "qa-review", "ending-explained"} <= set(verdicts)
+    for doc, verdict in verdicts.items():
+        assert verdict.about == "ballerina-2023"
+        assert verdict.citations and all(c.document == doc for c in verdict.citations)
+    # A verdict quoting another article is refused.
+    edit(
+        seeds / "documents.yaml",
+        '      - capsule-review: "The movie gets off to a promising start"\n'
+        '        refers: {"The movie": ballerina-2023}\n',
+        '      - qa-review: "in the end, Ballerina fails to strike a chord, at least with us"\n'
+        '        refers: {"Ballerina": ballerina-2023}\n',
+    )
+    assert problems_of(seeds) == [
+        "documents.yaml: capsule-review verdict: cites qa-review: a verdict cites its own text"
+    ]
