@@ -113,7 +113,7 @@ def serve_command(args: argparse.Namespace) -> int:
 def export_command(args: argparse.Namespace) -> int:
     graph = load_graph(args.seeds)
     selected = select(
-        graph,
+        graph.graph,
         kinds=args.kind,
         relation_types=args.relation,
         center=args.center,
@@ -148,16 +148,16 @@ def export_command(args: argparse.Namespace) -> int:
 
 def validate_command(args: argparse.Namespace) -> int:
     graph = load_graph(args.seeds)
-    counts = graph.graph["counts"]
+    counts = graph.counts
     print(f"seeds {args.seeds}: valid")
-    print(f"  documents       {counts['documents']}")
-    print(f"  nodes           {counts['nodes']}")
-    for kind, n in counts["by_kind"]:
+    print(f"  documents       {counts.documents}")
+    print(f"  nodes           {counts.nodes}")
+    for kind, n in counts.by_kind:
         print(f"    {kind:<14}{n}")
-    print(f"  relations       {counts['relations']}")
-    print(f"  participations  {counts['participations']}")
-    print(f"  citations       {counts['citations']} (every quote found in its document)")
-    print(f"  disputes        {counts['disputes']}")
+    print(f"  relations       {counts.relations}")
+    print(f"  participations  {counts.participations}")
+    print(f"  citations       {counts.citations} (every quote found in its document)")
+    print(f"  disputes        {counts.disputes}")
     return 0
 
 

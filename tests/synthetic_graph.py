@@ -46,13 +46,7 @@ NAMED = {
 
 def realistic_graph(seed: int = 7) -> nx.MultiDiGraph:
     rng = random.Random(seed)
-    G = nx.MultiDiGraph(
-        name="Ballerina (2023), synthetic",
-        # Non-scalar build products that every export must leave out.
-        documents={d: {"title": d.title()} for d in _DOCUMENTS},
-        disputes=[{"id": "who-called", "claims": ["a", "b"]}],
-        indexes={"by_name": {"ok-ju": "ok-ju"}},
-    )
+    G = nx.MultiDiGraph(name="Ballerina (2023), synthetic")
     by_kind: dict[str, list[str]] = {kind: [] for kind in _COUNTS}
     for node, (kind, name) in NAMED.items():
         _add_entity(G, rng, node, kind, name)

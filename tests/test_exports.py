@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import networkx as nx
@@ -35,6 +36,7 @@ from graph.errors import (
     UnknownNode,
     UnknownRelationType,
 )
+from graph.knowledge import KnowledgeGraph
 from graph.layout import FORCE_MAX_NODES, layout
 from graph.subgraph import ego_distances, select, selection
 from server.exports import FORMATS, gexf, node_link
@@ -120,8 +122,12 @@ def edge_set(G: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
     return set(G.edges(keys=True))
 
 
-def app_with(G: nx.MultiDiGraph | None) -> Starlette:
+def app_with(G: KnowledgeGraph | nx.MultiDiGraph | None) -> Starlette:
+    """The export routes around ``G``: a built graph, or a made-up network in the place of the
+    one a built graph holds (the routes read nothing else of it)."""
     app = Starlette(routes=export_routes())
+    if isinstance(G, nx.MultiDiGraph):
+        G = SimpleNamespace(graph=G)
     if G is not None:
         app.state.graph = G
     return app
@@ -160,15 +166,15 @@ def test_gexf_passes_check_gexf(make, tmp_path: Path) -> None:
 @pytest.mark.conformance
 def test_gexf_of_the_real_graph_passes_check_gexf(ballerina, tmp_path: Path) -> None:
     path = tmp_path / "ballerina.gexf"
-    path.write_bytes(gexf_bytes(ballerina))
+    path.write_bytes(gexf_bytes(ballerina.graph))
     output = check_gexf(path)
     print(output)
-    assert f"{ballerina.number_of_nodes()} nodes" in output
+    assert f"{ballerina.graph.number_of_nodes()} nodes" in output
 
 
 @pytest.mark.conformance
 def test_gexf_ego_network_of_the_real_graph_passes_check_gexf(ballerina, tmp_path) -> None:
-    ego = select(ballerina, center="ok-ju", radius=1)
+    ego = select(ballerina.graph, center="ok-ju", radius=1)
     assert "choi-pro" in ego
     path = tmp_path / "ok-ju.gexf"
     path.write_bytes(gexf_bytes(ego))
@@ -356,7 +362,6 @@ def test_graphml_round_trip_keeps_nodes_edges_keys_and_types(synthetic) -> None:
     assert list(back) == list(synthetic)
     assert edge_set(back) == edge_set(synthetic)
     assert back.graph["name"] == "Ballerina (2023), synthetic"
-    assert "documents" not in back.graph  # build products left out
     for node, data in synthetic.nodes(data=True):
         got = back.nodes[node]
         assert got["kind"] == data["kind"] and got["name"] == data["name"]
@@ -418,7 +423,7 @@ def test_json_round_trip_keeps_everything(synthetic) -> None:
     assert back.is_directed() and back.is_multigraph()
     assert list(back) == list(synthetic)
     assert edge_set(back) == edge_set(synthetic)
-    assert back.graph == {"name": "Ballerina (2023), synthetic"}  # build products left out
+    assert back.graph == {"name": "Ballerina (2023), synthetic"}
     for node, data in synthetic.nodes(data=True):
         assert back.nodes[node] == node_link.plain(data)
     citation = synthetic.nodes["ok-ju"]["citations"][0]
@@ -434,7 +439,9 @@ def test_json_round_trip_keeps_everything(synthetic) -> None:
 
 def test_json_of_hostile_values(hostile) -> None:
     data = json.loads(export("json", hostile))
-    assert data["graph"] == {"name": HOSTILE}
+    # Graph attributes are written as node attributes are: whole, made plain.
+    assert data["graph"]["name"] == HOSTILE and data["graph"]["other"] == [1, 2]
+    assert data["graph"]["documents"]["d"].startswith("<object object")
     node = next(n for n in data["nodes"] if n["id"] == 'q"<&>')
     assert node["description"] == HOSTILE  # JSON can hold it all
     assert node["betweenness"] is None  # NaN
@@ -450,22 +457,25 @@ def test_json_of_hostile_values(hostile) -> None:
 
 
 def test_real_graph_round_trips_through_json_and_graphml(ballerina) -> None:
-    from_json = read_json(export("json", ballerina))
-    assert list(from_json) == list(ballerina)
-    assert edge_set(from_json) == edge_set(ballerina)
-    assert from_json.graph == {"name": ballerina.graph["name"]}
-    assert from_json.nodes["ok-ju"] == node_link.plain(ballerina.nodes["ok-ju"])
-    from_graphml = read_graphml(export("graphml", ballerina))
-    assert list(from_graphml) == list(ballerina)
-    assert edge_set(from_graphml) == edge_set(ballerina)  # the builder's keys are unique
-    assert from_graphml.nodes["ok-ju"]["degree"] == ballerina.nodes["ok-ju"]["degree"]
+    film = ballerina.graph
+    from_json = read_json(export("json", film))
+    assert list(from_json) == list(film)
+    assert edge_set(from_json) == edge_set(film)
+    # The graph-level attributes are the name alone: what was built with it is not in the graph.
+    assert from_json.graph == film.graph == {"name": ballerina.name}
+    assert from_json.nodes["ok-ju"] == node_link.plain(film.nodes["ok-ju"])
+    from_graphml = read_graphml(export("graphml", film))
+    assert list(from_graphml) == list(film)
+    assert edge_set(from_graphml) == edge_set(film)  # the builder's keys are unique
+    assert from_graphml.graph["name"] == ballerina.name
+    assert from_graphml.nodes["ok-ju"]["degree"] == film.nodes["ok-ju"]["degree"]
 
 
 def test_real_graph_exports_over_http(ballerina) -> None:
     app = app_with(ballerina)
     ego = read_json(fetch(app, "/export/graph.json?center=ok-ju&radius=1").content)
     assert {"ok-ju", "choi-pro", "min-hee"} <= set(ego)
-    assert set(ego) == set(select(ballerina, center="ok-ju", radius=1))
+    assert set(ego) == set(select(ballerina.graph, center="ok-ju", radius=1))
     kills = read_graphml(fetch(app, "/export/graph.graphml?kind=character&relation=kills").content)
     assert ("ok-ju", "choi-pro") in kills.edges()
     assert {k for _, k in kills.nodes(data="kind")} == {"character"}

@@ -64,7 +64,7 @@ def test_the_notebook_is_found_at_choi_house_and_names_jamsu_bridge(ballerina):
 
 
 def test_who_plays_whom(ballerina):
-    plays = {(u, v) for u, v, t in ballerina.edges(data="type") if t == "plays"}
+    plays = {(u, v) for u, v, t in ballerina.graph.edges(data="type") if t == "plays"}
     assert plays == {
         ("jeon-jong-seo", "ok-ju"),
         ("park-yu-rim", "min-hee"),
@@ -84,7 +84,7 @@ def test_the_ballerina_drive_shows_min_hee_and_gives_ok_ju_her_name(ballerina):
 
 
 def test_the_disputes_are_the_articles_disagreements(ballerina):
-    disputes = ballerina.graph["disputes"]
+    disputes = ballerina.disputes
     claims = {d: {c.id for c in dispute.claims} for d, dispute in disputes.items()}
     assert claims["how-they-met"] == {"school", "bodyguard"}
     assert claims["vehicle-to-beach"] == {"lamborghini", "truck"}

@@ -117,7 +117,7 @@ async def export_graph(request: Request) -> Response:
     try:
         query = ExportQuery.parse(request.query_params)
         selected = select(
-            graph,
+            graph.graph,
             kinds=query.kinds,
             relation_types=query.relation_types,
             center=query.center,
