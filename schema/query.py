@@ -12,18 +12,9 @@ import strawberry
 from strawberry.types import Info
 
 from graph import query as q
-from graph.errors import (
-    InvalidMaxNodes,
-    InvalidRadius,
-    RadiusTooLarge,
-    RadiusWithoutCenter,
-    SelectionError,
-    UnknownKind,
-    UnknownNode,
-    UnknownRelationType,
-)
+from graph.errors import UnknownNode
 from graph.knowledge import KnowledgeGraph
-from graph.model import KINDS, RELATION_TYPES, ROLES
+from graph.model import KIND_COLORS, KINDS, OTHER_COLOR, RELATION_TYPES, ROLES
 from graph.subgraph import selection
 from schema.errors import bad_input, check_range, check_types, not_found
 from schema.types import (
@@ -227,6 +218,11 @@ class Stats:
 class Term:
     name: str
     description: str
+    color: str | None = strawberry.field(
+        default=None,
+        description="How nodes of this kind are drawn (#rrggbb), in the explorer and the GEXF "
+        "export; null for roles and relation types.",
+    )
 
 
 @strawberry.type(description="The vocabularies of the graph: node kinds, roles, relation types.")
@@ -263,41 +259,37 @@ def _relations_among(K: KnowledgeGraph, nodes: set[str], types: set[str] | None)
     return found
 
 
-def _subgraph(info: Info, **filters) -> Subgraph:
+def _subgraph(
+    info: Info,
+    *,
+    kinds: list[NodeKind] | None,
+    types: list[str] | None,
+    max_nodes: int,
+    center: str | None = None,
+    radius: int | None = None,
+) -> Subgraph:
+    """The nodes and relations :func:`graph.subgraph.selection` selects, every argument checked
+    here first and named as the API names it: ``selection`` then has nothing to refuse."""
     ctx = context_of(info)
     limits = ctx.limits
-    max_nodes = filters.pop("max_nodes")
     check_range("maxNodes", max_nodes, 1, limits.max_subgraph_nodes)
-    types = filters.get("relation_types")
-    try:
-        chosen = selection(
-            ctx.graph.graph, max_nodes=max_nodes, max_radius=limits.max_radius, **filters
-        )
-    except SelectionError as error:
-        raise bad_input(_argument_of(error), f"is not valid: {error}.") from None
+    wanted = check_types("types", types)
+    chosen = selection(
+        ctx.graph.graph,
+        kinds=None if kinds is None else [k.value for k in kinds],
+        relation_types=wanted,
+        center=center,
+        radius=radius,
+        max_nodes=max_nodes,
+        max_radius=limits.max_radius,
+    )
     nodes = set(chosen.nodes)  # not the view: iterating a filtered view walks the graph
     ordered = make_nodes(ctx.graph, sorted(nodes))
     return Subgraph(
         nodes=ordered,
-        relations=_relations_among(ctx.graph, nodes, None if types is None else set(types)),
+        relations=_relations_among(ctx.graph, nodes, wanted),
         matched=chosen.matched,
     )
-
-
-#: The GraphQL argument each selection error is about (graph.errors carries the value).
-_ERROR_ARGUMENTS: dict[type[SelectionError], str] = {
-    UnknownKind: "kinds",
-    UnknownRelationType: "types",
-    InvalidRadius: "radius",
-    RadiusTooLarge: "radius",
-    RadiusWithoutCenter: "radius",
-    UnknownNode: "center",
-    InvalidMaxNodes: "maxNodes",
-}
-
-
-def _argument_of(error: SelectionError) -> str:
-    return _ERROR_ARGUMENTS.get(type(error), "maxNodes")
 
 
 # --- the root -----------------------------------------------------------------------------------
@@ -466,12 +458,7 @@ class Query:
         node = _require(info, "center", center)
         check_range("radius", radius, 0, context_of(info).limits.max_radius)
         return _subgraph(
-            info,
-            center=node,
-            radius=radius,
-            kinds=None if kinds is None else [k.value for k in kinds],
-            relation_types=types,
-            max_nodes=max_nodes,
+            info, center=node, radius=radius, kinds=kinds, types=types, max_nodes=max_nodes
         )
 
     @strawberry.field(description="The nodes of some kinds and the relations of some types.")
@@ -482,12 +469,7 @@ class Query:
         types: list[str] | None = None,
         max_nodes: int = 100,
     ) -> Subgraph:
-        return _subgraph(
-            info,
-            kinds=None if kinds is None else [k.value for k in kinds],
-            relation_types=types,
-            max_nodes=max_nodes,
-        )
+        return _subgraph(info, kinds=kinds, types=types, max_nodes=max_nodes)
 
     @strawberry.field(
         description="Events in story order or in the order the film tells them, optionally "
@@ -542,7 +524,10 @@ class Query:
     @strawberry.field(description="Node kinds, participant roles and relation types, explained.")
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(
-            kinds=[Term(name=k, description=d) for k, d in KINDS.items()],
+            kinds=[
+                Term(name=k, description=d, color=KIND_COLORS.get(k, OTHER_COLOR))
+                for k, d in KINDS.items()
+            ],
             roles=[Term(name=k, description=d) for k, d in ROLES.items()],
             relation_types=[Term(name=k, description=d) for k, d in RELATION_TYPES.items()],
         )

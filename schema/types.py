@@ -7,7 +7,7 @@ that making one costs nothing until a field of it is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from graph import query as q
 from graph.knowledge import KnowledgeGraph
+from graph.model import KINDS, MEASURES, RELATION_TYPES, ROLES
 from graph.model import Citation as CitationRecord
 from graph.model import Claim as ClaimRecord
 from graph.model import Dispute as DisputeRecord
@@ -26,17 +27,35 @@ from schema.errors import check_range, check_types
 # --- enums --------------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="What a node is.")
-class NodeKind(Enum):
-    CHARACTER = "character"
-    PERSON = "person"
-    PLACE = "place"
-    ORGANIZATION = "organization"
-    OBJECT = "object"
-    WORK = "work"
-    SYMBOL = "symbol"
-    THEME = "theme"
-    EVENT = "event"
+def vocabulary_enum(
+    name: str, values: Mapping[str, tuple[str, str]], description: str
+) -> type[Enum]:
+    """A GraphQL enum generated from a vocabulary of :mod:`graph.model`: ``values`` maps each
+    GraphQL name to the term it stands for and what the term means."""
+    members = {
+        value_name: strawberry.enum_value(term, description=meaning)
+        for value_name, (term, meaning) in values.items()
+    }
+    return strawberry.enum(Enum(name, members), description=description)
+
+
+def _upper_case(terms: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    # co_agent is CO_AGENT, as GraphQL enum values are named by convention.
+    return {term.upper(): (term, meaning) for term, meaning in terms.items()}
+
+
+NodeKind = vocabulary_enum("NodeKind", _upper_case(KINDS), "What a node is.")
+Role = vocabulary_enum("Role", _upper_case(ROLES), "The part an entity plays in an event.")
+RelationType = vocabulary_enum(
+    "RelationType",
+    _upper_case(RELATION_TYPES),
+    "The type of a relation between two entities (the `type` of a relation edge).",
+)
+Measure = vocabulary_enum(
+    "Measure",
+    {m.name: (attribute, m.description) for attribute, m in MEASURES.items()},
+    "A centrality measure, computed once when the graph is built.",
+)
 
 
 @strawberry.enum(description="A relation between two entities, or an entity's part in an event.")
@@ -45,32 +64,11 @@ class EdgeKind(Enum):
     PARTICIPATION = "participation"
 
 
-@strawberry.enum(description="The part an entity plays in an event.")
-class Role(Enum):
-    AGENT = "agent"
-    CO_AGENT = "co_agent"
-    PATIENT = "patient"
-    INSTRUMENT = "instrument"
-    LOCATION = "location"
-    BENEFICIARY = "beneficiary"
-    RECIPIENT = "recipient"
-    THEME = "theme"
-    WITNESS = "witness"
-
-
 @strawberry.enum(description="Which edges of a node: leaving it, arriving at it, or both.")
 class Direction(Enum):
     OUT = "out"
     IN = "in"
     BOTH = "both"
-
-
-@strawberry.enum(description="A centrality measure, computed once when the graph is built.")
-class Measure(Enum):
-    PAGERANK = "pagerank"
-    BETWEENNESS = "betweenness"
-    DEGREE = "degree"
-    MENTIONS = "mention_total"
 
 
 @strawberry.enum(description="An order of events.")
@@ -227,6 +225,15 @@ class Relation:
     @strawberry.field(description="The relation type (kills, plays, ...) or the participant role.")
     def type(self) -> str:
         return self.edge.data["type"]
+
+    @strawberry.field(
+        description="The relation type of a relation edge, as an enum; null for a participation "
+        "(whose role `type` gives)."
+    )
+    def relation_type(self) -> RelationType | None:
+        if self.edge.data["kind"] != "relation":
+            return None
+        return RelationType(self.edge.data["type"])
 
     @strawberry.field
     def kind(self) -> EdgeKind:
@@ -603,7 +610,8 @@ class Event(Node):
         return make_nodes(K, dict.fromkeys(e.source for e in q.participants(K, self.id, role)))
 
 
-NODE_TYPES: dict[str, type[Node]] = {
+#: The kinds with fields of their own.
+_TYPES_WITH_FIELDS: dict[str, type[Node]] = {
     "character": Character,
     "person": Person,
     "place": Place,
@@ -613,6 +621,20 @@ NODE_TYPES: dict[str, type[Node]] = {
     "symbol": Symbol,
     "theme": Theme,
     "event": Event,
+}
+
+
+def _plain_node_type(kind: str) -> type[Node]:
+    """The GraphQL type of a kind with no fields of its own: a Node named after the kind
+    (``vehicle`` is ``Vehicle``, ``art_work`` is ``ArtWork``), described as the model does."""
+    name = "".join(part.capitalize() for part in kind.split("_"))
+    plain = type(name, (Node,), {"__module__": __name__, "__doc__": None})
+    return strawberry.type(plain, description=KINDS[kind])
+
+
+#: Node kind -> the GraphQL type of its nodes: one for every kind of the model.
+NODE_TYPES: dict[str, type[Node]] = {
+    kind: _TYPES_WITH_FIELDS.get(kind) or _plain_node_type(kind) for kind in KINDS
 }
 
 ALL_NODE_TYPES = tuple(NODE_TYPES.values())

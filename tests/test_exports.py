@@ -38,6 +38,7 @@ from graph.errors import (
 )
 from graph.knowledge import KnowledgeGraph
 from graph.layout import FORCE_MAX_NODES, layout
+from graph.model import KIND_COLORS, KINDS
 from graph.subgraph import ego_distances, select, selection
 from server.exports import FORMATS, gexf, node_link
 from server.exports.escape import xml_safe
@@ -248,14 +249,15 @@ def test_gexf_viz_color_size_and_position(synthetic) -> None:
     for node_id, element in nodes.items():
         data = synthetic.nodes[node_id]
         color = element.find(f"{VIZ_NS}color")
-        rgb = tuple(int(color.get(c)) for c in "rgb")
-        assert rgb == gexf.KIND_COLORS[data["kind"]]
+        rgb = "#" + "".join(f"{int(color.get(c)):02x}" for c in "rgb")
+        assert rgb == KIND_COLORS[data["kind"]]  # the model's, as the explorer draws them
         size = float(element.find(f"{VIZ_NS}size").get("value"))
         assert gexf.MIN_SIZE <= size <= gexf.MAX_SIZE
         position = element.find(f"{VIZ_NS}position")
         assert (float(position.get("x")), float(position.get("y"))) == (data["x"], data["y"])
     assert float(nodes[top].find(f"{VIZ_NS}size").get("value")) == gexf.MAX_SIZE
-    assert len(set(gexf.KIND_COLORS.values())) == len(gexf.KIND_COLORS)
+    assert len(set(KIND_COLORS.values())) == len(KIND_COLORS)
+    assert set(KIND_COLORS) == set(KINDS)
 
 
 def test_gexf_events_carry_their_story_order_as_time(synthetic) -> None:
