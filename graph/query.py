@@ -17,6 +17,7 @@ from graph.knowledge import EdgeKey, KnowledgeGraph
 from graph.model import MEASURES
 from graph.quotes import normalize
 from graph.search import DESCRIPTION_SCORE
+from graph.walk import distances
 
 Direction = Literal["out", "in", "both"]
 
@@ -103,17 +104,12 @@ def neighbourhood(
     distance, nearest first. ``kinds`` filters what is returned, not what is walked through."""
     if not 1 <= depth <= max_depth:
         raise OutOfBounds("depth", depth, f"between 1 and {max_depth}")
-    seen = {node: 0}
-    frontier = [node]
-    for distance in range(1, depth + 1):
-        following = []
-        for current in frontier:
-            for edge in edges_of(K, current, direction=direction, types=types):
-                other = edge.other(current)
-                if other not in seen:
-                    seen[other] = distance
-                    following.append(other)
-        frontier = following
+
+    def neighbours(current: str) -> Iterator[str]:
+        for edge in edges_of(K, current, direction=direction, types=types):
+            yield edge.other(current)
+
+    seen = distances(K.graph, node, neighbours, depth)
     nodes = K.graph.nodes
     return [
         (n, d) for n, d in seen.items() if d > 0 and (kinds is None or nodes[n]["kind"] in kinds)
@@ -136,36 +132,26 @@ def shortest_paths(
     edges, ignoring direction; ``[]`` if there is none that short. Deterministic order."""
     if source == target:
         return [[source]]
-    # Breadth-first from the source, recording every shortest-path predecessor.
-    preds: dict[str, list[str]] = {source: []}
-    level = {source: 0}
-    frontier = [source]
-    while frontier and target not in level:
-        depth = level[frontier[0]] + 1
-        if depth > max_length:
-            return []
-        following: list[str] = []
-        for current in frontier:
-            for other in sorted({e.other(current) for e in edges_of(K, current, types=types)}):
-                if other not in level:
-                    level[other] = depth
-                    preds[other] = [current]
-                    following.append(other)
-                elif level[other] == depth:
-                    preds[other].append(current)
-        frontier = following
+
+    def neighbours(current: str) -> list[str]:
+        return sorted({e.other(current) for e in edges_of(K, current, types=types)})
+
+    level = distances(K.graph, source, neighbours, max_length, until=target)
     if target not in level:
         return []
     paths: list[list[str]] = []
 
     def walk(node: str, suffix: list[str]) -> None:
+        # The walk reached every node of the steps before the target's: a node's predecessors
+        # on shortest paths are its neighbours one step nearer the source.
         if len(paths) >= limit:
             return
         if node == source:
             paths.append([source, *suffix])
             return
-        for pred in sorted(preds[node]):
-            walk(pred, [node, *suffix])
+        for pred in neighbours(node):
+            if level.get(pred) == level[node] - 1:
+                walk(pred, [node, *suffix])
 
     walk(target, [])
     return paths
