@@ -29,7 +29,7 @@ from graph.knowledge import Counts, EdgeKey, KnowledgeGraph
 from graph.layout import layout
 from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
-from graph.model import MEASURES, KnowledgeBase
+from graph.model import MEASURES, KnowledgeBase, participation_key
 from graph.quotes import normalize
 from graph.search import SearchIndex
 
@@ -70,7 +70,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
             G.add_edge(
                 p.entity,
                 event.id,
-                key=f"{event.id}/{p.role}/{p.entity}",
+                key=participation_key(event.id, p.role, p.entity),
                 kind="participation",
                 type=p.role,
                 # A participant with no quote of its own rests on the event's.

@@ -40,7 +40,6 @@ from graph.quotes import NormalizedText
 from graph.validate import validate
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SPECIAL_FILES = ("events.yaml", "relations.yaml", "disputes.yaml")
 
 ENTITY_FIELDS = {"id", "kind", "name", "aliases", "ambiguous", "description", "cite"}
 EVENT_FIELDS = {

@@ -117,6 +117,12 @@ MEASURES: dict[str, Measure] = {
 }
 
 
+def participation_key(event: str, role: str, entity: str) -> str:
+    """The edge key of an entity's participation in an event. A relation's edge key is its id;
+    :mod:`graph.validate` checks that no two edges share one."""
+    return f"{event}/{role}/{entity}"
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A verbatim quote from one seed document, located by character offsets after loading."""

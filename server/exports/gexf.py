@@ -21,7 +21,7 @@ The document follows the official 1.3 RELAX NG schema (``gexf.rnc``, ``viz.rnc``
 
 Strings are escaped for XML and stripped of the characters XML 1.0 cannot hold; ``None``,
 empty and mistyped values are left out. Node ids are ``str(node)``; edge ids are the edge keys,
-made unique in the document where they repeat (:mod:`server.exports.ids`).
+which :mod:`graph.validate` makes sure are unique in the knowledge graph.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from graph import model
 from server.exports import escape
 from server.exports.chunks import chunked
 from server.exports.columns import EDGE_COLUMNS, NODE_COLUMNS, Column, Value
-from server.exports.ids import EdgeIds
 
 __all__ = ["KIND_COLORS", "MEDIA_TYPE", "iter_bytes", "iter_text"]
 
@@ -80,9 +79,8 @@ def iter_text(G: nx.MultiDiGraph, *, modified: date | None = None) -> Iterator[s
     for node, attrs in G.nodes(data=True):
         yield _node(node, attrs, sizes)
     yield "    </nodes>\n    <edges>\n"
-    ids = EdgeIds(G.number_of_edges())
     for source, target, key, attrs in G.edges(keys=True, data=True):
-        yield _edge(ids(escape.xml_safe(str(key))), source, target, attrs)
+        yield _edge(escape.xml_safe(str(key)), source, target, attrs)
     yield "    </edges>\n  </graph>\n</gexf>\n"
 
 
