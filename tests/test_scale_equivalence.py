@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from graph.mentions import _FormMatcher, _pattern
 from graph.quotes import _QUOTE_MARKS, NormalizedText
 
@@ -68,6 +70,7 @@ def test_normalized_offsets_match_a_per_character_table() -> None:
             assert normalized.span(start, end) == (offsets[start], offsets[end - 1] + 1)
 
 
+@pytest.mark.slow
 def test_sampled_betweenness_is_networkx_sampled_betweenness() -> None:
     import networkx as nx
     import pytest
@@ -122,6 +125,7 @@ def test_sampled_betweenness_survives_more_shortest_paths_than_floats_count() ->
     )
 
 
+@pytest.mark.slow
 def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
     import networkx as nx
     import pytest
@@ -140,6 +144,7 @@ def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
     assert {n: r for n, r in film.nodes(data="pagerank")} == nx.pagerank(nx.Graph(film))
 
 
+@pytest.mark.slow
 def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
     """ryaml (YAML 1.2) reads every seed file exactly as PyYAML's safe loader (YAML 1.1) does,
     and the generator's files too: the choice of parser changes no value."""
