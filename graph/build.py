@@ -7,17 +7,12 @@ Nodes are entities and events, keyed by their ids. Edges are keyed by id and car
 - ``"participation"``: an entity taking part in an event, entity → event, ``type`` is its role.
 
 Every node and edge carries ``citations``; an edge that is one side of a disagreement carries
-its ``dispute`` and ``claim`` ids. Everything that needs a whole-graph computation (mentions,
-centrality, layout, the search and alias indexes, the timeline) is computed here, once, and
-stored on the graph: no request ever runs an algorithm over the whole graph.
-
-``G.graph`` holds: ``name``, ``documents`` (id → Document), ``disputes`` (id → Dispute),
-``mentions`` (a MentionIndex), ``aliases`` (normalised surface form → node ids), ``search``
-(a SearchIndex), ``timeline`` (event ids in story order) and ``timeline_position``,
-``narrative`` (event ids in the order the film tells them, for those whose position is known),
-``by_kind`` (kind → sorted node ids, ``"*"`` for all), ``dispute_edges`` (dispute id → edge
-keys), ``counts`` (sizes, see :func:`count`) and ``rankings`` (measure → node ids, highest
-first).
+its ``dispute`` and ``claim`` ids. Nodes carry their centrality (:mod:`graph.centrality`) and
+layout position ``x``/``y`` (:mod:`graph.layout`). Everything else that needs a whole-graph
+computation (mentions, the search and alias indexes, the timeline, rankings, the indexes of the
+filtered lists) is computed here, once, and held beside the graph in the
+:class:`~graph.knowledge.KnowledgeGraph` returned: no request ever runs an algorithm over the
+whole graph. ``G.graph`` holds only the ``name``.
 """
 
 from __future__ import annotations
@@ -29,17 +24,18 @@ import networkx as nx
 
 from graph.centrality import add_centrality
 from graph.collector import collector_paused
-from graph.indexes import indexes
+from graph.indexes import edge_index, node_index
+from graph.knowledge import Counts, EdgeKey, KnowledgeGraph
 from graph.layout import layout
 from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
-from graph.model import KnowledgeBase
+from graph.model import MEASURES, KnowledgeBase, participation_key
 from graph.quotes import normalize
 from graph.search import SearchIndex
 
 
 @collector_paused
-def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.MultiDiGraph:
+def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> KnowledgeGraph:
     G = nx.MultiDiGraph(name=name)
     mentions = index_mentions(kb.documents, kb.entities, kb.mention_rules)
 
@@ -78,7 +74,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
             G.add_edge(
                 p.entity,
                 event.id,
-                key=f"{event.id}/{p.role}/{p.entity}",
+                key=participation_key(event.id, p.role, p.entity),
                 kind="participation",
                 type=p.role,
                 citations=p.citations,
@@ -110,14 +106,14 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
         G.nodes[node]["y"] = y
 
     events = sorted(kb.events, key=lambda e: e.story_order)
-    by_kind: dict[str, list[str]] = {"*": sorted(G)}
-    for node in by_kind["*"]:
-        by_kind.setdefault(G.nodes[node]["kind"], []).append(node)
-    dispute_edges: dict[str, list[tuple[str, str, str]]] = {}
+    dispute_edges: dict[str, list[EdgeKey]] = {}
     for u, v, key, dispute in G.edges(keys=True, data="dispute"):
         if dispute is not None:
             dispute_edges.setdefault(dispute, []).append((u, v, key))
-    G.graph.update(
+    rankings = {measure: rank_by(G, measure) for measure in MEASURES}
+    edges = edge_index(G)
+    return KnowledgeGraph(
+        graph=G,
         documents=dict(kb.documents),
         disputes={d.id: d for d in kb.disputes},
         mentions=mentions,
@@ -125,24 +121,20 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
         search=SearchIndex.of(G),
         timeline=tuple(e.id for e in events),
         timeline_position={e.id: i for i, e in enumerate(events)},
-        by_kind={kind: tuple(nodes) for kind, nodes in by_kind.items()},
-        dispute_edges={d: tuple(edges) for d, edges in dispute_edges.items()},
-        counts=count(G, kb),
-        rankings={
-            measure: rank_by(G, measure)
-            for measure in ("pagerank", "betweenness", "degree", "mention_total")
-        },
         narrative=tuple(
             e.id
             for e in sorted(kb.events, key=lambda e: e.narrative_order or 0)
             if e.narrative_order is not None
         ),
+        dispute_edges={d: tuple(keys) for d, keys in dispute_edges.items()},
+        counts=count(G, kb),
+        rankings=rankings,
+        edge_index=edges,
+        node_index=node_index(edges, dict(G.nodes(data="kind")), sorted(G), rankings),
     )
-    G.graph.update(indexes(G))  # edge_index, node_index: see graph.indexes
-    return G
 
 
-def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
+def load_graph(seeds: Path | str | None = None) -> KnowledgeGraph:
     """Load, verify and build the graph of a seed folder (the built-in Ballerina seeds by default).
 
     Raises :class:`graph.problems.AnnotationError` listing every problem if the seeds are invalid.
@@ -165,7 +157,7 @@ def rank_by(G: nx.MultiDiGraph, measure: str) -> tuple[str, ...]:
     return tuple(sorted(G, key=lambda n: (-float(f"{values[n]:.12g}"), n)))
 
 
-def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> dict[str, object]:
+def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> Counts:
     """Sizes of the graph: nodes by kind, edges by (type, kind), citations, documents, disputes."""
     kinds = Counter(kind for _, kind in G.nodes(data="kind"))
     citations = sum(len(c) for _, c in G.nodes(data="citations"))
@@ -174,20 +166,20 @@ def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> dict[str, object]:
     for _, _, data in G.edges(data=True):  # one pass: a million edges at the largest scale
         types[data["type"], data["kind"]] += 1
         citations += len(data["citations"])
-    edge_kinds = Counter()
+    edge_kinds: Counter[str] = Counter()
     for (_, kind), n in types.items():
         edge_kinds[kind] += n
-    return {
-        "nodes": G.number_of_nodes(),
-        "edges": G.number_of_edges(),
-        "relations": edge_kinds["relation"],
-        "participations": edge_kinds["participation"],
-        "citations": citations,
-        "documents": len(kb.documents),
-        "disputes": len(kb.disputes),
-        "by_kind": sorted(kinds.items()),
-        "by_type": sorted(types.items(), key=lambda item: (-item[1], item[0])),
-    }
+    return Counts(
+        nodes=G.number_of_nodes(),
+        edges=G.number_of_edges(),
+        relations=edge_kinds["relation"],
+        participations=edge_kinds["participation"],
+        citations=citations,
+        documents=len(kb.documents),
+        disputes=len(kb.disputes),
+        by_kind=tuple(sorted(kinds.items())),
+        by_type=tuple(sorted(types.items(), key=lambda item: (-item[1], item[0]))),
+    )
 
 
 def alias_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:

@@ -10,8 +10,8 @@ costs its page and a few binary searches, however large the graph.
 
 :func:`edge_index` groups the edges by ``(kind, type, disputed)``; :func:`node_index` groups the
 nodes, in each order, by ``(kind, edge type)``, a node being in the group of every type of edge
-it has at either end. :func:`graph.build.build_graph` stores them as ``G.graph["edge_index"]``
-and ``G.graph["node_index"]``; :mod:`graph.query` asks them.
+it has at either end. :func:`graph.build.build_graph` keeps them in the
+:class:`~graph.knowledge.KnowledgeGraph` it builds; :mod:`graph.query` asks them.
 """
 
 from __future__ import annotations
@@ -238,12 +238,3 @@ def node_index(
             rank[position[node]] = at
         orders[measure] = orders[None].reordered(ranked, rank)
     return NodeIndex(orders=orders, position=position, ranks=ranks)
-
-
-def indexes(G: nx.MultiDiGraph) -> dict[str, object]:
-    """The indexes of a graph :func:`graph.build.build_graph` has stored ``by_kind`` and
-    ``rankings`` on, to be stored on it too."""
-    edges = edge_index(G)
-    kind = dict(G.nodes(data="kind"))
-    nodes = node_index(edges, kind, G.graph["by_kind"]["*"], G.graph["rankings"])
-    return {"edge_index": edges, "node_index": nodes}

@@ -48,7 +48,6 @@ from graph.seedfiles import SeedFileMissing, SeedFileProblem, SeedFileTooLarge, 
 from graph.validate import document_fields, validate
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SPECIAL_FILES = ("events.yaml", "relations.yaml", "disputes.yaml")
 
 # Every claim (a description, a participation, a relation, a dispute's claim) may say how firmly
 # its quotes support it: `certainty` (graph.model.CERTAINTIES) and, for an inferred one, `reason`.

@@ -24,6 +24,21 @@ KINDS: dict[str, str] = {
 
 ENTITY_KINDS = frozenset(KINDS) - {"event"}
 
+#: How each kind is drawn, in the explorer and in the GEXF export (Tableau 10: distinct, and
+#: readable on white and on black). A kind without a colour is drawn in :data:`OTHER_COLOR`.
+KIND_COLORS: dict[str, str] = {
+    "character": "#e15759",
+    "person": "#f28e2b",
+    "place": "#59a14f",
+    "organization": "#4e79a7",
+    "object": "#b07aa1",
+    "work": "#edc948",
+    "symbol": "#ff9da7",
+    "theme": "#76b7b2",
+    "event": "#9c755f",
+}
+OTHER_COLOR = "#bab0ac"
+
 #: Roles an entity can play in an event (a small, documented vocabulary).
 ROLES: dict[str, str] = {
     "agent": "who does it",
@@ -119,9 +134,11 @@ HEDGE_WORDS: tuple[str, ...] = (
     "perhaps",
     "possibly",
     "possible",
-    "appear",
-    "appears",
-    "appeared",
+    # "appears in the film" states; "appears to be" hedges.
+    "appear to",
+    "appears to",
+    "appeared to",
+    "appears that",
     "apparently",
     "seem",
     "seems",
@@ -146,6 +163,30 @@ class Reference:
 
     text: str
     entity: str
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A measure nodes are ranked by, computed when the graph is built."""
+
+    #: Its name in the API (``orderBy: PAGERANK``).
+    name: str
+    description: str
+
+
+#: Node attribute -> the measure it holds.
+MEASURES: dict[str, Measure] = {
+    "pagerank": Measure("PAGERANK", "PageRank: how much the rest of the graph points to it"),
+    "betweenness": Measure("BETWEENNESS", "how many shortest paths between others pass by it"),
+    "degree": Measure("DEGREE", "how many edges it has"),
+    "mention_total": Measure("MENTIONS", "how often the documents mention it"),
+}
+
+
+def participation_key(event: str, role: str, entity: str) -> str:
+    """The edge key of an entity's participation in an event. A relation's edge key is its id;
+    :mod:`graph.validate` checks that no two edges share one."""
+    return f"{event}/{role}/{entity}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,12 +23,12 @@ How the filters combine:
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 import networkx as nx
 
+from graph import walk
 from graph.errors import (
     InvalidMaxNodes,
     InvalidRadius,
@@ -148,24 +148,13 @@ def ego_distances(G: nx.MultiDiGraph, center: Hashable, radius: int) -> dict[Has
     """
     if center not in G:
         raise UnknownNode(center)
-    distances = {center: 0}
-    frontier = deque([center])
-    while frontier:
-        node = frontier.popleft()
-        hops = distances[node] + 1
-        if hops > radius:
-            continue
-        for neighbour in _undirected_neighbours(G, node):
-            if neighbour not in distances:
-                distances[neighbour] = hops
-                frontier.append(neighbour)
-    return distances
 
+    def neighbours(node: Hashable) -> Iterator[Hashable]:
+        yield from G.adj[node]
+        if G.is_directed():
+            yield from G.pred[node]
 
-def _undirected_neighbours(G: nx.MultiDiGraph, node: Hashable) -> Iterable[Hashable]:
-    yield from G.adj[node]
-    if G.is_directed():
-        yield from G.pred[node]
+    return walk.distances(G, center, neighbours, radius)
 
 
 def _checked_kinds(G: nx.MultiDiGraph, kinds: Iterable[str]) -> frozenset[str]:

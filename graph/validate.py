@@ -21,6 +21,7 @@ from graph.model import (
     ROLES,
     KnowledgeBase,
     Relation,
+    participation_key,
 )
 from graph.problems import Problem
 from graph.quotes import normalize
@@ -157,11 +158,6 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def participation_key(event: str, role: str, entity: str) -> str:
-    """The key graph.build gives the edge of ``entity`` taking part in ``event`` as ``role``."""
-    return f"{event}/{role}/{entity}"
 
 
 def _edge_keys(kb: KnowledgeBase) -> list[Problem]:

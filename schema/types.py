@@ -7,15 +7,16 @@ that making one costs nothing until a field of it is asked for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
 
-import networkx as nx
 import strawberry
 from strawberry.types import Info
 
 from graph import query as q
-from graph.model import CERTAINTIES
+from graph.knowledge import KnowledgeGraph
+from graph.model import CERTAINTIES, KINDS, MEASURES, RELATION_TYPES, ROLES
 from graph.model import Citation as CitationRecord
 from graph.model import Claim as ClaimRecord
 from graph.model import Dispute as DisputeRecord
@@ -27,36 +28,41 @@ from schema.errors import check_range, check_types
 # --- enums --------------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="What a node is.")
-class NodeKind(Enum):
-    CHARACTER = "character"
-    PERSON = "person"
-    PLACE = "place"
-    ORGANIZATION = "organization"
-    OBJECT = "object"
-    WORK = "work"
-    SYMBOL = "symbol"
-    THEME = "theme"
-    EVENT = "event"
+def vocabulary_enum(
+    name: str, values: Mapping[str, tuple[str, str]], description: str
+) -> type[Enum]:
+    """A GraphQL enum generated from a vocabulary of :mod:`graph.model`: ``values`` maps each
+    GraphQL name to the term it stands for and what the term means."""
+    members = {
+        value_name: strawberry.enum_value(term, description=meaning)
+        for value_name, (term, meaning) in values.items()
+    }
+    return strawberry.enum(Enum(name, members), description=description)
+
+
+def _upper_case(terms: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    # co_agent is CO_AGENT, as GraphQL enum values are named by convention.
+    return {term.upper(): (term, meaning) for term, meaning in terms.items()}
+
+
+NodeKind = vocabulary_enum("NodeKind", _upper_case(KINDS), "What a node is.")
+Role = vocabulary_enum("Role", _upper_case(ROLES), "The part an entity plays in an event.")
+RelationType = vocabulary_enum(
+    "RelationType",
+    _upper_case(RELATION_TYPES),
+    "The type of a relation between two entities (the `type` of a relation edge).",
+)
+Measure = vocabulary_enum(
+    "Measure",
+    {m.name: (attribute, m.description) for attribute, m in MEASURES.items()},
+    "A centrality measure, computed once when the graph is built.",
+)
 
 
 @strawberry.enum(description="A relation between two entities, or an entity's part in an event.")
 class EdgeKind(Enum):
     RELATION = "relation"
     PARTICIPATION = "participation"
-
-
-@strawberry.enum(description="The part an entity plays in an event.")
-class Role(Enum):
-    AGENT = "agent"
-    CO_AGENT = "co_agent"
-    PATIENT = "patient"
-    INSTRUMENT = "instrument"
-    LOCATION = "location"
-    BENEFICIARY = "beneficiary"
-    RECIPIENT = "recipient"
-    THEME = "theme"
-    WITNESS = "witness"
 
 
 @strawberry.enum(description="Which edges of a node: leaving it, arriving at it, or both.")
@@ -66,19 +72,10 @@ class Direction(Enum):
     BOTH = "both"
 
 
-@strawberry.enum(description="A centrality measure, computed once when the graph is built.")
-class Measure(Enum):
-    PAGERANK = "pagerank"
-    BETWEENNESS = "betweenness"
-    DEGREE = "degree"
-    MENTIONS = "mention_total"
-
-
-Certainty = strawberry.enum(
-    Enum("Certainty", {name.upper(): name for name in CERTAINTIES}),  # type: ignore[misc]
-    description="How firmly the cited articles support a claim: "
-    + "; ".join(f"{name.upper()}: {meaning}" for name, meaning in CERTAINTIES.items())
-    + ".",
+Certainty = vocabulary_enum(
+    "Certainty",
+    _upper_case(CERTAINTIES),
+    "How firmly the cited articles support a claim.",
 )
 
 
@@ -93,21 +90,22 @@ class TimelineOrder(Enum):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def graph_of(info: Info) -> nx.MultiDiGraph:
-    return info.context.graph
+def graph_of(info: Info) -> KnowledgeGraph:
+    return context_of(info).graph
 
 
 def context_of(info: Info) -> Context:
-    return info.context
+    context: Context = info.context
+    return context
 
 
-def make_node(G: nx.MultiDiGraph, node_id: str) -> Node:
-    data = G.nodes[node_id]
+def make_node(K: KnowledgeGraph, node_id: str) -> Node:
+    data = K.graph.nodes[node_id]
     return NODE_TYPES[data["kind"]](id=strawberry.ID(node_id), data=data)
 
 
-def make_nodes(G: nx.MultiDiGraph, node_ids: Any) -> list[Node]:
-    return [make_node(G, n) for n in node_ids]
+def make_nodes(K: KnowledgeGraph, node_ids: Iterable[str]) -> list[Node]:
+    return [make_node(K, n) for n in node_ids]
 
 
 def make_relation(edge: q.Edge) -> Relation:
@@ -167,9 +165,9 @@ class Document:
     @strawberry.field(description="Entities this document mentions, most mentioned first.")
     def mentions(self, info: Info, first: int = 20) -> list[MentionCount]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
-        G = graph_of(info)
-        counts = G.graph["mentions"].by_document.get(self.record.id, [])[:first]
-        return [MentionCount(node=make_node(G, n), count=c) for n, c in counts]
+        K = graph_of(info)
+        counts = K.mentions.by_document.get(self.record.id, [])[:first]
+        return [MentionCount(node=make_node(K, n), count=c) for n, c in counts]
 
 
 @strawberry.type(description="A verbatim quote from a document, located by character offsets.")
@@ -190,7 +188,7 @@ class Citation:
 
     @strawberry.field
     def document(self, info: Info) -> Document:
-        return Document(record=graph_of(info).graph["documents"][self.record.document])
+        return Document(record=graph_of(info).documents[self.record.document])
 
     @strawberry.field(
         description='Referring expressions in the quote ("him", "the antagonist") that the '
@@ -219,7 +217,7 @@ class Citation:
     @strawberry.field(description="The quote with up to `chars` characters of text on each side.")
     def context(self, info: Info, chars: int = 120) -> str:
         check_range("chars", chars, 0, 2_000)
-        text = graph_of(info).graph["documents"][self.record.document].text
+        text = graph_of(info).documents[self.record.document].text
         start = max(0, self.record.start - chars)
         end = min(len(text), self.record.end + chars)
         return text[start:end]
@@ -294,6 +292,15 @@ class Relation:
     def type(self) -> str:
         return self.edge.data["type"]
 
+    @strawberry.field(
+        description="The relation type of a relation edge, as an enum; null for a participation "
+        "(whose role `type` gives)."
+    )
+    def relation_type(self) -> RelationType | None:
+        if self.edge.data["kind"] != "relation":
+            return None
+        return RelationType(self.edge.data["type"])
+
     @strawberry.field
     def kind(self) -> EdgeKind:
         return EdgeKind(self.edge.data["kind"])
@@ -329,16 +336,14 @@ class Relation:
     @strawberry.field(description="The disagreement this edge is one side of, if any.")
     def dispute(self, info: Info) -> Dispute | None:
         dispute = self.edge.data["dispute"]
-        return (
-            None if dispute is None else Dispute(record=graph_of(info).graph["disputes"][dispute])
-        )
+        return None if dispute is None else Dispute(record=graph_of(info).disputes[dispute])
 
     @strawberry.field(description="The claim of that dispute this edge stands for.")
     def claim(self, info: Info) -> Claim | None:
         dispute, claim = self.edge.data["dispute"], self.edge.data["claim"]
         if dispute is None:
             return None
-        record = graph_of(info).graph["disputes"][dispute]
+        record = graph_of(info).disputes[dispute]
         return next(Claim(record=c, dispute=record) for c in record.claims if c.id == claim)
 
 
@@ -356,8 +361,8 @@ class Participant:
 
     @strawberry.field
     def event(self, info: Info) -> Event:
-        G = graph_of(info)
-        return Event(id=strawberry.ID(self.relation.target), data=G.nodes[self.relation.target])
+        target = self.relation.target
+        return Event(id=strawberry.ID(target), data=graph_of(info).graph.nodes[target])
 
     @strawberry.field
     def note(self) -> str | None:
@@ -402,7 +407,7 @@ class Claim:
 
     @strawberry.field(description="The documents that make this claim.")
     def documents(self, info: Info) -> list[Document]:
-        documents = graph_of(info).graph["documents"]
+        documents = graph_of(info).documents
         ids = dict.fromkeys(c.document for c in self.record.citations)
         return [Document(record=documents[d]) for d in ids]
 
@@ -494,7 +499,7 @@ class Node:
 
     @strawberry.field(description="How often each document mentions it, counted from the text.")
     def mentions(self, info: Info) -> list[DocumentCount]:
-        documents = graph_of(info).graph["documents"]
+        documents = graph_of(info).documents
         counts = sorted(self.data["mentions"].items(), key=lambda item: (-item[1], item[0]))
         return [DocumentCount(document=Document(record=documents[d]), count=c) for d, c in counts]
 
@@ -560,15 +565,15 @@ class Node:
 
     @strawberry.field(description="The events it takes part in, in story order, with its role.")
     def events(self, info: Info, role: Role | None = None) -> list[Participant]:
-        G = graph_of(info)
+        K = graph_of(info)
         edges = q.edges_of(
-            G,
+            K,
             self.id,
             direction="out",
             edge_kind="participation",
             types=None if role is None else {role.value},
         )
-        order = G.graph["timeline_position"]
+        order = K.timeline_position
         return [Participant(relation=e) for e in sorted(edges, key=lambda e: order[e.target])]
 
 
@@ -579,9 +584,9 @@ class Neighbor:
 
 
 def _related(info: Info, node: str, types: set[str], direction: q.Direction) -> list[Node]:
-    G = graph_of(info)
-    edges = q.edges_of(G, node, direction=direction, types=types, edge_kind="relation")
-    return make_nodes(G, dict.fromkeys(e.other(node) for e in edges))
+    K = graph_of(info)
+    edges = q.edges_of(K, node, direction=direction, types=types, edge_kind="relation")
+    return make_nodes(K, dict.fromkeys(e.other(node) for e in edges))
 
 
 @strawberry.type(description="A character of the film (a person of the story, or a group).")
@@ -606,8 +611,8 @@ class Person(Node):
 class Place(Node):
     @strawberry.field(description="Events that happen here, in story order.")
     def events_here(self, info: Info) -> list[Event]:
-        G = graph_of(info)
-        return make_nodes(G, q.timeline(G, place=self.id))  # type: ignore[return-value]
+        K = graph_of(info)
+        return make_nodes(K, q.timeline(K, place=self.id))  # type: ignore[return-value]
 
     @strawberry.field(description="Places this one lies in.")
     def located_in(self, info: Info) -> list[Node]:
@@ -699,11 +704,12 @@ class Event(Node):
         return None if after is None else make_node(graph_of(info), after)  # type: ignore[return-value]
 
     def _role(self, info: Info, role: str) -> list[Node]:
-        G = graph_of(info)
-        return make_nodes(G, dict.fromkeys(e.source for e in q.participants(G, self.id, role)))
+        K = graph_of(info)
+        return make_nodes(K, dict.fromkeys(e.source for e in q.participants(K, self.id, role)))
 
 
-NODE_TYPES: dict[str, type[Node]] = {
+#: The kinds with fields of their own.
+_TYPES_WITH_FIELDS: dict[str, type[Node]] = {
     "character": Character,
     "person": Person,
     "place": Place,
@@ -713,6 +719,20 @@ NODE_TYPES: dict[str, type[Node]] = {
     "symbol": Symbol,
     "theme": Theme,
     "event": Event,
+}
+
+
+def _plain_node_type(kind: str) -> type[Node]:
+    """The GraphQL type of a kind with no fields of its own: a Node named after the kind
+    (``vehicle`` is ``Vehicle``, ``art_work`` is ``ArtWork``), described as the model does."""
+    name = "".join(part.capitalize() for part in kind.split("_"))
+    plain = type(name, (Node,), {"__module__": __name__, "__doc__": None})
+    return strawberry.type(plain, description=KINDS[kind])
+
+
+#: Node kind -> the GraphQL type of its nodes: one for every kind of the model.
+NODE_TYPES: dict[str, type[Node]] = {
+    kind: _TYPES_WITH_FIELDS.get(kind) or _plain_node_type(kind) for kind in KINDS
 }
 
 ALL_NODE_TYPES = tuple(NODE_TYPES.values())

@@ -123,7 +123,7 @@ def serve_command(args: argparse.Namespace) -> int:
 def export_command(args: argparse.Namespace) -> int:
     graph = load_graph(args.seeds)
     selected = select(
-        graph,
+        graph.graph,
         kinds=args.kind,
         relation_types=args.relation,
         center=args.center,
@@ -165,18 +165,18 @@ def validate_command(args: argparse.Namespace) -> int:
             print(line)
         return 0
     graph = build_graph(knowledge)
-    counts = graph.graph["counts"]
+    counts = graph.counts
     print(f"seeds {args.seeds}: valid")
-    print(f"  documents       {counts['documents']}")
-    print(f"  nodes           {counts['nodes']}")
-    for kind, n in counts["by_kind"]:
+    print(f"  documents       {counts.documents}")
+    print(f"  nodes           {counts.nodes}")
+    for kind, n in counts.by_kind:
         print(f"    {kind:<14}{n}")
-    print(f"  relations       {counts['relations']}")
-    print(f"  participations  {counts['participations']}")
-    print(f"  citations       {counts['citations']} (every quote found in its document)")
-    print(f"  disputes        {counts['disputes']}")
+    print(f"  relations       {counts.relations}")
+    print(f"  participations  {counts.participations}")
+    print(f"  citations       {counts.citations} (every quote found in its document)")
+    print(f"  disputes        {counts.disputes}")
     print("evidence:")
-    for line in receipts.report(knowledge, graph.graph["mentions"]).lines():
+    for line in receipts.report(knowledge, graph.mentions).lines():
         print(f"  {line}")
     return 0
 

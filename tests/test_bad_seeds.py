@@ -13,6 +13,7 @@ and two edges with one key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -49,12 +50,20 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@functools.cache
+def loading_seconds() -> float:
+    """How long loading and building the committed seeds takes here, now."""
+    started = time.perf_counter()
+    load_graph(SEEDS)
+    return time.perf_counter() - started
+
+
 def problems_of(seeds: Path) -> list[str]:
     started = time.perf_counter()
     with pytest.raises(AnnotationError) as info:
         load_graph(seeds)
     # Refusing is as cheap as loading: nothing in a broken file makes the loader work harder.
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 3 * loading_seconds()
     problems = [str(p) for p in info.value.problems]
     # Every problem says where it is: a seed file (and an entry), never a bare message.
     assert all(p.startswith(("annotations", "documents.yaml")) for p in problems), problems
@@ -353,7 +362,8 @@ def test_a_utf8_byte_order_mark_is_accepted(seeds):
     path = seeds / "annotations" / "symbols.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     kb = load_knowledge_base(seeds)
-    assert len(kb.entities) + len(kb.events) == 110
+    committed = load_knowledge_base(SEEDS)
+    assert kb.entities == committed.entities and len(kb.events) == len(committed.events)
 
 
 # --- document files: only regular files inside the seed folder ----------------------------------
@@ -845,10 +855,9 @@ def test_validate_exits_non_zero_with_every_problem(seeds):
 
 def test_serve_refuses_to_start_on_bad_seeds(seeds):
     port = free_port()
-    started = time.monotonic()
+    # Had it served, run_cli would have timed out (TimeoutExpired): it stopped by itself.
     result = run_cli("--seeds", str(break_seeds(seeds)), "serve", "--port", str(port))
     assert result.returncode == 1
-    assert time.monotonic() - started < 30  # it stopped by itself, it did not serve
     assert_problems_listed_cleanly(result.stderr, seeds)
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)

@@ -16,12 +16,12 @@ from server.settings import Settings
 
 def test_generated_seeds_load_validate_and_build(tmp_path) -> None:
     summary = generate(tmp_path, edges=600, seed=3)
-    G = load_graph(tmp_path)
-    assert G.number_of_edges() == summary["edges"] > 500
-    assert G.graph["counts"]["disputes"] == summary["stories"]
+    K = load_graph(tmp_path)
+    assert K.graph.number_of_edges() == summary["edges"] > 500
+    assert K.counts.disputes == summary["stories"]
     # Every citation is a verbatim quote of its document, located by the loader.
-    documents = G.graph["documents"]
-    for _, _, data in G.edges(data=True):
+    documents = K.documents
+    for _, _, data in K.graph.edges(data=True):
         for citation in data["citations"]:
             text = documents[citation.document].text
             assert text[citation.start : citation.end] == citation.quote

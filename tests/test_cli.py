@@ -17,10 +17,10 @@ from tests.conftest import ROOT, SEEDS
 def test_validate_prints_the_counts(capsys, ballerina):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    counts = ballerina.graph["counts"]
+    counts = ballerina.counts
     assert "valid" in out
-    assert f"nodes           {counts['nodes']}" in out
-    assert f"citations       {counts['citations']}" in out
+    assert f"nodes           {counts.nodes}" in out
+    assert f"citations       {counts.citations}" in out
 
 
 def test_validate_lists_every_problem_of_bad_seeds_and_exits_1(tmp_path, capsys):
@@ -52,7 +52,7 @@ def test_export_writes_a_graph_networkx_reads_back(tmp_path, ballerina):
     )
     G = nx.read_graphml(out)
     assert "choi-pro" in G and "ok-ju" in G
-    assert G.number_of_nodes() == len({"ok-ju", *nx.all_neighbors(ballerina, "ok-ju")})
+    assert G.number_of_nodes() == len({"ok-ju", *nx.all_neighbors(ballerina.graph, "ok-ju")})
 
 
 def test_export_to_stdout_as_json(capsysbinary):

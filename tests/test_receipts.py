@@ -52,7 +52,7 @@ def test_every_edge_quote_names_each_entity_end_itself(kb):
 
 
 def test_no_participation_rests_on_its_event_quotes_alone(kb):
-    graph = build_graph(kb)
+    graph = build_graph(kb).graph
     for event in kb.events:
         for p in event.participants:
             key = f"{event.id}/{p.role}/{p.entity}"
@@ -166,7 +166,7 @@ def test_a_stated_claim_on_a_hedged_quote_is_refused_until_marked_or_explained(s
     edit(relations, "  target: fish-capsules\n  certainty: hedged\n", "  target: fish-capsules\n")
     (problem,) = problems_of(seeds)
     assert problem.startswith("annotations/relations.yaml: choi-pro/uses/fish-capsules: ")
-    assert "stated claim cites a quote from symbolism-explainer that hedges (appear)" in problem
+    assert "stated claim cites a quote from symbolism-explainer that hedges (appear to)" in problem
 
 
 def test_a_hedged_claim_needs_a_hedging_quote_and_an_inferred_one_its_reason(seeds):

@@ -63,13 +63,13 @@ def test_the_notebook_is_found_at_choi_house_and_names_jamsu_bridge(ballerina):
         e.target: e.data["claim"] for e in query.dispute_edges(ballerina, "notebook-contents")
     }
     assert listed == {"choi-customers": "customers"}
-    claims = {c.id: c for c in ballerina.graph["disputes"]["notebook-contents"].claims}
+    claims = {c.id: c for c in ballerina.disputes["notebook-contents"].claims}
     assert set(claims) == {"customers", "pick-ups"}
     assert claims["pick-ups"].certainty == "hedged"
 
 
 def test_who_plays_whom(ballerina):
-    plays = {(u, v) for u, v, t in ballerina.edges(data="type") if t == "plays"}
+    plays = {(u, v) for u, v, t in ballerina.graph.edges(data="type") if t == "plays"}
     assert plays == {
         ("jeon-jong-seo", "ok-ju"),
         ("park-yu-rim", "min-hee"),
@@ -89,7 +89,7 @@ def test_the_ballerina_drive_shows_min_hee_and_gives_ok_ju_her_name(ballerina):
 
 
 def test_the_disputes_are_the_articles_disagreements(ballerina):
-    disputes = ballerina.graph["disputes"]
+    disputes = ballerina.disputes
     claims = {d: {c.id for c in dispute.claims} for d, dispute in disputes.items()}
     assert claims["how-they-met"] == {"school", "bodyguard"}
     assert claims["vehicle-to-beach"] == {"lamborghini", "truck"}

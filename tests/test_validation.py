@@ -32,7 +32,7 @@ def problems_of(seeds):
 
 
 def test_the_committed_seeds_are_valid(seeds):
-    assert load_graph(seeds).number_of_nodes() > 100
+    assert load_graph(seeds).graph.number_of_nodes() > 100
 
 
 def test_broken_quote_dangling_reference_and_duplicate_id_are_all_named(seeds):

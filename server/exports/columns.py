@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column", "scalar_graph_attributes"]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column"]
 
 ColumnType = Literal["string", "integer", "double", "list"]
 Value = str | int | float | tuple[str, ...]
@@ -163,13 +163,3 @@ EDGE_COLUMNS: tuple[Column, ...] = (
     Column("certainty_reason", "string", _get("reason")),
     Column("quotes", "list", cited_quotes),
 )
-
-
-def scalar_graph_attributes(graph: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
-    """The graph-level attributes an export carries: scalars only (``name``), not build products."""
-    return {
-        str(key): value
-        for key, value in graph.items()
-        if isinstance(value, str | int | bool)
-        or (isinstance(value, float) and math.isfinite(value))
-    }
