@@ -1,63 +1,5 @@
-"""GraphQL over HTTP: one ASGI endpoint that serves a strawberry schema.
-
-Conformant to the GraphQL-over-HTTP specification, with the bounds of a ``Limits`` applied to
-every document. Mount it as a plain ASGI route, *without* ``methods=``: the endpoint answers
-other methods itself, with a GraphQL-style 405 and an ``Allow`` header::
-
-    endpoint = GraphQLEndpoint(
-        schema,
-        context=lambda request: Context(graph=graph),
-        limits=Limits(),
-        max_body_bytes=100_000,
-        graphiql_html=graphiql_page("/graphql", EXAMPLES, "Ballerina", ASSET_PREFIX),
-    )
-    app = Starlette(routes=[Route("/graphql", endpoint), graphiql_assets()])
-
-Requests
-    ``POST`` with ``Content-Type: application/json`` and a JSON object ``{"query", "operationName",
-    "variables", "extensions"}``; ``GET`` with the same names as query parameters (``variables``
-    and ``extensions`` JSON-encoded). GET runs queries only: a mutation or subscription is 405.
-    A JSON array (a batch) is refused with 400. A GET whose ``Accept`` names ``text/html`` and
-    that has no ``query`` gets the GraphiQL page, when one was given.
-
-Responses
-    ``application/graphql-response+json`` when the client accepts it (at least as much as
-    ``application/json``), otherwise ``application/json``; 406 when it accepts neither.
-    A request that is not well-formed (bad JSON, missing or mistyped parameter, wrong content
-    type, body over ``max_body_bytes``) is 400/413/415 whatever the media type. A GraphQL request
-    error (syntax, validation, a crossed limit, unknown operation, variable coercion) has no
-    ``data`` entry and is 400 under ``application/graphql-response+json``, 200 under
-    ``application/json``. Once execution started the answer is 200 with ``data``.
-
-Errors raised by resolvers
-    A ``GraphQLError`` (or an instance of one of ``exposed_errors``) reaches the client as it is.
-    Any other exception is a bug: it is logged once with its traceback on the logger
-    ``server.graphql_http`` and the client sees only ``"Internal server error"`` at that path.
-
-Time limit
-    With ``request_timeout`` set, a request has that many seconds of wall-clock time from its
-    arrival. A body that has not arrived by then is answered 408. Parsing, validation and
-    execution run in a worker thread (resolvers are synchronous: on the event loop, one heavy
-    query would hold up every other client until it was done); where the response cache is on
-    (resolvers are pure), an already prepared query first gets ``LOOP_SLICE`` of the loop and
-    moves to the thread, starting again, only if it needs more, and both executors check the
-    deadline before resolving the fields of each object: past it, the fields not yet resolved
-    are null and one error, code ``TIME_LIMIT_EXCEEDED``, names the limit (status 200, as for
-    any response with ``data``). What the check cannot do: interrupt a single resolver, so one
-    that runs long by itself overruns the deadline by its own duration; bound parsing and
-    validation, which ``Limits.max_tokens`` bounds instead; or give other requests more than
-    their share of the one interpreter lock while a heavy query runs, so they are answered, but
-    more slowly. The ``context`` callable is then called in the worker thread too.
-
-Speed
-    Parsing and validation are done once per distinct query text: an LRU owned by the endpoint
-    maps the text to its document, or to the ready-made error body of a document that cannot
-    run. Operations then execute directly on graphql-core with strawberry's executor class, so
-    resolvers, ``info.context``, enums and errors behave as under ``strawberry.Schema.execute``;
-    strawberry's schema-extension machinery is not run, so a schema with extensions or custom
-    operation directives is refused at construction rather than silently half-served. For a
-    read-only schema over immutable data, ``response_cache_size`` also keeps whole answers.
-"""
+"""The GraphQL-over-HTTP endpoint: an ASGI app that reads, bounds, runs and answers requests
+(see the package's docstring for what it promises)."""
 
 from __future__ import annotations
 
@@ -65,12 +7,11 @@ import json
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from time import monotonic
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
@@ -92,6 +33,28 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from server.fast_execution import Plan, Resolvers
+from server.graphql_http.negotiation import (
+    CONTENT_TYPES,
+    GRAPHQL_RESPONSE_JSON,
+    HTML_CONTENT_TYPE,
+    JSON,
+    choose_media_type,
+    is_json_content_type,
+)
+from server.graphql_http.params import (
+    GraphQLParams,
+    params_from_body,
+    params_from_query_string,
+    parse_query_string,
+)
+from server.graphql_http.refusals import (
+    BodyTimedOut,
+    BodyTooLarge,
+    MethodNotAllowed,
+    OperationNotAllowedOverGet,
+    RequestRefused,
+    UnsupportedMediaType,
+)
 
 if TYPE_CHECKING:
     import strawberry
@@ -99,292 +62,11 @@ if TYPE_CHECKING:
 
     from schema.limits import Limits
 
-__all__ = [
-    "GRAPHQL_RESPONSE_JSON",
-    "JSON",
-    "GraphQLEndpoint",
-    "GraphQLParams",
-    "RequestRefused",
-    "ResponseCache",
-    "ObjectLimitExceeded",
-    "TimeLimitExceeded",
-    "choose_media_type",
-]
+__all__ = ["GraphQLEndpoint", "PreparedDocument", "ResponseCache"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("server.graphql_http")
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-JSON = "application/json"
 INTERNAL_ERROR_MESSAGE = "Internal server error"
-
-_CONTENT_TYPES = {
-    GRAPHQL_RESPONSE_JSON: b"application/graphql-response+json; charset=utf-8",
-    JSON: b"application/json; charset=utf-8",
-}
-_HTML_CONTENT_TYPE = b"text/html; charset=utf-8"
-_PARAMETERS = ("query", "operationName", "variables", "extensions")
-
-
-# --- refusals: requests answered before any GraphQL work ---------------------------------------
-
-
-class RequestRefused(Exception):
-    """A request that is not a well-formed GraphQL-over-HTTP request.
-
-    Answered with ``status`` and a single GraphQL-style error carrying ``message``.
-    """
-
-    status = 400
-    headers: tuple[tuple[bytes, bytes], ...] = ()
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class MalformedBody(RequestRefused):
-    pass
-
-
-class BatchNotSupported(RequestRefused):
-    def __init__(self, size: int) -> None:
-        super().__init__(
-            f"Batched requests are not supported: send one JSON object per request, "
-            f"not an array (got {size} items)"
-        )
-        self.size = size
-
-
-class MissingQuery(RequestRefused):
-    def __init__(self) -> None:
-        super().__init__("The 'query' parameter is missing: it must be a GraphQL document string")
-
-
-class InvalidParameter(RequestRefused):
-    def __init__(self, name: str, value: object, expected: str) -> None:
-        super().__init__(f"The '{name}' parameter must be {expected}, not {_json_type(value)}")
-        self.name = name
-        self.value = value
-
-
-class RepeatedParameter(RequestRefused):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"The '{name}' parameter is given more than once")
-        self.name = name
-
-
-class BodyTooLarge(RequestRefused):
-    status = 413
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"The request body is larger than the limit of {limit} bytes")
-        self.limit = limit
-
-
-class BodyTimedOut(RequestRefused):
-    status = 408
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"The request body did not arrive within the time limit of {seconds:g} s "
-            "(request_timeout): send it all at once"
-        )
-        self.seconds = seconds
-
-
-class UnsupportedMediaType(RequestRefused):
-    status = 415
-
-    def __init__(self, content_type: str | None) -> None:
-        given = f"'{content_type}'" if content_type else "no Content-Type"
-        super().__init__(
-            f"POST requests must have Content-Type: application/json (charset utf-8), not {given}"
-        )
-        self.content_type = content_type
-
-
-class NotAcceptable(RequestRefused):
-    status = 406
-
-    def __init__(self, accept: str) -> None:
-        super().__init__(
-            f"None of the media types in Accept: '{accept}' can be served; "
-            f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}"
-        )
-        self.accept = accept
-
-
-class MethodNotAllowed(RequestRefused):
-    status = 405
-    headers = ((b"allow", b"GET, POST"),)
-
-    def __init__(self, method: str) -> None:
-        super().__init__(f"Method {method} is not allowed: use GET or POST")
-        self.method = method
-
-
-class OperationNotAllowedOverGet(RequestRefused):
-    status = 405
-    headers = ((b"allow", b"POST"),)
-
-    def __init__(self, operation_type: OperationType) -> None:
-        kind = operation_type.value
-        super().__init__(f"A {kind} cannot be sent with GET: send {kind} operations with POST")
-        self.operation_type = operation_type
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-# --- request parameters ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GraphQLParams:
-    """The four parameters of a GraphQL-over-HTTP request, checked for type."""
-
-    query: str
-    operation_name: str | None = None
-    variables: dict[str, Any] | None = None
-    extensions: dict[str, Any] | None = None
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> GraphQLParams:
-        query = values.get("query")
-        if query is None:
-            raise MissingQuery()
-        if not isinstance(query, str):
-            raise InvalidParameter("query", query, "a string")
-        operation_name = values.get("operationName")
-        if operation_name is not None and not isinstance(operation_name, str):
-            raise InvalidParameter("operationName", operation_name, "a string or null")
-        variables = values.get("variables")
-        if variables is not None and not isinstance(variables, dict):
-            raise InvalidParameter("variables", variables, "an object or null")
-        extensions = values.get("extensions")
-        if extensions is not None and not isinstance(extensions, dict):
-            raise InvalidParameter("extensions", extensions, "an object or null")
-        return cls(query, operation_name, variables, extensions)
-
-
-def params_from_body(body: bytes) -> GraphQLParams:
-    if not body:
-        raise MalformedBody("The request body is empty: send a JSON object with a 'query'")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise MalformedBody(f"The request body is not valid UTF-8: {error.reason}") from None
-    except (ValueError, RecursionError) as error:
-        raise MalformedBody(f"The request body is not valid JSON: {error}") from None
-    if isinstance(payload, list):
-        raise BatchNotSupported(len(payload))
-    if not isinstance(payload, dict):
-        raise MalformedBody(f"The request body must be a JSON object, not {_json_type(payload)}")
-    return GraphQLParams.from_mapping(payload)
-
-
-def params_from_query_string(pairs: Iterable[tuple[str, str]]) -> GraphQLParams:
-    values: dict[str, Any] = {}
-    for name, value in pairs:
-        if name not in _PARAMETERS:
-            continue
-        if name in values:
-            raise RepeatedParameter(name)
-        if name in ("variables", "extensions"):
-            try:
-                values[name] = json.loads(value)
-            except (ValueError, RecursionError) as error:
-                raise InvalidParameter(name, value, "a JSON-encoded object") from error
-        else:
-            values[name] = value
-    return GraphQLParams.from_mapping(values)
-
-
-def parse_query_string(raw: bytes) -> list[tuple[str, str]]:
-    try:
-        return parse_qsl(raw.decode("latin-1"), keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError as error:
-        raise MalformedBody(f"The query string is not valid UTF-8: {error.reason}") from None
-
-
-# --- content negotiation -----------------------------------------------------------------------
-
-
-def choose_media_type(accept: str | None) -> str:
-    """The response media type for an ``Accept`` header, or ``NotAcceptable``.
-
-    ``application/graphql-response+json`` only when named explicitly and weighted at least as
-    much as ``application/json``; wildcards and a missing header mean ``application/json``, as
-    the specification asks for clients that predate the new media type.
-    """
-    if accept is None or accept == JSON or not accept.strip():
-        return JSON
-    if accept == GRAPHQL_RESPONSE_JSON:
-        return GRAPHQL_RESPONSE_JSON
-    response_q: float | None = None
-    # Weights of application/json, application/* and */*: the most specific one present counts.
-    json_q: list[float | None] = [None, None, None]
-    for item in accept.split(","):
-        media_type, _, parameters = item.partition(";")
-        media_type = media_type.strip().lower()
-        q = _weight(parameters)
-        if media_type == GRAPHQL_RESPONSE_JSON:
-            response_q = max(q, response_q or 0.0)
-        elif media_type == JSON:
-            json_q[0] = max(q, json_q[0] or 0.0)
-        elif media_type == "application/*":
-            json_q[1] = max(q, json_q[1] or 0.0)
-        elif media_type == "*/*":
-            json_q[2] = max(q, json_q[2] or 0.0)
-    plain_q = next((q for q in json_q if q is not None), 0.0)
-    if response_q and response_q >= plain_q:
-        return GRAPHQL_RESPONSE_JSON
-    if plain_q:
-        return JSON
-    raise NotAcceptable(accept)
-
-
-def _weight(parameters: str) -> float:
-    q = 1.0
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        name = name.strip().lower()
-        value = value.strip().strip('"').lower()
-        if name == "q":
-            try:
-                q = min(max(float(value), 0.0), 1.0)
-            except ValueError:
-                q = 0.0
-        elif name == "charset" and value not in ("utf-8", "utf8"):
-            return 0.0  # we only ever answer in UTF-8
-    return q
-
-
-def _is_json_content_type(content_type: str) -> bool:
-    media_type, _, parameters = content_type.partition(";")
-    if media_type.strip().lower() != JSON:
-        return False
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
-            "utf-8",
-            "utf8",
-        ):
-            return False
-    return True
 
 
 # --- prepared documents ------------------------------------------------------------------------
@@ -655,7 +337,7 @@ class GraphQLEndpoint:
                 pairs = parse_query_string(scope["query_string"])
                 accept = headers.get(b"accept")
                 if self._graphiql is not None and _wants_page(accept, pairs):
-                    await _send(send, 200, self._graphiql, _HTML_CONTENT_TYPE)
+                    await _send(send, 200, self._graphiql, HTML_CONTENT_TYPE)
                     return
                 media_type = choose_media_type(accept)
                 params = params_from_query_string(pairs)
@@ -672,11 +354,11 @@ class GraphQLEndpoint:
         except Exception:
             logger.exception("GraphQL request failed unexpectedly")
             status, body = 500, self._error_body(INTERNAL_ERROR_MESSAGE)
-        await _send(send, status, body, _CONTENT_TYPES[media_type], extra_headers)
+        await _send(send, status, body, CONTENT_TYPES[media_type], extra_headers)
 
     async def _read_body(self, headers: dict[bytes, str], receive: Receive) -> bytes:
         content_type = headers.get(b"content-type")
-        if content_type is None or not _is_json_content_type(content_type):
+        if content_type is None or not is_json_content_type(content_type):
             raise UnsupportedMediaType(content_type)
         limit = self.max_body_bytes
         declared = headers.get(b"content-length")
