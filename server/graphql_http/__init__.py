@@ -59,13 +59,18 @@ Speed
     read-only schema over immutable data, ``response_cache_size`` also keeps whole answers.
 """
 
+from server.graphql_http.caches import BytesLRU, ResponseCache
 from server.graphql_http.endpoint import (
+    EXECUTION_MODES,
     INTERNAL_ERROR_MESSAGE,
+    LATE_ANSWER_GRACE,
     LOOP_SLICE,
     GraphQLEndpoint,
+)
+from server.graphql_http.errors import (
+    LimitExceeded,
     ObjectLimitExceeded,
-    PreparedDocument,
-    ResponseCache,
+    ResponseTooLarge,
     TimeLimitExceeded,
 )
 from server.graphql_http.negotiation import (
@@ -75,20 +80,26 @@ from server.graphql_http.negotiation import (
     choose_media_type,
 )
 from server.graphql_http.params import GraphQLParams
+from server.graphql_http.prepared import PreparedDocument
 from server.graphql_http.refusals import RequestRefused
 
 __all__ = [
+    "EXECUTION_MODES",
     "GRAPHQL_RESPONSE_JSON",
     "INTERNAL_ERROR_MESSAGE",
     "JSON",
+    "LATE_ANSWER_GRACE",
     "LOOP_SLICE",
+    "BytesLRU",
     "GraphQLEndpoint",
     "GraphQLParams",
+    "LimitExceeded",
     "NotAcceptable",
     "ObjectLimitExceeded",
     "PreparedDocument",
     "RequestRefused",
     "ResponseCache",
+    "ResponseTooLarge",
     "TimeLimitExceeded",
     "choose_media_type",
 ]

@@ -5,34 +5,26 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    parse,
-    specified_rules,
-    validate,
-)
+from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode, OperationType
 from starlette.requests import ClientDisconnect, Request
 from strawberry.execution import optimized_is_awaitable
-from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from server.fast_execution import Plan, Resolvers
+from server.fast_execution import Resolvers
+from server.graphql_http.budget import BoundedPlan, Budget, bounded_executor
+from server.graphql_http.caches import ResponseCache
+from server.graphql_http.errors import (
+    ObjectLimitExceeded,
+    ResponseTooLarge,
+    TimeLimitExceeded,
+    bounded_entry,
+    is_limit,
+)
 from server.graphql_http.negotiation import (
     CONTENT_TYPES,
     GRAPHQL_RESPONSE_JSON,
@@ -47,6 +39,7 @@ from server.graphql_http.params import (
     params_from_query_string,
     parse_query_string,
 )
+from server.graphql_http.prepared import Documents, PreparedDocument
 from server.graphql_http.refusals import (
     BodyTimedOut,
     BodyTooLarge,
@@ -62,195 +55,28 @@ if TYPE_CHECKING:
 
     from schema.limits import Limits
 
-__all__ = ["GraphQLEndpoint", "PreparedDocument", "ResponseCache"]
+__all__ = ["EXECUTION_MODES", "LATE_ANSWER_GRACE", "LOOP_SLICE", "GraphQLEndpoint"]
 
 logger = logging.getLogger("server.graphql_http")
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
 
-
-# --- prepared documents ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedDocument:
-    """A query text after parsing and validation: a runnable document, or why it cannot run.
-
-    ``failure`` is the complete response body (``{"errors": [...]}``) of a document that does not
-    parse or validate; it is then the same for every request with that text. An invalid document
-    keeps its ``operations`` (a GET must still learn that it asked for a mutation).
-    """
-
-    document: DocumentNode | None
-    operations: tuple[OperationDefinitionNode, ...] = ()
-    failure: bytes | None = None
-    #: Operation -> its compiled fast-path :class:`~server.fast_execution.Plan` (``None``
-    #: where the operation runs on graphql-core), filled on first execution.
-    plans: dict[int, Plan | None] = field(default_factory=dict)
-
-    def select(self, name: str | None) -> OperationDefinitionNode | GraphQLError:
-        """The operation to run (GraphQL's GetOperation), or the request error."""
-        if name is None:
-            if len(self.operations) == 1:
-                return self.operations[0]
-            if not self.operations:
-                return GraphQLError("Must provide an operation.")
-            return GraphQLError(
-                "Must provide operation name if query contains multiple operations."
-            )
-        for operation in self.operations:
-            if operation.name is not None and operation.name.value == name:
-                return operation
-        return GraphQLError(f"Unknown operation named '{name}'.")
-
-
-class ResponseCache:
-    """Least-recently-used bodies of error-free query results, owned by one endpoint."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._bodies: OrderedDict[tuple[str, str | None, str, str], bytes] = OrderedDict()
-        self.hits = 0
-
-    def __len__(self) -> int:
-        return len(self._bodies)
-
-    @staticmethod
-    def key(params: GraphQLParams) -> tuple[str, str | None, str, str]:
-        return (
-            params.query,
-            params.operation_name,
-            _canonical_json(params.variables),
-            _canonical_json(params.extensions),
-        )
-
-    def get(self, key: tuple[str, str | None, str, str]) -> bytes | None:
-        body = self._bodies.get(key)
-        if body is not None:
-            self._bodies.move_to_end(key)
-            self.hits += 1
-        return body
-
-    def put(self, key: tuple[str, str | None, str, str], body: bytes) -> None:
-        self._bodies[key] = body
-        self._bodies.move_to_end(key)
-        if len(self._bodies) > self.max_entries:
-            self._bodies.popitem(last=False)
-
-
-def _canonical_json(value: dict[str, Any] | None) -> str:
-    if not value:
-        return ""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-# --- the time limit ----------------------------------------------------------------------------
-
-
-class TimeLimitExceeded(GraphQLError):
-    """Raised between objects once a request's deadline has passed; a field error like any."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"The request took longer than the time limit of {seconds:g} s (request_timeout) "
-            "and was stopped; the fields not resolved by then are null. Ask for less: fewer "
-            "aliases or nested lists, smaller pages, radii or depths.",
-            extensions={
-                "code": "TIME_LIMIT_EXCEEDED",
-                "limit": "request_timeout",
-                "seconds": seconds,
-            },
-        )
-
-
-def _is_time_limit(error: GraphQLError) -> bool:
-    return isinstance(error, TimeLimitExceeded) or isinstance(
-        error.original_error, TimeLimitExceeded
-    )
-
-
-class ObjectLimitExceeded(GraphQLError):
-    """Raised once an answer has grown past ``Limits.max_objects`` objects."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"The answer grew past the limit of {limit} objects (max_objects) and was refused. "
-            "Ask for less: fewer aliases or nested lists, smaller pages, radii or depths.",
-            extensions={"code": "OBJECT_LIMIT_EXCEEDED", "limit": "max_objects", "objects": limit},
-        )
-
-
-def _is_object_limit(error: GraphQLError) -> bool:
-    return isinstance(error, ObjectLimitExceeded) or isinstance(
-        error.original_error, ObjectLimitExceeded
-    )
-
+#: Where answers are computed: "thread" (a worker thread each, the loop stays free), "loop"
+#: (on the event loop: fastest, but one heavy query holds up every other client), or
+#: "loop-then-thread" (a slice of the loop first, then a thread from the start if that was not
+#: enough; only for pure resolvers, which may safely run twice).
+EXECUTION_MODES = ("thread", "loop", "loop-then-thread")
 
 #: Longest a request may run on the event loop before it is handed to a worker thread.
 LOOP_SLICE = 0.005
 
+#: How long past its deadline a request in a worker thread is waited for (a single resolver
+#: cannot be interrupted) before the client gets the time-limit error without it.
+LATE_ANSWER_GRACE = 0.5
+
 
 class _SliceSpent(Exception):
     """A request overran its slice of the event loop: run it again in a worker thread."""
-
-
-class _RecentTexts:
-    """A bounded set of strings: forgets everything when it grows past ``size``."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._texts: set[str] = set()
-
-    def __contains__(self, text: str) -> bool:
-        return text in self._texts
-
-    def mark(self, text: str) -> None:
-        if len(self._texts) >= self.size:
-            self._texts.clear()
-        self._texts.add(text)
-
-
-def _bounded_executor(base: type) -> type:
-    """graphql-core's executor (``base``), calling ``check`` before each object's fields: the
-    deadline of the time limit, and a count of objects against ``max_objects``."""
-
-    class BoundedExecutor(base):  # type: ignore[misc, valid-type]
-        deadline: float = math.inf
-        time_limit: float = math.inf
-        objects_left: int = 0
-        max_objects: int = 0
-
-        def start(self, deadline: float, time_limit: float, max_objects: int) -> None:
-            self.deadline, self.time_limit = deadline, time_limit
-            self.objects_left = self.max_objects = max_objects
-
-        def check(self) -> None:
-            self.objects_left -= 1
-            if self.objects_left < 0:
-                raise ObjectLimitExceeded(self.max_objects)
-            if monotonic() > self.deadline:
-                raise TimeLimitExceeded(self.time_limit)
-
-        def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
-            self.check()
-            return super().execute_fields(*args, **kwargs)
-
-        def execute_fields_serially(self, *args: Any, **kwargs: Any) -> Any:
-            self.check()
-            return super().execute_fields_serially(*args, **kwargs)
-
-    return BoundedExecutor
-
-
-class _BoundedPlan(Plan):
-    """The compiled fast path, calling the executor's ``check`` before each object."""
-
-    def _execute_fields(self, fields, source, path, run, parent):  # type: ignore[no-untyped-def]
-        run.context.check()
-        return super()._execute_fields(fields, source, path, run, parent)
-
-
-# --- the endpoint ------------------------------------------------------------------------------
 
 
 class GraphQLEndpoint:
@@ -258,16 +84,24 @@ class GraphQLEndpoint:
 
     ``context`` builds ``info.context`` from the Starlette request (whose body has already been
     read by the endpoint). ``exposed_errors`` lists exception classes, besides ``GraphQLError``,
-    whose messages resolvers mean for clients. ``document_cache_size`` bounds the LRU of
-    prepared documents (keyed by query text, itself bounded by ``max_body_bytes``).
+    whose messages resolvers mean for clients.
 
-    ``request_timeout`` (seconds, ``None`` for none) is the time limit described above.
+    ``request_timeout`` (seconds, ``None`` for none) is the time limit of a whole request:
+    reading its body, parsing, validation and execution.
 
-    ``response_cache_size`` (0, off, by default) keeps the bodies of that many error-free query
-    results, keyed by query text, operation name, variables and extensions, and answers repeats
-    without executing or building a context. Turn it on only when resolvers are pure functions
-    of their arguments over data that never changes while the process runs, and the context
-    does not depend on the request.
+    ``document_cache_bytes`` bounds the cache of prepared documents (by query text), counted
+    with an estimate of their parsed form.
+
+    ``pure_resolvers`` promises that resolvers are pure functions of their arguments over data
+    that never changes while the process runs, and that the context does not depend on the
+    request. Only then may ``response_cache_bytes`` (0, off, by default) keep the bodies of
+    error-free query results, keyed by query text, operation name, variables and extensions, to
+    answer repeats without executing; no answer larger than ``response_cache_entry_bytes`` (a
+    sixteenth of the budget by default) is kept. And only then may ``execution`` be
+    ``"loop-then-thread"`` (see :data:`EXECUTION_MODES`; ``"thread"`` by default).
+
+    ``compiled_plans`` (on by default) runs queries on their compiled plans
+    (:mod:`server.fast_execution`); off, every operation runs on graphql-core's executor.
     """
 
     def __init__(
@@ -279,58 +113,71 @@ class GraphQLEndpoint:
         max_body_bytes: int,
         graphiql_html: str | None,
         exposed_errors: tuple[type[Exception], ...] = (),
-        document_cache_size: int = 512,
-        response_cache_size: int = 0,
         request_timeout: float | None = None,
+        document_cache_bytes: int = 32_000_000,
+        pure_resolvers: bool = False,
+        response_cache_bytes: int = 0,
+        response_cache_entry_bytes: int | None = None,
+        compiled_plans: bool = True,
+        execution: str = "thread",
     ) -> None:
         _refuse_extensions(schema)
+        if execution not in EXECUTION_MODES:
+            raise ValueError(f"execution must be one of {EXECUTION_MODES}, not {execution!r}")
+        if not pure_resolvers and (response_cache_bytes > 0 or execution == "loop-then-thread"):
+            raise ValueError(
+                "a response cache and execution='loop-then-thread' both replay or repeat "
+                "resolvers: promise pure_resolvers=True to use them"
+            )
         self.schema = schema
         self.limits = limits
         self.max_body_bytes = max_body_bytes
         self.request_timeout = request_timeout
+        self.pure_resolvers = pure_resolvers
+        self.compiled_plans = compiled_plans
+        self.execution = execution
         self._graphql_schema = schema._schema
-        self._executor_class = _bounded_executor(schema.execution_context_class)
-        self._plan_class = _BoundedPlan
+        self._executor_class = bounded_executor(schema.execution_context_class)
+        self._plan_class = BoundedPlan
         self._resolvers = Resolvers(schema)
         self._hide_suggestions = bool(schema.config.disable_field_suggestions)
         self._context = context
         self._graphiql = graphiql_html.encode("utf-8") if graphiql_html is not None else None
         self._exposed_errors = (GraphQLError, *exposed_errors)
-        # The limits are checked first, alone: they are cheap, while some specified rules
-        # (overlapping fields) cost time in the square of a document's fields.
-        self._limit_rules = (
-            depth_limit_rule(limits.max_depth, None),
-            alias_limit_rule(limits.max_aliases),
-        )
-        self._rules = (*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule)
         self._encoder = json.JSONEncoder(
             ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
         )
         self._ascii_encoder = json.JSONEncoder(
             ensure_ascii=True, separators=(",", ":"), allow_nan=False, check_circular=False
         )
-        #: Query text -> PreparedDocument, least recently used first out. Owned by this endpoint.
-        self.prepare: Callable[[str], PreparedDocument] = lru_cache(maxsize=document_cache_size)(
-            self._prepare
+        #: Prepared documents, by query text. Owned by this endpoint.
+        self.documents = Documents(
+            self._graphql_schema,
+            limits,
+            hide_suggestions=self._hide_suggestions,
+            encode=self._encode,
+            max_bytes=document_cache_bytes,
         )
-        self.responses = ResponseCache(response_cache_size) if response_cache_size > 0 else None
-        #: Query texts prepared lately, which may be answered on the loop (see _answer_on_loop).
-        self._prepared_texts = _RecentTexts(4 * document_cache_size)
+        self.responses = (
+            ResponseCache(response_cache_bytes, response_cache_entry_bytes)
+            if response_cache_bytes > 0
+            else None
+        )
+
+    def prepare(self, query: str, budget: Budget | None = None) -> PreparedDocument:
+        """The prepared document of ``query`` (from the document cache when it is there)."""
+        return self.documents.prepare(query, budget)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        budget = Budget(self.request_timeout)
         method = scope["method"]
         media_type = JSON
         extra_headers: tuple[tuple[bytes, bytes], ...] = ()
-        timeout = self.request_timeout
-        deadline = None if timeout is None else monotonic() + timeout
         try:
             if method == "POST":
                 headers = _headers(scope)
                 media_type = choose_media_type(headers.get(b"accept"))
-                if timeout is None:
-                    body = await self._read_body(headers, receive)
-                else:
-                    body = await self._read_body_in_time(headers, receive, timeout)
+                body = await self._read_body_in_time(headers, receive, budget)
                 params = params_from_body(body)
             elif method == "GET":
                 headers = _headers(scope)
@@ -344,16 +191,16 @@ class GraphQLEndpoint:
             else:
                 raise MethodNotAllowed(method)
             status, body = await self._run(
-                params, method == "GET", media_type, scope, receive, deadline
+                params, method == "GET", media_type, scope, receive, budget
             )
         except RequestRefused as refusal:
-            status, body = refusal.status, self._error_body(refusal.message)
+            status, body = refusal.status, self._refusal_body(refusal)
             extra_headers = refusal.headers
         except ClientDisconnect:
             return
         except Exception:
             logger.exception("GraphQL request failed unexpectedly")
-            status, body = 500, self._error_body(INTERNAL_ERROR_MESSAGE)
+            status, body = 500, self._encode({"errors": [{"message": INTERNAL_ERROR_MESSAGE}]})
         await _send(send, status, body, CONTENT_TYPES[media_type], extra_headers)
 
     async def _read_body(self, headers: dict[bytes, str], receive: Receive) -> bytes:
@@ -379,13 +226,13 @@ class GraphQLEndpoint:
                 return b"".join(chunks)
 
     async def _read_body_in_time(
-        self, headers: dict[bytes, str], receive: Receive, timeout: float
+        self, headers: dict[bytes, str], receive: Receive, budget: Budget
     ) -> bytes:
         # A client that trickles its body (or never finishes it) holds a connection, not the
         # loop: give it the request's time limit, then answer 408.
-        with anyio.move_on_after(timeout):
+        with anyio.move_on_after(budget.remaining()):
             return await self._read_body(headers, receive)
-        raise BodyTimedOut(timeout)
+        raise BodyTimedOut(budget.seconds)
 
     async def _run(
         self,
@@ -394,7 +241,7 @@ class GraphQLEndpoint:
         media_type: str,
         scope: Scope,
         receive: Receive,
-        deadline: float | None = None,
+        budget: Budget,
     ) -> tuple[int, bytes]:
         responses = self.responses
         if responses is not None:
@@ -402,21 +249,74 @@ class GraphQLEndpoint:
             cached = responses.get(key)
             if cached is not None:  # only error-free query results are stored: GET may have it
                 return 200, cached
-        if deadline is None:
-            answer = self._answer(params, is_get, media_type, scope, receive, math.inf)
-        else:
-            answer = self._answer_on_loop(params, is_get, media_type, scope, receive, deadline)
-            if answer is None:
-                # Off the event loop, so that it keeps serving other clients meanwhile.
-                answer = await anyio.to_thread.run_sync(
-                    self._answer, params, is_get, media_type, scope, receive, deadline
-                )
+        arguments = (params, is_get, media_type, scope, receive)
+        answer = None
+        if self.execution == "loop":
+            answer = self._answer(*arguments, budget)
+        elif self.execution == "loop-then-thread":
+            answer = self._answer_on_loop(*arguments, budget)
+        if answer is None:
+            answer = await self._answer_in_thread(arguments, receive, budget)
         if optimized_is_awaitable(answer):  # asynchronous resolvers: finished on the loop
-            answer = await answer
+            with anyio.move_on_after(budget.remaining() + LATE_ANSWER_GRACE):
+                answer = await answer
+            if optimized_is_awaitable(answer):
+                answer = self._late(media_type, budget)
         status, body, cacheable = answer
         if cacheable and responses is not None:
-            responses.put(key, body)
+            responses.put_body(key, body)
         return status, body
+
+    async def _answer_in_thread(
+        self, arguments: tuple[Any, ...], receive: Receive, budget: Budget
+    ) -> Any:
+        """The answer, computed in a worker thread, so that the loop keeps serving others.
+
+        Waited for until the deadline (and :data:`LATE_ANSWER_GRACE`); if the client goes away
+        meanwhile, the work is stopped at its next check and nothing is answered.
+        """
+        answers: list[Any] = []
+        failures: list[Exception] = []
+        client_gone = False
+
+        async def watch_client() -> None:
+            nonlocal client_gone
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            client_gone = True
+            group.cancel_scope.cancel()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch_client)
+            with anyio.move_on_after(budget.remaining() + LATE_ANSWER_GRACE):
+                try:
+                    answer = await anyio.to_thread.run_sync(
+                        self._answer, *arguments, budget, abandon_on_cancel=True
+                    )
+                except Exception as failure:  # noqa: BLE001 - raised below, not in a group
+                    failures.append(failure)
+                else:
+                    answers.append(answer)
+            group.cancel_scope.cancel()
+        # A thread left behind (its client gone, or a resolver overrunning the deadline) stops
+        # at its next check instead of finishing work nobody waits for.
+        budget.stop()
+        if client_gone:
+            raise ClientDisconnect()
+        if failures:
+            raise failures[0]
+        if not answers:
+            return self._late(arguments[2], budget)
+        return answers[0]
+
+    def _late(self, media_type: str, budget: Budget) -> tuple[int, bytes, bool]:
+        """The answer of a request whose work did not finish in time (nothing of it is kept)."""
+        status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+        return (
+            status,
+            self._encode({"errors": [TimeLimitExceeded(budget.seconds).formatted]}),
+            False,
+        )
 
     def _answer_on_loop(
         self,
@@ -425,7 +325,7 @@ class GraphQLEndpoint:
         media_type: str,
         scope: Scope,
         receive: Receive,
-        deadline: float,
+        budget: Budget,
     ) -> Any:
         """The answer, computed on the event loop if it takes no longer than ``LOOP_SLICE``;
         ``None`` when it must go to a worker thread instead.
@@ -434,16 +334,21 @@ class GraphQLEndpoint:
         way, and the interpreter lock passed back and forth), so a query whose document is
         already prepared first gets a short slice of the loop, bounded by the same checks as
         the time limit. One that overruns it is dropped and run again in a thread with the rest
-        of its time, which is safe only because resolvers are pure: this is done only where
-        the response cache, which promises that, is on. A document not yet prepared (parsing
-        and validation are not interruptible) always goes to the thread.
+        of its time, which is safe only because resolvers are pure (``pure_resolvers``). A
+        document not yet prepared always goes to the thread.
         """
-        if self.responses is None or params.query not in self._prepared_texts:
+        if params.query not in self.documents:
             return None
-        slice_end = min(deadline, monotonic() + LOOP_SLICE)
+        slice_budget = Budget(budget.seconds, min(budget.deadline, monotonic() + LOOP_SLICE))
         try:
             return self._answer(
-                params, is_get, media_type, scope, receive, slice_end, give_up=slice_end < deadline
+                params,
+                is_get,
+                media_type,
+                scope,
+                receive,
+                slice_budget,
+                give_up=slice_budget.deadline < budget.deadline,
             )
         except _SliceSpent:
             return None
@@ -455,7 +360,7 @@ class GraphQLEndpoint:
         media_type: str,
         scope: Scope,
         receive: Receive,
-        deadline: float,
+        budget: Budget,
         give_up: bool = False,
     ) -> Any:
         """``(status, body, cacheable)``, or an awaitable of it where resolvers are async.
@@ -464,8 +369,12 @@ class GraphQLEndpoint:
         """
         # Under graphql-response+json a request that never reached execution is a client error.
         request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
-        prepared = self.prepare(params.query)
-        self._prepared_texts.mark(params.query)
+        try:
+            prepared = self.documents.prepare(params.query, budget)
+        except TimeLimitExceeded as error:
+            if give_up:
+                raise _SliceSpent from None
+            return request_error_status, self._encode({"errors": [error.formatted]}), False
         operation = prepared.select(params.operation_name)
         # GET must never run a mutation: say so with 405 even when the document is also invalid.
         if (
@@ -477,10 +386,10 @@ class GraphQLEndpoint:
         if prepared.failure is not None:
             return request_error_status, prepared.failure, False
         if isinstance(operation, GraphQLError):
-            return request_error_status, self._encode({"errors": [operation.formatted]}), False
+            return request_error_status, self._encode_errors([operation]), False
         if operation.operation is OperationType.SUBSCRIPTION:
             error = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
-            return request_error_status, self._encode({"errors": [error.formatted]}), False
+            return request_error_status, self._encode_errors([error]), False
 
         executor = self._executor_class.build(
             self._graphql_schema,
@@ -494,10 +403,9 @@ class GraphQLEndpoint:
             operation_extensions=params.extensions,
         )
         if isinstance(executor, list):  # variable coercion failed: execution never started
-            errors = {"errors": [e.formatted for e in executor]}
-            return request_error_status, self._encode(errors), False
-        time_limit = math.inf if self.request_timeout is None else self.request_timeout
-        executor.start(deadline, time_limit, self.limits.max_objects)
+            return request_error_status, self._encode_errors(executor), False
+        limits = self.limits
+        executor.start(budget, limits.max_objects, limits.max_response_bytes)
         # A query runs on its compiled plan (server.fast_execution) when it has one; anything
         # the plan leaves aside runs on graphql-core, with the same result.
         result = self._execute_planned(prepared, operation, executor)
@@ -509,7 +417,7 @@ class GraphQLEndpoint:
                 return self._finish(await result, operation)
 
             return finish()
-        if give_up and result.errors and any(_is_time_limit(e) for e in result.errors):
+        if give_up and result.errors and any(is_limit(e, TimeLimitExceeded) for e in result.errors):
             raise _SliceSpent
         return self._finish(result, operation)
 
@@ -521,24 +429,38 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             errors = result.errors
-            refusal = next((e for e in errors if _is_object_limit(e)), None)
-            if refusal is not None:
-                # An answer cut at an arbitrary object would be partial data served as if
-                # whole: refuse it entirely, as a crossed static limit is refused.
-                return 200, self._encode({"data": None, "errors": [refusal.formatted]}), False
-            if any(_is_time_limit(error) for error in errors):
+            for refused in (ObjectLimitExceeded, ResponseTooLarge):
+                refusal = next((e for e in errors if is_limit(e, refused)), None)
+                if refusal is not None:
+                    # An answer cut at an arbitrary object would be partial data served as if
+                    # whole: refuse it entirely, as a crossed static limit is refused.
+                    return 200, self._encode({"data": None, "errors": [refusal.formatted]}), False
+            if any(is_limit(error, TimeLimitExceeded) for error in errors):
                 # Every object left when time ran out raised the same error: report it once.
-                first = next(error for error in errors if _is_time_limit(error))
-                errors = [e for e in errors if e is first or not _is_time_limit(e)]
-            payload["errors"] = [self._public_error(error) for error in errors]
-            return 200, self._encode(payload), False
-        return 200, self._encode(payload), operation.operation is OperationType.QUERY
+                first = next(error for error in errors if is_limit(error, TimeLimitExceeded))
+                errors = [e for e in errors if e is first or not is_limit(e, TimeLimitExceeded)]
+            payload["errors"] = [bounded_entry(self._public_error(error)) for error in errors]
+        body = self._encode(payload)
+        limit = self.limits.max_response_bytes
+        if len(body) > limit:
+            # The count kept during execution estimates; the encoded answer is what counts.
+            return (
+                200,
+                self._encode({"data": None, "errors": [ResponseTooLarge(limit).formatted]}),
+                False,
+            )
+        cacheable = not result.errors and operation.operation is OperationType.QUERY
+        return 200, body, cacheable
 
     def _execute_planned(
         self, prepared: PreparedDocument, operation: OperationDefinitionNode, executor: Any
     ) -> ExecutionResult | None:
         """The result of a query run on its compiled plan, or ``None`` to run graphql-core."""
-        if operation.operation is not OperationType.QUERY or prepared.document is None:
+        if (
+            not self.compiled_plans
+            or operation.operation is not OperationType.QUERY
+            or prepared.document is None
+        ):
             return None
         plans = prepared.plans
         key = id(operation)  # the operation node lives as long as its prepared document
@@ -548,25 +470,6 @@ class GraphQLEndpoint:
             )
         plan = plans[key]
         return None if plan is None else plan.execute(executor)
-
-    def _prepare(self, query: str) -> PreparedDocument:
-        try:
-            document = parse(query, max_tokens=self.limits.max_tokens)
-        except GraphQLError as error:
-            return PreparedDocument(None, failure=self._encode({"errors": [error.formatted]}))
-        operations = tuple(
-            definition
-            for definition in document.definitions
-            if isinstance(definition, OperationDefinitionNode)
-        )
-        hide = self._hide_suggestions
-        errors = validate(
-            self._graphql_schema, document, self._limit_rules, hide_suggestions=hide
-        ) or validate(self._graphql_schema, document, self._rules, hide_suggestions=hide)
-        if errors:
-            body = self._encode({"errors": [error.formatted for error in errors]})
-            return PreparedDocument(document, operations, failure=body)
-        return PreparedDocument(document, operations)
 
     def _public_error(self, error: GraphQLError) -> dict[str, Any]:
         original = error.original_error
@@ -590,8 +493,12 @@ class GraphQLEndpoint:
             # Lone surrogates (valid in JSON escapes a client sent) cannot be UTF-8: escape them.
             return self._ascii_encoder.encode(payload).encode("ascii")
 
-    def _error_body(self, message: str) -> bytes:
-        return self._encode({"errors": [{"message": message}]})
+    def _encode_errors(self, errors: list[GraphQLError]) -> bytes:
+        return self._encode({"errors": [bounded_entry(error.formatted) for error in errors]})
+
+    def _refusal_body(self, refusal: RequestRefused) -> bytes:
+        entry = {"message": refusal.message, "extensions": {"code": refusal.code}}
+        return self._encode({"errors": [entry]})
 
 
 def _refuse_extensions(schema: strawberry.Schema) -> None:

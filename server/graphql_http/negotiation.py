@@ -17,6 +17,7 @@ HTML_CONTENT_TYPE = b"text/html; charset=utf-8"
 
 class NotAcceptable(RequestRefused):
     status = 406
+    code = "NOT_ACCEPTABLE"
 
     def __init__(self, accept: str) -> None:
         super().__init__(

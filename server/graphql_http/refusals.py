@@ -12,10 +12,12 @@ from graphql import OperationType
 class RequestRefused(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request.
 
-    Answered with ``status`` and a single GraphQL-style error carrying ``message``.
+    Answered with ``status`` and a single GraphQL-style error carrying ``message`` and, as
+    ``extensions.code``, ``code``.
     """
 
     status = 400
+    code = "BAD_REQUEST"
     headers: tuple[tuple[bytes, bytes], ...] = ()
 
     def __init__(self, message: str) -> None:
@@ -24,10 +26,12 @@ class RequestRefused(Exception):
 
 
 class MalformedBody(RequestRefused):
-    pass
+    code = "MALFORMED_REQUEST"
 
 
 class BatchNotSupported(RequestRefused):
+    code = "BATCH_NOT_SUPPORTED"
+
     def __init__(self, size: int) -> None:
         super().__init__(
             f"Batched requests are not supported: send one JSON object per request, "
@@ -37,11 +41,15 @@ class BatchNotSupported(RequestRefused):
 
 
 class MissingQuery(RequestRefused):
+    code = "MISSING_QUERY"
+
     def __init__(self) -> None:
         super().__init__("The 'query' parameter is missing: it must be a GraphQL document string")
 
 
 class InvalidParameter(RequestRefused):
+    code = "INVALID_PARAMETER"
+
     def __init__(self, name: str, value: object, expected: str) -> None:
         super().__init__(f"The '{name}' parameter must be {expected}, not {json_type(value)}")
         self.name = name
@@ -49,12 +57,15 @@ class InvalidParameter(RequestRefused):
 
 
 class RepeatedParameter(RequestRefused):
+    code = "REPEATED_PARAMETER"
+
     def __init__(self, name: str) -> None:
         super().__init__(f"The '{name}' parameter is given more than once")
         self.name = name
 
 
 class BodyTooLarge(RequestRefused):
+    code = "BODY_TOO_LARGE"
     status = 413
 
     def __init__(self, limit: int) -> None:
@@ -63,6 +74,7 @@ class BodyTooLarge(RequestRefused):
 
 
 class BodyTimedOut(RequestRefused):
+    code = "BODY_TIME_LIMIT_EXCEEDED"
     status = 408
 
     def __init__(self, seconds: float) -> None:
@@ -74,6 +86,7 @@ class BodyTimedOut(RequestRefused):
 
 
 class UnsupportedMediaType(RequestRefused):
+    code = "UNSUPPORTED_MEDIA_TYPE"
     status = 415
 
     def __init__(self, content_type: str | None) -> None:
@@ -85,6 +98,7 @@ class UnsupportedMediaType(RequestRefused):
 
 
 class MethodNotAllowed(RequestRefused):
+    code = "METHOD_NOT_ALLOWED"
     status = 405
     headers = ((b"allow", b"GET, POST"),)
 
@@ -94,6 +108,7 @@ class MethodNotAllowed(RequestRefused):
 
 
 class OperationNotAllowedOverGet(RequestRefused):
+    code = "OPERATION_NOT_ALLOWED_OVER_GET"
     status = 405
     headers = ((b"allow", b"POST"),)
 
