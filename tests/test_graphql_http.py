@@ -363,6 +363,26 @@ MALFORMED_POSTS = {
         400,
         "not valid JSON",
     ),
+    "NaN": (b'{"query": "{ hello }", "variables": {"n": NaN}}', JSON, 400, "NaN is not a JSON"),
+    "Infinity": (b'{"query": "{ hello }", "variables": {"n": -Infinity}}', JSON, 400, "no NaN or"),
+    "overflowing float": (
+        b'{"query": "{ hello }", "variables": {"n": 1e999}}',
+        JSON,
+        400,
+        "the number 1e999 is too large",
+    ),
+    "repeated key": (
+        b'{"query": "{ hello }", "query": "{ color }"}',
+        JSON,
+        400,
+        "the key 'query' appears more than once in one object",
+    ),
+    "nested variables": (
+        b'{"query": "{ hello }", "variables": ' + b'{"a": ' * 100 + b"1" + b"}" * 101,
+        JSON,
+        400,
+        "nests arrays or objects more than 64 levels deep",
+    ),
     "text/plain": (b'{"query": "{ hello }"}', "text/plain", 415, "not 'text/plain'"),
     "latin-1 JSON": (
         b'{"query": "{ hello }"}',
@@ -388,6 +408,9 @@ def test_malformed_posts_are_refused_with_a_named_reason(
     assert response.headers["content-type"].startswith(accept)
     errors = response.json()["errors"]
     assert len(errors) == 1 and message in errors[0]["message"]
+    assert errors[0]["extensions"]["code"]  # a machine-readable name for each refusal
+    # In the request's terms, not Python's.
+    assert not any(word in errors[0]["message"] for word in ("recursion", "sys.", "Python"))
     assert not caplog.records  # client mistakes are not server incidents
 
 

@@ -291,6 +291,66 @@ def test_an_answer_over_the_byte_limit_is_refused_before_it_is_built(
     assert limited < unlimited / 2, (limited, unlimited)  # refused early, not after the work
 
 
+#: Each limit's error code, by the STATIC_REFUSALS case that crosses it.
+LIMIT_CODES = {
+    "deep-nesting": "DEPTH_LIMIT_EXCEEDED",
+    "alias-bomb": "ALIAS_LIMIT_EXCEEDED",
+    "alias-bomb-of-typename": "ALIAS_LIMIT_EXCEEDED",
+    "token-flood": "TOKEN_LIMIT_EXCEEDED",
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIMIT_CODES))
+def test_every_static_limit_error_carries_a_code_and_the_limit_it_names(client, case):
+    document, _ = STATIC_REFUSALS[case]
+    refused(post(client, {"query": document}), 400)
+    (error,) = post(client, {"query": document}).json()["errors"]
+    assert error["extensions"]["code"] == LIMIT_CODES[case]
+    assert error["extensions"]["limit"] in error["message"]  # e.g. "(max_depth)"
+
+
+def test_a_field_repeated_hundreds_of_times_is_refused_saying_why(client, ordinary_seconds):
+    # graphql-core's rule for merging fields gives up on this with a bare "Validation aborted."
+    document = "{ " + "__typename " * 800 + "}"
+    message = refused(post(client, {"query": document}), 400, "too costly to validate")
+    assert "Repeat a field, or spread a fragment, fewer times" in message
+    (error,) = post(client, {"query": document}).json()["errors"]
+    assert error["extensions"]["code"] == "VALIDATION_TOO_COMPLEX"
+    assert median_seconds(client, document) < ordinary_seconds * 3
+
+
+@pytest.mark.parametrize(
+    ("document", "fragment"),
+    [
+        ("{ nodes(first: " + "9" * 5000 + ") { totalCount } }", "integer of more than"),
+        ("{ nodes(kinds: " + "[" * 150 + "]" * 150 + ") { totalCount } }", "NodeKind"),
+    ],
+    ids=["5000-digit-literal", "nested-list-literal"],
+)
+def test_messages_speak_of_the_request_not_of_python(client, document, fragment):
+    message = refused(post(client, {"query": document}), 400, fragment)
+    for word in ("sys.set_int_max_str_digits", "recursion", "Traceback", "Python"):
+        assert word not in message, message
+
+
+def test_errors_do_not_echo_huge_values_back(client):
+    # Values a client sent are quoted in validation errors: 95 kB of them must not come back
+    # once per error (it was a 2.9 MB answer).
+    value = "x" * 30_000
+    document = (
+        "{ "
+        + " ".join(f'k{i}: nodes(kinds: ["{value}"]) {{ totalCount }}' for i in range(3))
+        + " }"
+    )
+    response = post(client, {"query": document})
+    assert len(response.content) < 10_000, len(response.content)
+    errors = response.json()["errors"]
+    assert len(errors) == 3
+    for error in errors:
+        assert error["message"].startswith("Enum 'NodeKind' cannot represent non-enum value")
+        assert "characters cut]" in error["message"]
+
+
 def test_the_same_documents_under_application_json_are_200_with_errors(client):
     for case, (document, fragment) in STATIC_REFUSALS.items():
         if fragment is None:

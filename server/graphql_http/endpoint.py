@@ -22,8 +22,8 @@ from server.graphql_http.errors import (
     ObjectLimitExceeded,
     ResponseTooLarge,
     TimeLimitExceeded,
-    bounded_entry,
     is_limit,
+    readable_entry,
 )
 from server.graphql_http.negotiation import (
     CONTENT_TYPES,
@@ -439,7 +439,7 @@ class GraphQLEndpoint:
                 # Every object left when time ran out raised the same error: report it once.
                 first = next(error for error in errors if is_limit(error, TimeLimitExceeded))
                 errors = [e for e in errors if e is first or not is_limit(e, TimeLimitExceeded)]
-            payload["errors"] = [bounded_entry(self._public_error(error)) for error in errors]
+            payload["errors"] = [readable_entry(self._public_error(error)) for error in errors]
         body = self._encode(payload)
         limit = self.limits.max_response_bytes
         if len(body) > limit:
@@ -494,7 +494,7 @@ class GraphQLEndpoint:
             return self._ascii_encoder.encode(payload).encode("ascii")
 
     def _encode_errors(self, errors: list[GraphQLError]) -> bytes:
-        return self._encode({"errors": [bounded_entry(error.formatted) for error in errors]})
+        return self._encode({"errors": [readable_entry(error.formatted) for error in errors]})
 
     def _refusal_body(self, refusal: RequestRefused) -> bytes:
         entry = {"message": refusal.message, "extensions": {"code": refusal.code}}

@@ -6,6 +6,7 @@ Every one names the limit it is about (``extensions.limit``, the name of the ``L
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from graphql import GraphQLError
@@ -21,7 +22,7 @@ __all__ = [
     "TimeLimitExceeded",
     "TokenLimitExceeded",
     "ValidationTooComplex",
-    "bounded_entry",
+    "readable_entry",
     "is_limit",
 ]
 
@@ -148,9 +149,25 @@ MAX_MESSAGE_CHARS = 1000
 MAX_EXTENSION_CHARS = 200
 
 
-def bounded_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """A formatted error with its message and extension texts cut to a readable length."""
+#: Python's own words, which say nothing to a client, and what to say instead.
+_PYTHON_INTERNALS = (
+    (
+        re.compile(r"'?Exceeds the limit \((\d+) digits\) for integer string conversion[^']*'?"),
+        r"(an integer of more than \1 digits)",
+    ),
+    (re.compile(r"maximum recursion depth exceeded[^'\n]*"), "a value nested too deeply"),
+)
+
+
+def readable_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A formatted error as a client should read it: Python's internals in words of the
+    request, and the message and extension texts cut to a readable length."""
     message = entry.get("message")
+    if isinstance(message, str):
+        for pattern, replacement in _PYTHON_INTERNALS:
+            if pattern.search(message):
+                entry = {**entry, "message": pattern.sub(replacement, message)}
+                message = entry["message"]
     extensions = entry.get("extensions")
     long_message = isinstance(message, str) and len(message) > MAX_MESSAGE_CHARS
     long_extension = isinstance(extensions, dict) and any(

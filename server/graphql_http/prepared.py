@@ -32,7 +32,7 @@ from server.fast_execution import Plan
 from server.graphql_http.bounds import refusals
 from server.graphql_http.budget import Budget, deadline_rule
 from server.graphql_http.caches import BytesLRU
-from server.graphql_http.errors import TokenLimitExceeded, ValidationTooComplex, bounded_entry
+from server.graphql_http.errors import TokenLimitExceeded, ValidationTooComplex, readable_entry
 
 __all__ = ["BYTES_PER_TOKEN", "Documents", "PreparedDocument"]
 
@@ -142,7 +142,7 @@ class Documents:
         return PreparedDocument(document, operations), tokens
 
     def _failure(self, errors: list[GraphQLError]) -> bytes:
-        return self.encode({"errors": [bounded_entry(error.formatted) for error in errors]})
+        return self.encode({"errors": [readable_entry(error.formatted) for error in errors]})
 
 
 def _explained(error: GraphQLError) -> GraphQLError:
