@@ -114,6 +114,39 @@ class Settings:
         )
 
 
+#: The environment variable behind each setting ``ballerina-kg serve`` has a flag for.
+ENVIRONMENT = {
+    "request_timeout": "BALLERINA_REQUEST_TIMEOUT",
+    "response_cache": "BALLERINA_RESPONSE_CACHE",
+    "response_cache_bytes": "BALLERINA_RESPONSE_CACHE_BYTES",
+    "compiled_plans": "BALLERINA_COMPILED_PLANS",
+    "execution": "BALLERINA_EXECUTION",
+}
+
+
+def environment(**settings: object) -> dict[str, str]:
+    """The variables that make ``Settings.from_env`` give these settings (``None``: not set,
+    so the default holds; except for ``request_timeout``, where ``"none"`` means no limit)."""
+    found = {}
+    for name, value in settings.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "on" if value else "off"
+        found[ENVIRONMENT[name]] = str(value)
+    return found
+
+
+def parse_timeout(text: str) -> float | None:
+    """Seconds (a positive number) or ``none``; ``ValueError`` otherwise."""
+    return _timeout(text.strip())
+
+
+def parse_size(text: str) -> int:
+    """A positive number of bytes; ``ValueError`` otherwise."""
+    return _size(text.strip())
+
+
 def _switch(text: str) -> bool:
     value = text.lower()
     if value in ("on", "true", "1", "yes"):
