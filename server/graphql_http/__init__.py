@@ -33,30 +33,51 @@ Errors raised by resolvers
     A ``GraphQLError`` (or an instance of one of ``exposed_errors``) reaches the client as it is.
     Any other exception is a bug: it is logged once with its traceback on the logger
     ``server.graphql_http`` and the client sees only ``"Internal server error"`` at that path.
+    Every error's message is cut to 1,000 characters (values a client sent are quoted in some),
+    and Python's own wording ("maximum recursion depth", integer digit limits) is replaced by
+    the request's terms.
+
+Limits
+    Each crossed limit is an error with ``extensions.code`` and the name of the limit: before
+    any work, ``max_tokens`` (the parser stops there), then ``max_depth``, ``max_aliases`` and
+    the nesting of selection sets, measured in one pass with each fragment counted once
+    (:mod:`.bounds`), then graphql-core's rules, whose own budget for comparing fields ends in
+    ``VALIDATION_TOO_COMPLEX``. During execution, ``max_objects`` and ``max_response_bytes`` are
+    counted object by object (:mod:`.budget`): past either, the whole answer is refused
+    (``data: null``), before it is built.
 
 Time limit
     With ``request_timeout`` set, a request has that many seconds of wall-clock time from its
-    arrival. A body that has not arrived by then is answered 408. Parsing, validation and
-    execution run in a worker thread (resolvers are synchronous: on the event loop, one heavy
-    query would hold up every other client until it was done); where the response cache is on
-    (resolvers are pure), an already prepared query first gets ``LOOP_SLICE`` of the loop and
-    moves to the thread, starting again, only if it needs more, and both executors check the
-    deadline before resolving the fields of each object: past it, the fields not yet resolved
-    are null and one error, code ``TIME_LIMIT_EXCEEDED``, names the limit (status 200, as for
-    any response with ``data``). What the check cannot do: interrupt a single resolver, so one
-    that runs long by itself overruns the deadline by its own duration; bound parsing and
-    validation, which ``Limits.max_tokens`` bounds instead; or give other requests more than
-    their share of the one interpreter lock while a heavy query runs, so they are answered, but
-    more slowly. The ``context`` callable is then called in the worker thread too.
+    arrival, for everything: a body that has not arrived by then is answered 408; validation
+    checks the deadline at every node of the document, and both executors before the fields of
+    each object. Past it, a request still validating gets a ``TIME_LIMIT_EXCEEDED`` request
+    error; one executing gets ``data`` with the fields not yet resolved null and that one error
+    (status 200, as for any response with ``data``). A single resolver cannot be interrupted:
+    an answer still computing ``LATE_ANSWER_GRACE`` after the deadline is given up (the client
+    gets the error) and its thread stops at its next check. So does work whose client has
+    disconnected. Where answers are computed is ``execution`` (:data:`EXECUTION_MODES`): in a
+    worker thread, so that one heavy query does not hold up every other client (the
+    ``context`` callable is then called in the thread too), on the loop, or, for pure
+    resolvers, a ``LOOP_SLICE`` of the loop first and a thread from the start if that was not
+    enough. Other requests are answered meanwhile, but share one interpreter lock.
 
-Speed
-    Parsing and validation are done once per distinct query text: an LRU owned by the endpoint
-    maps the text to its document, or to the ready-made error body of a document that cannot
-    run. Operations then execute directly on graphql-core with strawberry's executor class, so
-    resolvers, ``info.context``, enums and errors behave as under ``strawberry.Schema.execute``;
-    strawberry's schema-extension machinery is not run, so a schema with extensions or custom
-    operation directives is refused at construction rather than silently half-served. For a
-    read-only schema over immutable data, ``response_cache_size`` also keeps whole answers.
+Speed and memory
+    Parsing and validation are done once per distinct query text: a cache owned by the
+    endpoint, bounded in (estimated) bytes, maps the text to its document, or to the ready-made
+    error body of a document that cannot run. Operations then run on their compiled plans
+    (``compiled_plans``, :mod:`server.fast_execution`) or directly on graphql-core with
+    strawberry's executor class, so resolvers, ``info.context``, enums and errors behave as
+    under ``strawberry.Schema.execute``; strawberry's schema-extension machinery is not run, so
+    a schema with extensions or custom operation directives is refused at construction rather
+    than silently half-served. For a read-only schema over immutable data
+    (``pure_resolvers``), ``response_cache_bytes`` also keeps whole answers, within that budget.
+
+Modules
+    :mod:`.refusals` (requests refused before any GraphQL work), :mod:`.params` (the request's
+    parameters, strict JSON), :mod:`.negotiation` (media types), :mod:`.bounds` (static limits of
+    a document), :mod:`.prepared` (parsing and validation, cached), :mod:`.budget` (the
+    deadline and the counting executors), :mod:`.caches` (LRUs bounded in bytes),
+    :mod:`.errors` (limit errors and how errors read), :mod:`.endpoint` (the ASGI app).
 """
 
 from server.graphql_http.caches import BytesLRU, ResponseCache
