@@ -186,3 +186,20 @@ def test_nesting_through_fragments_is_refused_before_graphql_core_gives_up() -> 
     assert bounds.nesting > MAX_NESTING
     (error,) = refusals(parse(text), Limits())
     assert error.extensions["code"] == "NESTING_LIMIT_EXCEEDED"
+
+
+@pytest.mark.parametrize("repeats", [300, 706, 708, 800, 1990])
+def test_a_document_refused_as_too_complex_is_one_graphql_core_gives_up_on(repeats: int) -> None:
+    # The count is a lower bound of what graphql-core's overlapping-fields rule spends: what it
+    # refuses at once, graphql-core would refuse after spending its whole budget.
+    from graphql import validate
+
+    from schema import build_schema
+
+    document = parse("{ " + "__typename " * repeats + "}", max_tokens=10**4)
+    mine = refusals(document, Limits())
+    if mine:
+        assert [error.extensions["code"] for error in mine] == ["VALIDATION_TOO_COMPLEX"]
+        theirs = validate(build_schema()._schema, document)
+        assert [error.message for error in theirs] == ["Validation aborted."]
+    assert bool(mine) == (repeats * (repeats - 1) > 500_000)

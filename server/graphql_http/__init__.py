@@ -77,13 +77,15 @@ Modules
     parameters, strict JSON), :mod:`.negotiation` (media types), :mod:`.bounds` (static limits of
     a document), :mod:`.prepared` (parsing and validation, cached), :mod:`.budget` (the
     deadline and the counting executors), :mod:`.caches` (LRUs bounded in bytes),
-    :mod:`.errors` (limit errors and how errors read), :mod:`.endpoint` (the ASGI app).
+    :mod:`.errors` (limit errors and how errors read), :mod:`.answers` (an answer computed:
+    document, execution, encoding), :mod:`.endpoint` (the ASGI app: reading, scheduling,
+    sending).
 """
 
+from server.graphql_http.answers import INTERNAL_ERROR_MESSAGE
 from server.graphql_http.caches import BytesLRU, ResponseCache
 from server.graphql_http.endpoint import (
     EXECUTION_MODES,
-    INTERNAL_ERROR_MESSAGE,
     LATE_ANSWER_GRACE,
     LOOP_SLICE,
     GraphQLEndpoint,

@@ -17,7 +17,10 @@ What is counted is what those limiters count, so the limits mean what they did:
   exponentially, so it is kept exact only up to a cap and reported as "more than" beyond;
 - **nesting**: the most selection sets (fields, inline fragments, spreads) one inside the
   other, through fragments. graphql-core gives up validating past 200 levels with a bare
-  "Validation aborted."; this names the problem first.
+  "Validation aborted."; this names the problem first;
+- **comparisons**: pairs of fields with the same response name in one selection set, which
+  graphql-core's rule for merging fields compares (quadratic in their number) within a budget
+  of its own; a document sure to exhaust it is refused without spending it.
 
 A fragment spread within itself (directly or through others) is not followed: the document is
 then left to graphql-core's ``NoFragmentCycles`` rule, which names the cycle.
@@ -38,9 +41,15 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+from graphql.validation.rules.overlapping_fields_can_be_merged import MAX_COMPLEXITY_BUDGET
 
 from schema.limits import Limits
-from server.graphql_http.errors import AliasLimitExceeded, DepthLimitExceeded, NestingLimitExceeded
+from server.graphql_http.errors import (
+    AliasLimitExceeded,
+    DepthLimitExceeded,
+    NestingLimitExceeded,
+    ValidationTooComplex,
+)
 
 __all__ = ["ALIAS_COUNT_CAP", "MAX_NESTING", "DocumentBounds", "measure", "refusals"]
 
@@ -66,6 +75,9 @@ class _Summary:
     nesting_spreads: list[tuple[str, int]] = field(default_factory=list)
     #: fragment -> how many times it is spread here (for aliases, which count every copy).
     spread_counts: dict[str, int] = field(default_factory=dict)
+    #: Pairs of fields with the same response name in the same selection set (each pair
+    #: twice): what graphql-core's OverlappingFieldsCanBeMerged compares at the least.
+    comparisons: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,8 @@ class DocumentBounds:
     nesting: int
     #: Whether some fragment is spread within itself (the rest then counts it once).
     has_cycle: bool
+    #: The least graphql-core's overlapping-fields rule spends on the document (see _Summary).
+    comparisons: int = 0
 
 
 def _summarise(selection_set: SelectionSetNode) -> _Summary:
@@ -105,8 +119,11 @@ def _summarise(selection_set: SelectionSetNode) -> _Summary:
         current, depth, nesting, counted = stack.pop()
         if nesting > summary.nesting:
             summary.nesting = nesting
+        names: dict[str, int] = {}
         for selection in current.selections:
             if isinstance(selection, FieldNode):
+                key = (selection.alias or selection.name).value
+                names[key] = names.get(key, 0) + 1
                 if selection.alias is not None:
                     summary.aliases += 1
                 if selection.selection_set is None:
@@ -124,6 +141,7 @@ def _summarise(selection_set: SelectionSetNode) -> _Summary:
                 summary.nesting_spreads.append((name, nesting))
                 if counted:
                     summary.depth_spreads.append((name, depth))
+        summary.comparisons += sum(n * (n - 1) for n in names.values() if n > 1)
     return summary
 
 
@@ -159,12 +177,14 @@ def measure(document: DocumentNode) -> DocumentBounds:
         totals[name] = expanded(fragments[name])
     depths: dict[str, int] = {}
     aliases = nesting = 0
+    comparisons = sum(summary.comparisons for summary in fragments.values())
     for name, summary in operations:
+        comparisons += summary.comparisons
         total = expanded(summary)
         depths[name] = max(depths.get(name, 0), total.depth)
         aliases = min(aliases + total.aliases, ALIAS_COUNT_CAP)
         nesting = max(nesting, total.nesting)
-    return DocumentBounds(depths, aliases, nesting, has_cycle)
+    return DocumentBounds(depths, aliases, nesting, has_cycle, comparisons)
 
 
 def _cycles(fragments: dict[str, _Summary]) -> Iterator[str]:
@@ -232,6 +252,9 @@ def refusals(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
     if not errors and bounds.nesting > MAX_NESTING:
         # Deep nesting that the depth limit does not count (inline fragments, introspection).
         errors.append(NestingLimitExceeded(bounds.nesting, MAX_NESTING))
+    if not errors and bounds.comparisons > MAX_COMPLEXITY_BUDGET:
+        # graphql-core would give up on it anyway, after spending its whole budget.
+        errors.append(ValidationTooComplex())
     if bounds.aliases > limits.max_aliases:
         errors.append(AliasLimitExceeded(bounds.aliases, limits.max_aliases, ALIAS_COUNT_CAP))
     return errors

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from time import monotonic
@@ -11,23 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
-from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode, OperationType
 from starlette.requests import ClientDisconnect, Request
 from strawberry.execution import optimized_is_awaitable
 
-from server.fast_execution import Resolvers
-from server.graphql_http.budget import BoundedPlan, Budget, bounded_executor
+from server.graphql_http.answers import INTERNAL_ERROR_MESSAGE, Answers, SliceSpent
+from server.graphql_http.budget import Budget
 from server.graphql_http.caches import ResponseCache
-from server.graphql_http.errors import (
-    ObjectLimitExceeded,
-    ResponseTooLarge,
-    TimeLimitExceeded,
-    is_limit,
-    readable_entry,
-)
 from server.graphql_http.negotiation import (
     CONTENT_TYPES,
-    GRAPHQL_RESPONSE_JSON,
     HTML_CONTENT_TYPE,
     JSON,
     choose_media_type,
@@ -39,12 +29,11 @@ from server.graphql_http.params import (
     params_from_query_string,
     parse_query_string,
 )
-from server.graphql_http.prepared import Documents, PreparedDocument
+from server.graphql_http.prepared import PreparedDocument
 from server.graphql_http.refusals import (
     BodyTimedOut,
     BodyTooLarge,
     MethodNotAllowed,
-    OperationNotAllowedOverGet,
     RequestRefused,
     UnsupportedMediaType,
 )
@@ -59,8 +48,6 @@ __all__ = ["EXECUTION_MODES", "LATE_ANSWER_GRACE", "LOOP_SLICE", "GraphQLEndpoin
 
 logger = logging.getLogger("server.graphql_http")
 
-INTERNAL_ERROR_MESSAGE = "Internal server error"
-
 #: Where answers are computed: "thread" (a worker thread each, the loop stays free), "loop"
 #: (on the event loop: fastest, but one heavy query holds up every other client), or
 #: "loop-then-thread" (a slice of the loop first, then a thread from the start if that was not
@@ -73,10 +60,6 @@ LOOP_SLICE = 0.005
 #: How long past its deadline a request in a worker thread is waited for (a single resolver
 #: cannot be interrupted) before the client gets the time-limit error without it.
 LATE_ANSWER_GRACE = 0.5
-
-
-class _SliceSpent(Exception):
-    """A request overran its slice of the event loop: run it again in a worker thread."""
 
 
 class GraphQLEndpoint:
@@ -134,30 +117,18 @@ class GraphQLEndpoint:
         self.max_body_bytes = max_body_bytes
         self.request_timeout = request_timeout
         self.pure_resolvers = pure_resolvers
-        self.compiled_plans = compiled_plans
         self.execution = execution
-        self._graphql_schema = schema._schema
-        self._executor_class = bounded_executor(schema.execution_context_class)
-        self._plan_class = BoundedPlan
-        self._resolvers = Resolvers(schema)
-        self._hide_suggestions = bool(schema.config.disable_field_suggestions)
-        self._context = context
         self._graphiql = graphiql_html.encode("utf-8") if graphiql_html is not None else None
-        self._exposed_errors = (GraphQLError, *exposed_errors)
-        self._encoder = json.JSONEncoder(
-            ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
-        )
-        self._ascii_encoder = json.JSONEncoder(
-            ensure_ascii=True, separators=(",", ":"), allow_nan=False, check_circular=False
+        self.answers = Answers(
+            schema,
+            context=context,
+            limits=limits,
+            exposed_errors=exposed_errors,
+            document_cache_bytes=document_cache_bytes,
+            compiled_plans=compiled_plans,
         )
         #: Prepared documents, by query text. Owned by this endpoint.
-        self.documents = Documents(
-            self._graphql_schema,
-            limits,
-            hide_suggestions=self._hide_suggestions,
-            encode=self._encode,
-            max_bytes=document_cache_bytes,
-        )
+        self.documents = self.answers.documents
         self.responses = (
             ResponseCache(response_cache_bytes, response_cache_entry_bytes)
             if response_cache_bytes > 0
@@ -200,7 +171,8 @@ class GraphQLEndpoint:
             return
         except Exception:
             logger.exception("GraphQL request failed unexpectedly")
-            status, body = 500, self._encode({"errors": [{"message": INTERNAL_ERROR_MESSAGE}]})
+            failure = {"errors": [{"message": INTERNAL_ERROR_MESSAGE}]}
+            status, body = 500, self.answers.encode(failure)
         await _send(send, status, body, CONTENT_TYPES[media_type], extra_headers)
 
     async def _read_body(self, headers: dict[bytes, str], receive: Receive) -> bytes:
@@ -252,7 +224,7 @@ class GraphQLEndpoint:
         arguments = (params, is_get, media_type, scope, receive)
         answer = None
         if self.execution == "loop":
-            answer = self._answer(*arguments, budget)
+            answer = self.answers.answer(*arguments, budget)
         elif self.execution == "loop-then-thread":
             answer = self._answer_on_loop(*arguments, budget)
         if answer is None:
@@ -261,7 +233,7 @@ class GraphQLEndpoint:
             with anyio.move_on_after(budget.remaining() + LATE_ANSWER_GRACE):
                 answer = await answer
             if optimized_is_awaitable(answer):
-                answer = self._late(media_type, budget)
+                answer = self.answers.late(media_type, budget)
         status, body, cacheable = answer
         if cacheable and responses is not None:
             responses.put_body(key, body)
@@ -291,7 +263,7 @@ class GraphQLEndpoint:
             with anyio.move_on_after(budget.remaining() + LATE_ANSWER_GRACE):
                 try:
                     answer = await anyio.to_thread.run_sync(
-                        self._answer, *arguments, budget, abandon_on_cancel=True
+                        self.answers.answer, *arguments, budget, abandon_on_cancel=True
                     )
                 except Exception as failure:  # noqa: BLE001 - raised below, not in a group
                     failures.append(failure)
@@ -306,17 +278,8 @@ class GraphQLEndpoint:
         if failures:
             raise failures[0]
         if not answers:
-            return self._late(arguments[2], budget)
+            return self.answers.late(arguments[2], budget)
         return answers[0]
-
-    def _late(self, media_type: str, budget: Budget) -> tuple[int, bytes, bool]:
-        """The answer of a request whose work did not finish in time (nothing of it is kept)."""
-        status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
-        return (
-            status,
-            self._encode({"errors": [TimeLimitExceeded(budget.seconds).formatted]}),
-            False,
-        )
 
     def _answer_on_loop(
         self,
@@ -341,7 +304,7 @@ class GraphQLEndpoint:
             return None
         slice_budget = Budget(budget.seconds, min(budget.deadline, monotonic() + LOOP_SLICE))
         try:
-            return self._answer(
+            return self.answers.answer(
                 params,
                 is_get,
                 media_type,
@@ -350,155 +313,12 @@ class GraphQLEndpoint:
                 slice_budget,
                 give_up=slice_budget.deadline < budget.deadline,
             )
-        except _SliceSpent:
+        except SliceSpent:
             return None
-
-    def _answer(
-        self,
-        params: GraphQLParams,
-        is_get: bool,
-        media_type: str,
-        scope: Scope,
-        receive: Receive,
-        budget: Budget,
-        give_up: bool = False,
-    ) -> Any:
-        """``(status, body, cacheable)``, or an awaitable of it where resolvers are async.
-
-        With ``give_up``, running out of time raises :class:`_SliceSpent` instead of answering.
-        """
-        # Under graphql-response+json a request that never reached execution is a client error.
-        request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
-        try:
-            prepared = self.documents.prepare(params.query, budget)
-        except TimeLimitExceeded as error:
-            if give_up:
-                raise _SliceSpent from None
-            return request_error_status, self._encode({"errors": [error.formatted]}), False
-        operation = prepared.select(params.operation_name)
-        # GET must never run a mutation: say so with 405 even when the document is also invalid.
-        if (
-            is_get
-            and isinstance(operation, OperationDefinitionNode)
-            and operation.operation is not OperationType.QUERY
-        ):
-            raise OperationNotAllowedOverGet(operation.operation)
-        if prepared.failure is not None:
-            return request_error_status, prepared.failure, False
-        if isinstance(operation, GraphQLError):
-            return request_error_status, self._encode_errors([operation]), False
-        if operation.operation is OperationType.SUBSCRIPTION:
-            error = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
-            return request_error_status, self._encode_errors([error]), False
-
-        executor = self._executor_class.build(
-            self._graphql_schema,
-            prepared.document,
-            None,
-            self._context(Request(scope, receive)),
-            params.variables,
-            params.operation_name,
-            is_awaitable=optimized_is_awaitable,
-            hide_suggestions=self._hide_suggestions,
-            operation_extensions=params.extensions,
-        )
-        if isinstance(executor, list):  # variable coercion failed: execution never started
-            return request_error_status, self._encode_errors(executor), False
-        limits = self.limits
-        executor.start(budget, limits.max_objects, limits.max_response_bytes)
-        # A query runs on its compiled plan (server.fast_execution) when it has one; anything
-        # the plan leaves aside runs on graphql-core, with the same result.
-        result = self._execute_planned(prepared, operation, executor)
-        if result is None:
-            result = executor.execute_operation()
-        if optimized_is_awaitable(result):
-
-            async def finish() -> tuple[int, bytes, bool]:
-                return self._finish(await result, operation)
-
-            return finish()
-        if give_up and result.errors and any(is_limit(e, TimeLimitExceeded) for e in result.errors):
-            raise _SliceSpent
-        return self._finish(result, operation)
-
-    def _finish(
-        self, result: object, operation: OperationDefinitionNode
-    ) -> tuple[int, bytes, bool]:
-        if not isinstance(result, ExecutionResult):
-            raise TypeError(f"incremental delivery is not supported: got {type(result).__name__}")
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            errors = result.errors
-            for refused in (ObjectLimitExceeded, ResponseTooLarge):
-                refusal = next((e for e in errors if is_limit(e, refused)), None)
-                if refusal is not None:
-                    # An answer cut at an arbitrary object would be partial data served as if
-                    # whole: refuse it entirely, as a crossed static limit is refused.
-                    return 200, self._encode({"data": None, "errors": [refusal.formatted]}), False
-            if any(is_limit(error, TimeLimitExceeded) for error in errors):
-                # Every object left when time ran out raised the same error: report it once.
-                first = next(error for error in errors if is_limit(error, TimeLimitExceeded))
-                errors = [e for e in errors if e is first or not is_limit(e, TimeLimitExceeded)]
-            payload["errors"] = [readable_entry(self._public_error(error)) for error in errors]
-        body = self._encode(payload)
-        limit = self.limits.max_response_bytes
-        if len(body) > limit:
-            # The count kept during execution estimates; the encoded answer is what counts.
-            return (
-                200,
-                self._encode({"data": None, "errors": [ResponseTooLarge(limit).formatted]}),
-                False,
-            )
-        cacheable = not result.errors and operation.operation is OperationType.QUERY
-        return 200, body, cacheable
-
-    def _execute_planned(
-        self, prepared: PreparedDocument, operation: OperationDefinitionNode, executor: Any
-    ) -> ExecutionResult | None:
-        """The result of a query run on its compiled plan, or ``None`` to run graphql-core."""
-        if (
-            not self.compiled_plans
-            or operation.operation is not OperationType.QUERY
-            or prepared.document is None
-        ):
-            return None
-        plans = prepared.plans
-        key = id(operation)  # the operation node lives as long as its prepared document
-        if key not in plans:
-            plans[key] = self._plan_class.compile(
-                self._resolvers, prepared.document, operation, self._hide_suggestions
-            )
-        plan = plans[key]
-        return None if plan is None else plan.execute(executor)
-
-    def _public_error(self, error: GraphQLError) -> dict[str, Any]:
-        original = error.original_error
-        if original is None or isinstance(original, self._exposed_errors):
-            return error.formatted
-        logger.error(
-            "Unexpected %s while resolving %s",
-            type(original).__name__,
-            ".".join(map(str, error.path or ())) or "the operation",
-            exc_info=original,
-        )
-        masked = GraphQLError(
-            INTERNAL_ERROR_MESSAGE, error.nodes, error.source, error.positions, error.path
-        )
-        return masked.formatted
-
-    def _encode(self, payload: dict[str, Any]) -> bytes:
-        try:
-            return self._encoder.encode(payload).encode("utf-8")
-        except UnicodeEncodeError:
-            # Lone surrogates (valid in JSON escapes a client sent) cannot be UTF-8: escape them.
-            return self._ascii_encoder.encode(payload).encode("ascii")
-
-    def _encode_errors(self, errors: list[GraphQLError]) -> bytes:
-        return self._encode({"errors": [readable_entry(error.formatted) for error in errors]})
 
     def _refusal_body(self, refusal: RequestRefused) -> bytes:
         entry = {"message": refusal.message, "extensions": {"code": refusal.code}}
-        return self._encode({"errors": [entry]})
+        return self.answers.encode({"errors": [entry]})
 
 
 def _refuse_extensions(schema: strawberry.Schema) -> None:

@@ -97,7 +97,7 @@ class ValidationTooComplex(LimitExceeded):
     def __init__(self) -> None:
         super().__init__(
             "The document is too costly to validate: checking that its fields of the same "
-            "response name can be merged took more comparisons than graphql-core allows. "
+            "response name can be merged takes more comparisons than graphql-core allows. "
             "Repeat a field, or spread a fragment, fewer times.",
             extensions={"code": self.code, "limit": "validation complexity"},
         )
