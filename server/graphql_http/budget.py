@@ -70,7 +70,7 @@ def bounded_executor(base: type) -> type:
     request's :class:`Budget`, and a count of objects against ``max_objects``."""
 
     class BoundedExecutor(base):  # type: ignore[misc, valid-type]
-        budget: Budget = Budget.unlimited()
+        budget: Budget  # set by start(), before any check
         objects_left: int = 0
         max_objects: int = 0
         bytes_left: int = 0
