@@ -171,15 +171,13 @@ def _timed_steps(build) -> Iterator[dict[str, float]]:
 
 
 async def _query_latencies(K, folder: Path) -> dict[str, dict[str, float]]:
-    from bench.app import CountingCache, graphql_endpoint
     from bench.inprocess import call, running
     from bench.mix import search_term
     from server.app import create_app
     from server.settings import Settings
 
-    app = create_app(K, Settings(seeds_dir=folder))
-    # Measure execution, not replayed answers: a cache that keeps nothing (see bench.app).
-    graphql_endpoint(app).responses = CountingCache(0)
+    # Measure execution, not replayed answers.
+    app = create_app(K, Settings(seeds_dir=folder, response_cache=False))
     rng = random.Random(5)
     nodes = list(K.graph)
     latencies: dict[str, dict[str, float]] = {}

@@ -72,10 +72,16 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
             "/graphql", examples(), "Ballerina (2023) knowledge graph", ASSET_PREFIX
         ),
         exposed_errors=(GraphError,),
-        # The graph is read-only and every request shares one context, so an error-free answer
-        # to the same query text and variables is the same answer: keep the recent ones.
-        response_cache_size=256,
         request_timeout=settings.request_timeout,
+        document_cache_bytes=settings.document_cache_bytes,
+        # The graph is read-only and every request shares one context, so an error-free answer
+        # to the same query text and variables is the same answer (hence the cache), and a
+        # resolver may run twice (hence a slice of the loop first).
+        pure_resolvers=True,
+        response_cache_bytes=settings.response_cache_bytes if settings.response_cache else 0,
+        response_cache_entry_bytes=settings.response_cache_entry_bytes,
+        compiled_plans=settings.compiled_plans,
+        execution=settings.execution,
     )
     middleware = [Middleware(SeedsRefusal, seeds_dir=settings.seeds_dir)]
     if settings.cors_origins:

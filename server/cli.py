@@ -24,7 +24,15 @@ from graph.load import load_knowledge_base
 from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.exports import FORMATS
-from server.settings import DEFAULT_SEEDS, Settings
+from server.settings import (
+    DEFAULT_SEEDS,
+    EXECUTION_MODES,
+    SettingError,
+    Settings,
+    environment,
+    parse_size,
+    parse_timeout,
+)
 
 
 class CommandError(Exception):
@@ -38,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except AnnotationError as error:
         print(f"ballerina-kg: the seeds in {args.seeds} are not valid.\n{error}", file=sys.stderr)
-    except (CommandError, SelectionError, OSError) as error:
+    except (CommandError, SelectionError, SettingError, OSError) as error:
         print(f"ballerina-kg {args.command}: {error}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
@@ -64,6 +72,34 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument("--reload", action="store_true", help="restart when the code changes")
     serve.add_argument("--log-level", default="info")
+    # Settings of the GraphQL endpoint (server.settings.Settings), passed to every worker.
+    serve.add_argument(
+        "--request-timeout",
+        type=_setting(parse_timeout),
+        metavar="SECONDS",
+        help="time limit of one GraphQL request, or 'none' (default 10)",
+    )
+    serve.add_argument(
+        "--response-cache",
+        action=argparse.BooleanOptionalAction,
+        help="replay error-free answers to repeated queries (default on)",
+    )
+    serve.add_argument(
+        "--response-cache-bytes",
+        type=_setting(parse_size),
+        metavar="BYTES",
+        help="budget of the response cache per worker (default 64000000)",
+    )
+    serve.add_argument(
+        "--compiled-plans",
+        action=argparse.BooleanOptionalAction,
+        help="run queries on compiled plans; off: graphql-core's executor only (default on)",
+    )
+    serve.add_argument(
+        "--execution",
+        choices=EXECUTION_MODES,
+        help="where answers are computed (default loop-then-thread)",
+    )
     serve.set_defaults(run=serve_command)
 
     export = commands.add_parser("export", help="write the graph (or part of it) to a file")
@@ -101,6 +137,15 @@ def serve_command(args: argparse.Namespace) -> int:
 
     graph = load_graph(args.seeds)  # refuse to start on bad seeds, with every problem listed
     os.environ["BALLERINA_SEEDS"] = str(args.seeds)
+    os.environ.update(
+        environment(
+            request_timeout=args.request_timeout,
+            response_cache=args.response_cache,
+            response_cache_bytes=args.response_cache_bytes,
+            compiled_plans=args.compiled_plans,
+            execution=args.execution,
+        )
+    )
     options = {"host": args.host, "port": args.port, "log_level": args.log_level}
     # With --reload or --workers, each server process builds its own graph from the same,
     # just-validated seeds.
@@ -118,6 +163,21 @@ def serve_command(args: argparse.Namespace) -> int:
 
         uvicorn.run(create_app(graph, Settings.from_env()), **options)
     return 0
+
+
+def _setting(parse):  # type: ignore[no-untyped-def]
+    """An argparse type from a settings parser: the text itself, once it is known valid (the
+    workers read it back from the environment)."""
+
+    def check(text: str) -> str:
+        try:
+            parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not valid: {text!r}") from None
+        return text
+
+    check.__name__ = parse.__name__.removeprefix("parse_")
+    return check
 
 
 def export_command(args: argparse.Namespace) -> int:
