@@ -36,7 +36,7 @@ from graph.search import SearchIndex
 
 @collector_paused
 def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> KnowledgeGraph:
-    G = nx.MultiDiGraph(name=name)
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=name)
     mentions = index_mentions(kb.documents, kb.entities, kb.mention_rules)
 
     for entity in kb.entities:
@@ -130,7 +130,9 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
         counts=count(G, kb),
         rankings=rankings,
         edge_index=edges,
-        node_index=node_index(edges, dict(G.nodes(data="kind")), sorted(G), rankings),
+        node_index=node_index(
+            edges, {n: data["kind"] for n, data in G.nodes(data=True)}, sorted(G), rankings
+        ),
     )
 
 
@@ -144,23 +146,23 @@ def load_graph(seeds: Path | str | None = None) -> KnowledgeGraph:
     return build_graph(load_knowledge_base(Path(seeds)))
 
 
-def rank_by(G: nx.MultiDiGraph, measure: str) -> tuple[str, ...]:
+def rank_by(G: nx.MultiDiGraph[str], measure: str) -> tuple[str, ...]:
     """Node ids by ``measure``, highest first; equal values in id order.
 
     Fractions are compared to 12 significant digits: two nodes in the same position (say, two
     leaves of one hub) have the same centrality, but floating-point sums in another order can
     leave them a unit in the last place apart, which must not decide their order.
     """
-    values = G.nodes(data=measure)
-    if all(isinstance(v, int) for _, v in values):
+    values: dict[str, float] = {n: data[measure] for n, data in G.nodes(data=True)}
+    if all(isinstance(v, int) for v in values.values()):
         return tuple(sorted(G, key=lambda n: (-values[n], n)))
     return tuple(sorted(G, key=lambda n: (-float(f"{values[n]:.12g}"), n)))
 
 
-def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> Counts:
+def count(G: nx.MultiDiGraph[str], kb: KnowledgeBase) -> Counts:
     """Sizes of the graph: nodes by kind, edges by (type, kind), citations, documents, disputes."""
-    kinds = Counter(kind for _, kind in G.nodes(data="kind"))
-    citations = sum(len(c) for _, c in G.nodes(data="citations"))
+    kinds: Counter[str] = Counter(data["kind"] for _, data in G.nodes(data=True))
+    citations = sum(len(data["citations"]) for _, data in G.nodes(data=True))
     citations += sum(len(claim.citations) for d in kb.disputes for claim in d.claims)
     types: Counter[tuple[str, str]] = Counter()
     for _, _, data in G.edges(data=True):  # one pass: a million edges at the largest scale
@@ -182,7 +184,7 @@ def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> Counts:
     )
 
 
-def alias_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+def alias_index(G: nx.MultiDiGraph[str]) -> dict[str, tuple[str, ...]]:
     """Map every normalised, case-folded id, name and alias to the nodes it names."""
     index: dict[str, list[str]] = {}
     for node, data in G.nodes(data=True):

@@ -134,7 +134,7 @@ class Grouped(Generic[T]):
                     break
         return cls(tuple(items), groups)
 
-    def reordered(self, items: Sequence[T], moved: array) -> Grouped[T]:
+    def reordered(self, items: Sequence[T], moved: array[int]) -> Grouped[T]:
         """The same groups over ``items``, the same items in another order: the item at position
         ``p`` here is at ``moved[p]`` there. (Each group is moved and sorted by NumPy: much
         cheaper than grouping again.)"""
@@ -146,6 +146,7 @@ class Grouped(Generic[T]):
                 groups[key] = range(len(items))
                 continue
             if id(positions) not in translated:
+                assert isinstance(positions, array)  # only "all of it" is a range
                 moved_positions = np.sort(to[np.frombuffer(positions, dtype=_DTYPE)])
                 translated[id(positions)] = array(_TYPECODE, moved_positions.tobytes())
             groups[key] = translated[id(positions)]
@@ -155,7 +156,7 @@ class Grouped(Generic[T]):
 # --- the indexes --------------------------------------------------------------------------------
 
 
-def edge_index(G: nx.MultiDiGraph) -> Grouped[tuple[str, str, str]]:
+def edge_index(G: nx.MultiDiGraph[str]) -> Grouped[tuple[str, str, str]]:
     """Every edge ``(source, target, key)`` in ``G.edges`` order, grouped by
     ``(kind, type, disputed)``, each of them or any of them ``None`` for "any"."""
     return Grouped.of(
@@ -178,7 +179,7 @@ class NodeIndex:
 
     orders: Mapping[str | None, Grouped[str]]
     position: Mapping[str, int]
-    ranks: Mapping[str, array]
+    ranks: Mapping[str, array[int]]
 
     def select(
         self, kinds: Iterable[str] | None, edge_type: str | None, order: str | None
@@ -226,8 +227,8 @@ def node_index(
     for (edge_kind, edge_type, disputed), positions in edges.groups.items():
         if edge_kind is None and edge_type is not None and disputed is None:
             for u, v, _ in map(edges.items.__getitem__, positions):
-                edge_types[u].add(edge_type)
-                edge_types[v].add(edge_type)
+                edge_types[u].add(str(edge_type))
+                edge_types[v].add(str(edge_type))
     keyed = ((n, product((kind[n], None), (None, *edge_types[n]))) for n in by_id)
     orders: dict[str | None, Grouped[str]] = {None: Grouped.of(keyed, 2)}
     position = {node: at for at, node in enumerate(by_id)}

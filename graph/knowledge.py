@@ -48,7 +48,7 @@ class KnowledgeGraph:
 
     #: Nodes (entities and events, with centrality and layout position ``x``/``y``) and edges
     #: (relations and participations); see :mod:`graph.build` for the attributes.
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
     #: The seed documents, by id.
     documents: Mapping[str, Document]
     #: The disagreements between the documents, by id.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import TypeVar
 
 import networkx as nx
 
@@ -32,13 +33,15 @@ SCALE = 1000.0
 
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
+N = TypeVar("N", bound=Hashable)
+
 
 def layout(
-    G: nx.Graph,
+    G: nx.Graph[N],
     *,
     seed: int = SEED,
     scale: float = SCALE,
-) -> dict[Hashable, tuple[float, float]]:
+) -> dict[N, tuple[float, float]]:
     """Return ``{node: (x, y)}`` for every node of ``G``, within ``[-scale, scale]`` on both axes.
 
     Force-directed up to :data:`FORCE_MAX_NODES` nodes, a spiral above (see the module docstring).
@@ -57,18 +60,18 @@ def layout(
     return dict(zip(nodes, _fit(points, scale), strict=True))
 
 
-def _simple_projection(G: nx.Graph, nodes: list[Hashable]) -> nx.Graph:
+def _simple_projection(G: nx.Graph[N], nodes: list[N]) -> nx.Graph[int]:
     """``G`` undirected, without parallel edges and self-loops, nodes in the order of ``nodes``
     and edges in a fixed order."""
     index = {node: i for i, node in enumerate(nodes)}
-    pairs = {tuple(sorted((index[u], index[v]))) for u, v in G.edges() if u != v}
-    simple = nx.Graph()
+    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v}
+    simple: nx.Graph[int] = nx.Graph()
     simple.add_nodes_from(range(len(nodes)))
     simple.add_edges_from(sorted(pairs))
     return simple
 
 
-def _force_directed(simple: nx.Graph, seed: int) -> list[complex]:
+def _force_directed(simple: nx.Graph[int], seed: int) -> list[complex]:
     """ForceAtlas2 positions of the nodes ``0 .. n - 1`` of ``simple``."""
     n = simple.number_of_nodes()
     if n == 1:

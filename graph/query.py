@@ -33,7 +33,7 @@ class Edge:
 
     @property
     def type(self) -> str:
-        return self.data["type"]
+        return str(self.data["type"])
 
     def other(self, node: str) -> str:
         return self.target if node == self.source else self.source
@@ -162,9 +162,9 @@ def edges_between(
 ) -> list[Edge]:
     """Every edge joining ``a`` and ``b``, either way."""
     G = K.graph
-    found = [Edge(a, b, k, d) for k, d in (G.get_edge_data(a, b) or {}).items()]
+    found = [Edge(a, b, str(k), d) for k, d in (G.get_edge_data(a, b) or {}).items()]
     if a != b:
-        found += [Edge(b, a, k, d) for k, d in (G.get_edge_data(b, a) or {}).items()]
+        found += [Edge(b, a, str(k), d) for k, d in (G.get_edge_data(b, a) or {}).items()]
     return [e for e in found if types is None or e.data["type"] in types]
 
 

@@ -8,20 +8,23 @@ cost follows the neighbourhood, never the size of the graph.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 import networkx as nx
 
 __all__ = ["distances"]
 
+N = TypeVar("N", bound=Hashable)
+
 
 def distances(
-    G: nx.Graph,
-    source: Hashable,
-    neighbours: Callable[[Hashable], Iterable[Hashable]],
+    G: nx.Graph[N],
+    source: N,
+    neighbours: Callable[[N], Iterable[N]],
     depth: int,
     *,
-    until: Hashable | None = None,
-) -> dict[Hashable, int]:
+    until: N | None = None,
+) -> dict[N, int]:
     """The hop distance from ``source`` (0) of every node within ``depth`` steps along
     ``neighbours``, in the order the walk reaches them, each node's neighbours in the order
     ``neighbours`` gives them. The walk stops as soon as it reaches ``until``.

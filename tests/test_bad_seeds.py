@@ -844,6 +844,7 @@ def assert_problems_listed_cleanly(output: str, seeds: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_validate_exits_non_zero_with_every_problem(seeds):
     good = run_cli("--seeds", str(seeds), "validate")
     assert good.returncode == 0 and "valid" in good.stdout, good.stderr
@@ -863,6 +864,7 @@ def test_serve_refuses_to_start_on_bad_seeds(seeds):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
 
 
+@pytest.mark.slow
 def test_query_and_export_refuse_bad_seeds_and_write_nothing(seeds, tmp_path):
     bad = break_seeds(seeds)
     query = run_cli("--seeds", str(bad), "query", "{ stats { nodeCount } }")

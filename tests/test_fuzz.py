@@ -131,6 +131,7 @@ def assert_well_formed(response) -> dict:
     return body
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(document=documents(Mode.POSITIVE))
 def test_valid_documents_get_data_or_named_errors(fuzz_client, document):
@@ -143,6 +144,7 @@ def test_valid_documents_get_data_or_named_errors(fuzz_client, document):
         assert error["path"], error
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(document=documents(Mode.NEGATIVE))
 def test_invalid_documents_are_400_with_the_reason(fuzz_client, document):

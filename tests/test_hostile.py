@@ -719,6 +719,7 @@ def unbounded_client(ballerina) -> Iterator[TestClient]:
     [HEAVY, HEAVY.replace("neighbors(depth: 3)", "neighbors(depth: 3) @include(if: true)")],
     ids=["compiled-plan", "graphql-core"],  # a directive sends it to graphql-core's executor
 )
+@pytest.mark.slow
 def test_a_query_over_the_time_limit_is_stopped_with_an_error_naming_it(
     short_client, unbounded_client, document
 ):
@@ -742,6 +743,7 @@ def test_a_query_over_the_time_limit_is_stopped_with_an_error_naming_it(
     [HEAVY, HEAVY.replace("neighbors(depth: 3)", "neighbors(depth: 3) @include(if: true)")],
     ids=["compiled-plan", "graphql-core"],
 )
+@pytest.mark.slow
 def test_an_answer_past_the_object_limit_is_refused_whole_and_early(
     client, unbounded_client, document
 ):
@@ -815,6 +817,7 @@ def ordinary_answers(
             i += 1
 
 
+@pytest.mark.slow
 def test_the_server_keeps_serving_others_while_hostile_requests_are_refused():
     log = ARTIFACTS / "hostile_server.log"
     with live_server("server.app:create_app", log_path=log) as base_url:
@@ -879,6 +882,7 @@ def raw_exchange(base_url: str, request: bytes, wait: float = 10.0) -> bytes:
     return answer
 
 
+@pytest.mark.slow
 def test_a_heavy_query_is_stopped_at_the_time_limit_while_others_are_served():
     log = ARTIFACTS / "hostile_time_limit_server.log"
     with live_server("tests.test_hostile:short_time_limit_app", log_path=log) as base_url:
@@ -912,6 +916,7 @@ def test_a_heavy_query_is_stopped_at_the_time_limit_while_others_are_served():
     assert_clean_log(log)
 
 
+@pytest.mark.slow
 def test_a_body_that_never_arrives_is_408_at_the_time_limit_and_an_oversized_one_413_at_once():
     log = ARTIFACTS / "hostile_slow_body_server.log"
     with live_server("tests.test_hostile:short_time_limit_app", log_path=log) as base_url:

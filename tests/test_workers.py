@@ -75,6 +75,7 @@ def _serving(log_path: Path, *args: str):
     return serving(serve, "/healthz", log_path, startup_timeout=60, process_group=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serve_with_two_workers_answers_keep_alive_requests_without_waiting(tmp_path, stop):
     log_path = tmp_path / "serve.log"
