@@ -75,7 +75,7 @@ RELATION_TYPES: dict[str, str] = {
     "attended": "character went to a school",
     "lives_at": "character lives at place",
     "works_at": "character works at place",
-    "located_in": "place, object or character is located in, or kept at, place",
+    "located_in": "place or object is located in place",
     "near": "place is next to, behind or close to place (weaker than located_in)",
     "owns": "someone owns something",
     "uses": "someone uses something",

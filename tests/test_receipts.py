@@ -73,8 +73,12 @@ def test_the_issue_examples_now_carry_their_own_evidence(kb):
     assert "mountain/located_in/ok-ju-home" not in relations
     # The fish capsules as Choi's drug: "appear to be", so hedged.
     assert relations["choi-pro/uses/fish-capsules"].certainty == "hedged"
+    # The suicide note is no instrument of the suicide, nor any other role of it: no role of the
+    # vocabulary means "left behind". It is what Ok-ju finds.
     suicide = {p.entity: p for p in events["min-hee-suicide"].participants}
-    assert suicide["suicide-note"].role != "instrument"
+    assert "suicide-note" not in suicide
+    found = {p.entity: p for p in events["body-found"].participants}
+    assert found["suicide-note"].role == "theme"
 
 
 def test_hedge_words_are_found_on_word_boundaries():
