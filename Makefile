@@ -35,8 +35,9 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet pip==$(PIP_VERSION)
 
 # The locked packages, then the project itself (editable, nothing more); `pip check` fails when
-# pyproject.toml names a package the lock lacks.
-$(VENV)/.installed: pyproject.toml requirements-test.lock | $(BIN)/python
+# pyproject.toml names a package the lock lacks. node_modules first: the project's build
+# includes the browser libraries from it (pyproject.toml, [tool.setuptools]).
+$(VENV)/.installed: pyproject.toml requirements-test.lock | $(BIN)/python node_modules/.installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	@$(BIN)/pip check || { echo "requirements*.lock do not match pyproject.toml: run make lock"; exit 1; }
