@@ -13,7 +13,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -78,7 +78,7 @@ def _discard_stdout() -> None:
         pass
 
 
-def _bounded_int(low: int, high: int | None = None):
+def _bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: an integer in ``[low, high]``, or a usage error that gives the range."""
 
     def parse(text: str) -> int:
@@ -91,7 +91,6 @@ def _bounded_int(low: int, high: int | None = None):
             raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
         return value
 
-    parse.__name__ = "integer"  # what argparse calls it in its own messages
     return parse
 
 

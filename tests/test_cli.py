@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -258,32 +259,58 @@ def test_export_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
 
 
+@contextlib.contextmanager
+def disposition(signum: int, handler):
+    """``signum`` handled by ``handler`` inside, whatever this process inherited (a background
+    job starts with SIGINT ignored)."""
+    previous = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
+
+
+def _signalled_midway(signum: int, folder):
+    """The real GEXF export, with ``signum`` sent to this process once the first chunk is out."""
+    real = FORMATS["gexf"]
+
+    class SignalledMidway:
+        def iter_bytes(self, graph):
+            chunks = real.iter_bytes(graph)
+            yield next(chunks)
+            assert any(p.name.endswith(".part") for p in folder.iterdir())
+            os.kill(os.getpid(), signum)
+            yield from chunks
+
+    return {**FORMATS, "gexf": SignalledMidway()}
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_export_stopped_by_a_signal_leaves_the_old_file_and_no_other(
     tmp_path, capsys, monkeypatch, signum
 ):
     target = tmp_path / "graph.gexf"
     target.write_bytes(b"the previous export")
-    real = FORMATS["gexf"]
-
-    class SignalledMidway:
-        """The real export, with the signal arriving once the first chunk is written."""
-
-        def iter_bytes(self, graph):
-            chunks = real.iter_bytes(graph)
-            yield next(chunks)
-            assert any(p.name.endswith(".part") for p in tmp_path.iterdir())
-            os.kill(os.getpid(), signum)
-            yield from chunks
-
-    monkeypatch.setattr(cli, "FORMATS", {**FORMATS, "gexf": SignalledMidway()})
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
-    assert main(["export", "-o", str(target)]) == 128 + signum
+    monkeypatch.setattr(cli, "FORMATS", _signalled_midway(signum, tmp_path))
+    usual = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+    with disposition(signum, usual):
+        assert main(["export", "-o", str(target)]) == 128 + signum
+        assert signal.getsignal(signum) is usual
     name = signal.Signals(signum).name
     assert capsys.readouterr().err == f"ballerina-kg export: stopped by {name}; nothing written\n"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.gexf"]
     assert target.read_bytes() == b"the previous export"
-    assert {s: signal.getsignal(s) for s in handlers} == handlers
+
+
+def test_export_leaves_a_signal_the_process_ignores_ignored(tmp_path, ballerina, monkeypatch):
+    # `nohup ballerina-kg export -o ...` must finish despite the hang-up.
+    target = tmp_path / "graph.gexf"
+    monkeypatch.setattr(cli, "FORMATS", _signalled_midway(signal.SIGHUP, tmp_path))
+    with disposition(signal.SIGHUP, signal.SIG_IGN):
+        assert main(["export", "-o", str(target)]) == 0
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    assert target.read_bytes() == b"".join(FORMATS["gexf"].iter_bytes(ballerina))
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.gexf"]
 
 
 def test_export_that_fails_at_the_last_sync_leaves_the_old_file(tmp_path, capsys, monkeypatch):
