@@ -36,14 +36,22 @@ LOCKS = {
 
 
 def _pins(lock: Path) -> dict[str, Requirement]:
-    """The pinned requirements of a lock file, by canonical name; each must carry hashes."""
+    """The requirements a lock file pins for this interpreter, by canonical name.
+
+    A universal lock may pin a package twice, for different Pythons (``; python_full_version
+    >= '3.12'``): the entry whose marker holds here is the one pip installs. Every entry must
+    carry its hashes.
+    """
+    text = lock.read_text()
+    entries = [e for e in text.split("\n") if e and not e.startswith((" ", "#"))]
+    assert text.count("\\\n    --hash=sha256:") >= len(entries), f"{lock.name}: no --hash"
     pins: dict[str, Requirement] = {}
-    entries = [e for e in lock.read_text().split("\n") if e and not e.startswith((" ", "#"))]
     for entry in entries:
         requirement = Requirement(entry.rstrip(" \\"))
-        pins[canonicalize_name(requirement.name)] = requirement
-    hashed = lock.read_text().count("\\\n    --hash=sha256:")
-    assert hashed >= len(pins), f"{lock.name}: an entry without --hash"
+        if requirement.marker is None or requirement.marker.evaluate():
+            name = canonicalize_name(requirement.name)
+            assert name not in pins, f"{lock.name} pins {name} twice for one Python"
+            pins[name] = requirement
     return pins
 
 
