@@ -1,9 +1,10 @@
 """``ballerina-kg``: serve, export, validate and query the knowledge graph from a shell.
 
 Every failure is one clear message on stderr and a non-zero exit status, never a traceback:
-2 for a usage error (argparse's, and every argument checked against its range before any
-work), 1 for everything else (bad seeds, a bad query, an unwritable file), and 128 plus the
-signal's number for an export stopped by SIGINT, SIGTERM or SIGHUP (which leaves no file).
+2 for a usage error (argparse's, which also checks ``serve``'s port, workers and log level
+before anything starts), 1 for everything else (bad seeds, a bad query, an unwritable file),
+and 128 plus the signal's number for an export stopped by SIGINT, SIGTERM or SIGHUP (which
+leaves no file).
 """
 
 from __future__ import annotations
