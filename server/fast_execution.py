@@ -62,6 +62,7 @@ read-only schema are.
 from __future__ import annotations
 
 from collections.abc import Callable
+from inspect import iscoroutine
 from operator import attrgetter
 from typing import Any
 
@@ -399,6 +400,7 @@ class Plan:
                 is_awaitable = run.is_awaitable
                 for index, element in enumerate(value):
                     if is_awaitable(element):
+                        _abandon(value)
                         raise _Fallback
                     element_path = (path, index, None)
                     try:
@@ -554,6 +556,7 @@ class Plan:
                         )
                     value = plan.resolve(source, info, arguments)
                 if is_awaitable(value):
+                    _abandon((value,))
                     raise _Fallback
                 data[plan.key] = plan.complete(value, field_path, info, run)
             except (_Unsupported, _Fallback):
@@ -600,6 +603,14 @@ class _LazyInfo:
 def _no_info() -> Any:
     # Cannot happen (``needs_info`` says when it can); if it did, graphql-core would answer.
     raise _Unsupported("info was not expected to be needed")
+
+
+def _abandon(values: Any) -> None:
+    """Close the coroutines among ``values``, left for graphql-core to ask for again: never
+    awaited, they would warn when collected."""
+    for value in values if isinstance(values, list | tuple) else ():
+        if iscoroutine(value):
+            value.close()
 
 
 def _as_path(path: tuple | None) -> Path | None:

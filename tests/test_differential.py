@@ -584,6 +584,12 @@ class Query:
         return Square(name="fine", side=1) if ok else Problem(message="not fine")
 
     @strawberry.field
+    def risky(self, fail: bool) -> Outcome:
+        if fail:
+            raise LookupError("nothing there")
+        return Square(name="there", side=2)
+
+    @strawberry.field
     def wrong_type(self) -> Square | None:
         return Circle(name="not a square", radius=1.0)  # type: ignore[return-value]
 
@@ -592,8 +598,16 @@ class Query:
         return [f"{field.name}:{field.alias}" for field in info.selected_fields]
 
 
+class Handler(strawberry.ExceptionHandler[LookupError, Problem]):
+    def handle(self, exception: LookupError, *, field: Any, info: Info) -> Problem:
+        return Problem(message=f"handled {exception} at {info.path.as_list()}")
+
+
 TOY = strawberry.Schema(query=Query, types=[Square, Circle])
 TOY_RESOLVERS = Resolvers(TOY)
+#: The same, with an exception handler: then every field runs through strawberry's resolver.
+HANDLED = strawberry.Schema(query=Query, types=[Square, Circle], exception_handlers=[Handler()])
+HANDLED_RESOLVERS = Resolvers(HANDLED)
 TOY_STRINGS = ["", "a", "hey", "square 1", "2024-02-29", "not-a-date", "1"]
 TOY_SCALARS = {
     "Date": st.dates(datetime.date(1999, 1, 1), datetime.date(2030, 12, 31)).map(
@@ -605,7 +619,7 @@ TOY_SCALARS = {
 TOY_ROOT_FIELDS = [
     ("echo",),
     ("maybe", "shout", "failing", "numbers", "selection"),
-    ("shapes", "strictShapes", "outcome", "wrongType"),
+    ("shapes", "strictShapes", "outcome", "risky", "wrongType"),
 ]
 
 
@@ -620,7 +634,8 @@ def test_generated_documents_on_a_schema_with_input_types(documents) -> None:
     for document, variables in documents:
         # Only ``wrongType`` sends the plan back to graphql-core (is_type_of refuses a Circle).
         may_fall_back = "wrongType" in print_ast(document)
-        assert_same(TOY, TOY_RESOLVERS, document, variables, None, may_fall_back=may_fall_back)
+        for schema, resolvers in ((TOY, TOY_RESOLVERS), (HANDLED, HANDLED_RESOLVERS)):
+            assert_same(schema, resolvers, document, variables, None, may_fall_back=may_fall_back)
 
 
 @differential(max_examples=20)
@@ -661,3 +676,15 @@ def test_regressions_on_the_schema_with_input_types(query, variables) -> None:
     assert_same(TOY, TOY_RESOLVERS, parse(query), variables, None)
     fast, _ = run_both(TOY, TOY_RESOLVERS, parse(query), variables, None)
     assert "no info" not in fast.data["echo"], fast.data
+
+
+def test_exception_handlers_run_as_strawberry_runs_them() -> None:
+    document = parse(
+        "{ a: risky(fail: true) { ... on Problem { message } }"
+        " b: risky(fail: false) { ... on Square { name } } }"
+    )
+    assert_same(HANDLED, HANDLED_RESOLVERS, document, None, None)
+    fast, _ = run_both(HANDLED, HANDLED_RESOLVERS, document, None, None)
+    assert fast.data == {"a": {"message": "handled nothing there at ['a']"}, "b": {"name": "there"}}
+    # Without the handler, the same document fails at the non-null root field.
+    assert_same(TOY, TOY_RESOLVERS, document, None, None)
