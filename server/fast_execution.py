@@ -11,17 +11,22 @@ resolver, completion, next field.
 errors alike (``tests/test_differential.py`` runs generated documents through both and compares
 them):
 
-- fields are collected as the specification's CollectFields does (graphql-core's
-  ``collect_fields``), so the keys come in the same order;
-- each field is resolved by strawberry's own resolver (``GraphQLField.resolve``, which converts
-  the arguments with ``convert_arguments(..., info=...)``, runs field extensions and exception
-  handlers and passes ``self``/``root``/``parent``/``info`` as strawberry does), given a
-  stand-in for the ``GraphQLResolveInfo`` that builds the real one, with the executor's own
-  ``build_resolve_info``, the first time anything but ``context`` is read from it. Fields
-  without a resolver, extensions or exception handlers read the attribute directly, as
-  strawberry's resolver for them does (``getattr`` is its default resolver);
-- arguments are coerced by graphql-core's public ``get_argument_values`` (once per document
-  for those that use no variable);
+- fields are collected as the specification's CollectFields does, as graphql-core's
+  ``collect_fields`` does (which the plan does not call: it works per request), so keys and
+  the field nodes behind each come in the same order;
+- each field is resolved by strawberry's own resolver (``GraphQLField.resolve``, which wraps
+  the info in an ``Info``, converts the arguments with ``convert_arguments(..., info=...)``,
+  runs field extensions and exception handlers and passes ``self``/``root``/``parent``/``info``
+  as the resolver asks for them), given a stand-in for the ``GraphQLResolveInfo`` that has the
+  ``context`` at hand and builds the real info, with the executor's own ``build_resolve_info``,
+  the first time anything else is read from it. Two kinds of field are called directly, as
+  that resolver would end up calling them, when they have no extensions and the schema no
+  exception handlers: a field without a resolver reads its attribute (``getattr``, strawberry's
+  default resolver), a method taking only ``self`` is called with the source;
+- arguments are coerced by graphql-core's ``get_argument_values``, once per document for those
+  that use no variable (strawberry copies lists and builds input objects anew for each call, so
+  a resolver never shares a container with another request; a custom scalar whose parsed value
+  is mutable would be shared, and this schema has none);
 - leaves are serialised by the same ``coerce_output_value``, abstract types resolved by the
   same ``resolve_type`` (memoised per Python class only where strawberry's default resolver
   depends on nothing else) and objects checked by the same ``is_type_of``;
@@ -41,22 +46,27 @@ resolver is asynchronous. :meth:`Plan.execute` returns ``None`` midway, and the 
 runs graphql-core from the start, only where graphql-core's own wording of an error would have
 to be copied or where a value is asynchronous: ``is_type_of`` refusing a value, ``resolve_type``
 naming no possible type, a resolver result or list item that is awaitable or an asynchronous
-iterable. Resolvers may then have run twice: they must be free of side effects, as those of a
-read-only schema are.
+iterable (the coroutines it drops are closed). Resolvers may then have run twice: they must be
+free of side effects, as those of a read-only schema are.
 
 **Pinned internals.** The versions it was proven against are pinned in ``pyproject.toml``
-(``strawberry-graphql``, ``graphql-core``). Beyond their public API it touches:
+(``strawberry-graphql``, ``graphql-core``). Beyond their documented API it touches:
 
-- strawberry: ``Schema._schema`` (the graphql-core schema); the
-  ``GraphQLCoreConverter.DEFINITION_BACKREF`` entry of ``extensions`` linking each
-  GraphQL field and type to its strawberry definition; of a ``StrawberryField``,
-  ``is_async``, ``is_basic_field``, ``default_resolver`` and ``python_name``; of a
+- strawberry: ``Schema._schema`` (the graphql-core schema) and ``Schema.exception_handlers``;
+  the ``GraphQLCoreConverter.DEFINITION_BACKREF`` entry of ``extensions`` linking each GraphQL
+  field and type to its strawberry definition; of a ``StrawberryField``, ``is_async``,
+  ``is_basic_field``, ``extensions``, ``arguments``, ``default_resolver``, ``python_name`` and
+  ``base_resolver``; of its ``StrawberryResolver``, ``self_parameter``, ``info_parameter``,
+  ``root_parameter``, ``parent_parameter`` and ``wrapped_func``; of a
   ``StrawberryObjectDefinition``, ``origin``, ``is_type_of``, ``resolve_type``,
-  ``concrete_of`` and ``is_graphql_generic``; ``Schema.exception_handlers``;
-  ``strawberry.types.cast.get_strawberry_type_cast``;
-- graphql-core: ``Executor.build_resolve_info`` (documented as private), and the executor's
+  ``concrete_of`` and ``is_graphql_generic``; ``strawberry.types.cast.get_strawberry_type_cast``;
+  and the ``Info`` it builds reads the stand-in as if it were the ``GraphQLResolveInfo``;
+- graphql-core: ``Executor.build_resolve_info`` (marked private), and the executor's
   attributes ``root_value``, ``context_value``, ``variable_values``, ``is_awaitable`` and
   ``is_async_iterable``.
+
+``server.graphql_http`` subclasses :class:`Plan` and overrides ``_execute_fields(fields,
+source, path, run, parent)``, called once per object, to check its limits there.
 """
 
 from __future__ import annotations
@@ -257,8 +267,9 @@ class Plan:
             return None
 
     def execute(self, execution_context: Any) -> ExecutionResult | None:
-        """The result, as graphql-core's ``execute_operation`` would give it, or ``None``:
-        then run ``execution_context`` instead."""
+        """The result, as graphql-core's ``execute_operation`` on ``execution_context`` (an
+        executor built for this document) would give it, or ``None``: then run that instead.
+        """
         run = _Run(execution_context)
         try:
             data = self._execute_fields(
