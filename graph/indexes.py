@@ -8,10 +8,10 @@ that have them. A filter is then a handful of dict look-ups, its size a sum of l
 page a slice, or a merge of a few sorted arrays from the page's first position on: a request
 costs its page and a few binary searches, however large the graph.
 
-:func:`edge_index` groups the edges by ``(kind, type, disputed)``; :func:`node_index` groups the
-nodes, in each order, by ``(kind, edge type)``, a node being in the group of every type of edge
-it has at either end. :func:`graph.build.build_graph` keeps them in the
-:class:`~graph.knowledge.KnowledgeGraph` it builds; :mod:`graph.query` asks them.
+:func:`edge_index` groups the edges by ``(kind, type, disputed, certainty)``;
+:func:`node_index` groups the nodes, in each order, by ``(kind, edge type)``, a node being in
+the group of every type of edge it has at either end. :func:`graph.build.build_graph` keeps
+them in the :class:`~graph.knowledge.KnowledgeGraph` it builds; :mod:`graph.query` asks them.
 """
 
 from __future__ import annotations
@@ -158,16 +158,21 @@ class Grouped(Generic[T]):
 
 def edge_index(G: nx.MultiDiGraph[str]) -> Grouped[tuple[str, str, str]]:
     """Every edge ``(source, target, key)`` in ``G.edges`` order, grouped by
-    ``(kind, type, disputed)``, each of them or any of them ``None`` for "any"."""
+    ``(kind, type, disputed, certainty)``, each of them or any of them ``None`` for "any"."""
     return Grouped.of(
         (
             (
                 (u, v, key),
-                product((d["kind"], None), (d["type"], None), (d["dispute"] is not None, None)),
+                product(
+                    (d["kind"], None),
+                    (d["type"], None),
+                    (d["dispute"] is not None, None),
+                    (d.get("certainty", "stated"), None),
+                ),
             )
             for u, v, key, d in G.edges(keys=True, data=True)
         ),
-        3,
+        4,
     )
 
 
@@ -224,8 +229,8 @@ def node_index(
     """Index the nodes of a graph (their ``kind``) in id order ``by_id`` and in each of
     ``rankings``, with the types of their edges from the graph's :func:`edge_index`."""
     edge_types: dict[str, set[str]] = {node: set() for node in by_id}
-    for (edge_kind, edge_type, disputed), positions in edges.groups.items():
-        if edge_kind is None and edge_type is not None and disputed is None:
+    for (edge_kind, edge_type, disputed, certainty), positions in edges.groups.items():
+        if edge_kind is None and edge_type is not None and disputed is None and certainty is None:
             for u, v, _ in map(edges.items.__getitem__, positions):
                 edge_types[u].add(str(edge_type))
                 edge_types[v].add(str(edge_type))

@@ -177,11 +177,15 @@ def timeline(
     order: Literal["story", "narrative"] = "story",
     participant: str | None = None,
     place: str | None = None,
+    certainty: Collection[str] | None = None,
 ) -> list[str]:
     """Event ids in story order (or in the order the film tells them, for the events whose place
-    in the telling the articles give), optionally only those ``participant`` takes part in and
-    those located at ``place``."""
+    in the telling the articles give), optionally only those ``participant`` takes part in,
+    those located at ``place`` and those of one of the ``certainty`` values."""
     events: Iterator[str] = iter(K.timeline if order == "story" else K.narrative)
+    if certainty is not None:
+        nodes = K.graph.nodes
+        events = (e for e in events if nodes[e].get("certainty", "stated") in certainty)
     if participant is not None:
         involved = {
             e.target for e in edges_of(K, participant, direction="out", edge_kind="participation")
@@ -269,12 +273,15 @@ def select_edges(
     types: Collection[str] | None = None,
     edge_kind: str | None = None,
     disputed: bool | None = None,
+    certainty: Collection[str] | None = None,
 ) -> Selection[EdgeKey]:
-    """Edges ``(source, target, key)`` of any of ``types``, of ``edge_kind``, and that are
-    (``disputed=True``) or are not one side of a dispute, in ``G.edges`` order. A page costs its
-    size and a few binary searches per type."""
+    """Edges ``(source, target, key)`` of any of ``types``, of ``edge_kind``, that are
+    (``disputed=True``) or are not one side of a dispute, and of any of the ``certainty``
+    values, in ``G.edges`` order. A page costs its size and a few binary searches per type."""
     return K.edge_index.select(
-        (edge_kind, t, disputed) for t in ((None,) if types is None else types)
+        (edge_kind, t, disputed, c)
+        for t in ((None,) if types is None else types)
+        for c in ((None,) if certainty is None else certainty)
     )
 
 

@@ -18,6 +18,7 @@ from graph.model import KIND_COLORS, KINDS, OTHER_COLOR, RELATION_TYPES, ROLES
 from graph.subgraph import selection
 from schema.errors import bad_input, check_range, check_types, not_found
 from schema.types import (
+    Certainty,
     Character,
     Dispute,
     Document,
@@ -379,13 +380,17 @@ class Query:
             for h in hits
         ]
 
-    @strawberry.field(description="Edges of the whole graph, filtered by type, kind or dispute.")
+    @strawberry.field(
+        description="Edges of the whole graph, filtered by type, kind, dispute or certainty "
+        "(`certainty: [HEDGED, INFERRED]`: what the articles do not state outright)."
+    )
     def relations(
         self,
         info: Info,
         types: list[str] | None = None,
         edge_kind: EdgeKind | None = None,
         disputed: bool | None = None,
+        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
         first: int = 20,
         after: str | None = None,
     ) -> RelationConnection:
@@ -397,6 +402,7 @@ class Query:
             types=wanted,
             edge_kind=None if edge_kind is None else edge_kind.value,
             disputed=disputed,
+            certainty=None if certainty is None else [c.value for c in certainty],
         )
         total = len(found)
         start, end = _page(info, first, after, total)
@@ -481,11 +487,18 @@ class Query:
         order: TimelineOrder = TimelineOrder.STORY,
         participant: str | None = None,
         place: str | None = None,
+        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
     ) -> list[Event]:
         K = graph_of(info)
         who = None if participant is None else _require(info, "participant", participant)
         where = None if place is None else _require(info, "place", place)
-        events = q.timeline(K, order=order.value, participant=who, place=where)
+        events = q.timeline(
+            K,
+            order=order.value,
+            participant=who,
+            place=where,
+            certainty=None if certainty is None else {c.value for c in certainty},
+        )
         return make_nodes(K, events)  # type: ignore[return-value]
 
     @strawberry.field(description="Every point on which the articles disagree.")

@@ -165,15 +165,23 @@ def test_edges_are_selected_as_a_scan_selects_them(K) -> None:
     for wanted in type_filters:
         for edge_kind in (None, "relation", "participation"):
             for disputed in (None, True, False):
-                expected = [
-                    (u, v, k)
-                    for u, v, k, d in edges
-                    if (wanted is None or d["type"] in wanted)
-                    and (edge_kind is None or d["kind"] == edge_kind)
-                    and (disputed is None or (d["dispute"] is not None) == disputed)
-                ]
-                selection = q.select_edges(K, types=wanted, edge_kind=edge_kind, disputed=disputed)
-                _check(selection, expected, (wanted, edge_kind, disputed))
+                for certainty in (None, {"stated"}, {"hedged", "inferred"}):
+                    expected = [
+                        (u, v, k)
+                        for u, v, k, d in edges
+                        if (wanted is None or d["type"] in wanted)
+                        and (edge_kind is None or d["kind"] == edge_kind)
+                        and (disputed is None or (d["dispute"] is not None) == disputed)
+                        and (certainty is None or d.get("certainty", "stated") in certainty)
+                    ]
+                    selection = q.select_edges(
+                        K,
+                        types=wanted,
+                        edge_kind=edge_kind,
+                        disputed=disputed,
+                        certainty=certainty,
+                    )
+                    _check(selection, expected, (wanted, edge_kind, disputed, certainty))
 
 
 def test_the_graphs_have_what_the_equivalence_tests_need(ballerina, generated) -> None:

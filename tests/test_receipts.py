@@ -247,3 +247,23 @@ def test_each_review_verdict_is_a_claim_of_that_review_alone(kb, seeds):
     assert problems_of(seeds) == [
         "documents.yaml: capsule-review verdict: cites qa-review: a verdict cites its own text"
     ]
+
+
+def test_relations_and_the_timeline_filter_by_certainty(gql):
+    def ask(document):
+        answer = gql(document)
+        assert "errors" not in answer, answer
+        return answer["data"]
+
+    unsure = ask(
+        "{ relations(certainty: [HEDGED, INFERRED], first: 100) "
+        "{ totalCount relations { id certainty certaintyReason } } }"
+    )["relations"]
+    assert unsure["totalCount"] == len(unsure["relations"]) > 0
+    assert {r["certainty"] for r in unsure["relations"]} == {"HEDGED", "INFERRED"}
+    assert all(r["certaintyReason"] for r in unsure["relations"] if r["certainty"] == "INFERRED")
+    every = ask("{ relations(first: 0) { totalCount } }")["relations"]["totalCount"]
+    stated = ask("{ relations(certainty: [STATED], first: 0) { totalCount } }")["relations"]
+    assert stated["totalCount"] + unsure["totalCount"] == every
+    timeline = ask("{ all: timeline { id } stated: timeline(certainty: [STATED]) { id } }")
+    assert [e for e in timeline["all"] if e in timeline["stated"]] == timeline["stated"]
