@@ -17,7 +17,7 @@ stored on the graph: no request ever runs an algorithm over the whole graph.
 ``narrative`` (event ids in the order the film tells them, for those whose position is known),
 ``by_kind`` (kind → sorted node ids, ``"*"`` for all), ``dispute_edges`` (dispute id → edge
 keys), ``counts`` (sizes, see :func:`count`) and ``rankings`` (measure → node ids, highest
-first).
+first); :func:`load_graph` adds ``seeds_sha256`` (see :mod:`graph.fingerprint`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import networkx as nx
 
 from graph.centrality import add_centrality
 from graph.collector import collector_paused
+from graph.fingerprint import seeds_hash
 from graph.indexes import indexes
 from graph.layout import layout
 from graph.load import load_knowledge_base
@@ -142,7 +143,10 @@ def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
     """
     if seeds is None:
         seeds = Path(__file__).resolve().parent.parent / "seeds"
-    return build_graph(load_knowledge_base(Path(seeds)))
+    fingerprint = seeds_hash(seeds)  # of the folder as the build starts to read it
+    G = build_graph(load_knowledge_base(Path(seeds)))
+    G.graph["seeds_sha256"] = fingerprint
+    return G
 
 
 def rank_by(G: nx.MultiDiGraph, measure: str) -> tuple[str, ...]:
