@@ -143,9 +143,8 @@ def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
     """
     if seeds is None:
         seeds = Path(__file__).resolve().parent.parent / "seeds"
-    fingerprint = seeds_hash(seeds)  # of the folder as the build starts to read it
     G = build_graph(load_knowledge_base(Path(seeds)))
-    G.graph["seeds_sha256"] = fingerprint
+    G.graph["seeds_sha256"] = seeds_hash(seeds)
     return G
 
 

@@ -23,6 +23,7 @@ from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.exports import FORMATS
 from server.settings import DEFAULT_SEEDS, Settings
+from server.workers import DEFAULTS, ServeOptions
 
 
 class CommandError(Exception):
@@ -62,6 +63,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument("--reload", action="store_true", help="restart when the code changes")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action="store_true", help="log every request (default off)")
+    serve.add_argument(
+        "--timeout-keep-alive",
+        type=float,
+        default=DEFAULTS.timeout_keep_alive,
+        help="seconds an idle keep-alive connection stays open (default %(default)g)",
+    )
+    serve.add_argument(
+        "--head-timeout",
+        type=float,
+        default=DEFAULTS.head_timeout,
+        help="seconds a client has to send a whole request head (default %(default)g)",
+    )
     serve.set_defaults(run=serve_command)
 
     export = commands.add_parser("export", help="write the graph (or part of it) to a file")
@@ -87,27 +101,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    import uvicorn
+    from server.workers import serve
 
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        timeout_keep_alive=args.timeout_keep_alive,
+        head_timeout=args.head_timeout,
+    )
     graph = load_graph(args.seeds)  # refuse to start on bad seeds, with every problem listed
     os.environ["BALLERINA_SEEDS"] = str(args.seeds)
-    options = {"host": args.host, "port": args.port, "log_level": args.log_level}
-    # With --reload or --workers, each server process builds its own graph from the same,
-    # just-validated seeds.
     if args.reload:
+        # Development only: uvicorn's reloader runs the app by name in a process of its own,
+        # which builds its graph from the seeds as they are at each reload.
+        import uvicorn
+
         uvicorn.run(
-            "server.app:create_app", factory=True, workers=args.workers, reload=True, **options
+            "server.app:create_app",
+            factory=True,
+            reload=True,
+            host=options.host,
+            port=options.port,
+            log_level=options.log_level,
+            access_log=options.access_log,
+            loop="uvloop",
+            http="server.protocol:BoundedHeadProtocol",  # by name: the reloader spawns
+            ws="none",
         )
-    elif args.workers > 1:
-        from server import workers
+        return 0
+    from server.app import create_app
 
-        # Not uvicorn.run: its supervisor's socket leaves Nagle on (see server.workers).
-        workers.run("server.app:create_app", factory=True, workers=args.workers, **options)
-    else:
-        from server.app import create_app
-
-        uvicorn.run(create_app(graph, Settings.from_env()), **options)
-    return 0
+    # Built once, here: with --workers N, every worker (and every replacement of one) is a fork
+    # of this process and serves this graph; the seeds are not read again (server.workers).
+    return serve(create_app(graph, Settings.from_env()), options, workers=args.workers)
 
 
 def export_command(args: argparse.Namespace) -> int:
