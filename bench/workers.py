@@ -8,20 +8,20 @@ serve --workers N`` serves the service (:mod:`server.workers`: forked workers, o
 connections over two workers. Each try starts a server, opens the connections all at once,
 asks each which worker holds it (``/bench/stats`` answers the worker's pid) and counts; it does
 so for ``ballerina-kg serve``'s launcher and for uvicorn's own ``--workers``, where the workers
-share one listening socket and race for each connection. Counts, not timings: it means
-something on a busy machine too.
+share one listening socket and race for each connection. The connections are opened in one
+burst, as a load generator opens them. Counts, not timings: it means something on a busy
+machine too.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import collections
 import json
+import re
 import sys
 import time
-from contextlib import ExitStack
-
-import httpx
 
 from server import workers
 
@@ -35,20 +35,44 @@ def spread(command_for, *, tries: int, connections: int, log=print) -> list[list
     found = []
     for attempt in range(tries):
         port = free_port()
-        with serving(command=command_for(port), port=port) as server, ExitStack() as stack:
-            clients = [
-                stack.enter_context(
-                    httpx.Client(base_url=server.base_url, trust_env=False, timeout=30.0)
-                )
-                for _ in range(connections)
-            ]
-            for client in clients:  # open every connection before asking any
-                client.request("OPTIONS", "/bench/stats")
-            pids = collections.Counter(c.get("/bench/stats").json()["pid"] for c in clients)
-        counts = sorted(pids.values(), reverse=True)
+        with serving(command=command_for(port), port=port):
+            asyncio.run(all_serving("127.0.0.1", port, workers=2))
+            pids = asyncio.run(burst("127.0.0.1", port, connections))
+        counts = sorted(collections.Counter(pids).values(), reverse=True)
         log(f"  try {attempt + 1:>2}: connections per worker {counts}")
         found.append(counts)
     return found
+
+
+async def all_serving(host: str, port: int, *, workers: int, timeout: float = 300.0) -> None:
+    """Return once ``workers`` workers have answered: the server counts as ready when its
+    first worker answers, while another may still be building its graph, not yet listening."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only workers {sorted(seen)} answered within {timeout} s")
+        seen.update(await burst(host, port, 8))
+        await asyncio.sleep(0.2)
+
+
+async def burst(host: str, port: int, connections: int) -> list[int]:
+    """Open ``connections`` connections at once, as a load generator does, then ask on each
+    which worker holds it; the pids, one per connection."""
+    opened = await asyncio.gather(
+        *(asyncio.open_connection(host, port) for _ in range(connections))
+    )
+    request = b"GET /bench/stats HTTP/1.1\r\nHost: bench\r\n\r\n"
+    pids = []
+    for reader, writer in opened:
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(re.search(rb"content-length: (\d+)", head, re.IGNORECASE).group(1))
+        pids.append(json.loads(await reader.readexactly(length))["pid"])
+    for _, writer in opened:
+        writer.close()
+        await writer.wait_closed()
+    return pids
 
 
 def spread_main(argv: list[str]) -> int:

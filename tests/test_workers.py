@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
+import re
 import shutil
 import signal
 import socket
@@ -264,18 +265,36 @@ def test_two_workers_serve_one_graph_whatever_happens_to_the_seeds_meanwhile(tmp
     assert log.count("was killed by SIGKILL; starting another") == 2, log
 
 
+async def _burst(address: tuple[str, int], connections: int) -> list[int]:
+    """Open ``connections`` connections in one burst, as a load generator does, then ask on
+    each which worker holds it (``pid_app``'s ``/pid``)."""
+    opened = await asyncio.gather(*(asyncio.open_connection(*address) for _ in range(connections)))
+    pids = []
+    for reader, writer in opened:
+        writer.write(b"GET /pid HTTP/1.1\r\nHost: test\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(re.search(rb"content-length: (\d+)", head).group(1))
+        pids.append(int(await reader.readexactly(length)))
+    for _, writer in opened:
+        writer.close()
+        await writer.wait_closed()
+    return pids
+
+
 def test_connections_are_spread_over_the_workers_by_the_kernel(tmp_path):
-    """Each worker has its own SO_REUSEPORT socket: 64 connections, opened together, are shared
-    between two workers (all on one would happen with probability 2^-63)."""
+    """Each worker has its own SO_REUSEPORT socket and the kernel shares 64 connections, opened
+    in one burst, between the two once both listen."""
     command = _launch_command("tests.test_workers:pid_app", "--workers", "2")
     with serving(command, "/pid", tmp_path / "serve.log", 60, process_group=True) as (
         process,
         base_url,
     ):
         workers = _workers(process.pid, 2)
-        answered = collections.Counter(
-            int(response.text) for response in _on_fresh_connections(base_url, 64, "GET", "/pid")
-        )
+        host, port = base_url.removeprefix("http://").split(":")
+        address = (host, int(port))
+        # Both listening: a worker only listens once its start-up is complete.
+        _wait_for(lambda: set(asyncio.run(_burst(address, 16))) == workers, 30, "both serving")
+        answered = collections.Counter(asyncio.run(_burst(address, 64)))
     assert set(answered) == workers, answered
     # Binomial(64, 1/2) is below 12 with probability ~3e-8.
     assert min(answered.values()) >= 12, answered
