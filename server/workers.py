@@ -15,7 +15,7 @@ With more than one worker, :class:`Supervisor` runs them. What it promises:
   touches).
 - **The kernel balances connections.** Each worker listens on its own socket with
   ``SO_REUSEPORT``: the kernel hands each new connection to one of the listening sockets by a
-  hash of its addresses, whichever worker is free first. (Workers sharing one socket race to
+  hash of its addresses, not by which worker is free. (Workers sharing one socket race to
   accept; the spread then depends on which is free when.) A worker still starting does not
   listen yet and gets none. The supervisor holds a socket bound to the same address but not
   listening: it keeps the port the service's while workers come and go, and it makes
