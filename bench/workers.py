@@ -9,8 +9,15 @@ connections over two workers. Each try starts a server, opens the connections al
 asks each which worker holds it (``/bench/stats`` answers the worker's pid) and counts; it does
 so for ``ballerina-kg serve``'s launcher and for uvicorn's own ``--workers``, where the workers
 share one listening socket and race for each connection. The connections are opened in one
-burst, as a load generator opens them. Counts, not timings: it means something on a busy
-machine too.
+burst, as a load generator opens them, once both workers answer.
+
+``python -m bench.workers at-start [--tries 12]``: the same burst against ``ballerina-kg serve
+--workers 2`` the moment its first answer comes, as a benchmark that starts as soon as the
+server answers does. A worker that is still starting does not take connections, so this shows
+how long the second worker lags the first: with each worker building its own graph (as
+before commit "serve: one graph per service"), most bursts landed on one worker.
+
+Counts, not timings: they mean something on a busy machine too.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import asyncio
 import collections
 import json
 import re
+import subprocess
 import sys
 import time
 
@@ -103,10 +111,58 @@ def spread_main(argv: list[str]) -> int:
     return 0
 
 
+def at_start(tries: int, connections: int, log=print) -> list[list[int]]:
+    """``ballerina-kg serve --workers 2``, a burst of ``connections`` the moment its first
+    answer comes, counted per worker pid by ``ss`` (the service has no pid endpoint)."""
+    from bench.server import free_port, serving
+
+    found = []
+    for attempt in range(tries):
+        port = free_port()
+        command = [sys.executable, "-m", "server", "serve", "--workers", "2",
+                   "--port", str(port), "--log-level", "warning"]  # fmt: skip
+        with serving(command=command, port=port):
+            counts = asyncio.run(_burst_and_count(port, connections))
+        log(f"  try {attempt + 1:>2}: connections per worker {counts}")
+        found.append(counts)
+    return found
+
+
+async def _burst_and_count(port: int, connections: int) -> list[int]:
+    opened = await asyncio.gather(
+        *(asyncio.open_connection("127.0.0.1", port) for _ in range(connections))
+    )
+    await asyncio.sleep(0.5)  # accepted by now
+    listing = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for _, writer in opened:
+        writer.close()
+    pids = collections.Counter(re.findall(r"pid=(\d+)", listing))
+    return sorted(pids.values(), reverse=True)
+
+
+def at_start_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.workers at-start")
+    parser.add_argument("--tries", type=int, default=12)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args(argv)
+    runs = at_start(args.tries, args.connections)
+    all_on_one = sum(1 for counts in runs if len(counts) == 1)
+    print(f"all {args.connections} on one worker in {all_on_one} of {args.tries} tries")
+    print(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "runs": runs}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["spread"]:
         return spread_main(argv[1:])
+    if argv[:1] == ["at-start"]:
+        return at_start_main(argv[1:])
     return workers.main(argv)
 
 

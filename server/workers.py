@@ -14,11 +14,12 @@ With more than one worker, :class:`Supervisor` runs them. What it promises:
   collector from writing to the shared pages (copy-on-write then copies only what a worker
   touches).
 - **The kernel balances connections.** Each worker listens on its own socket with
-  ``SO_REUSEPORT``: the kernel spreads new connections over them by hash. (Workers sharing one
-  listening socket race for each connection, and a busy one often takes all of them.) The
-  supervisor holds a socket bound to the same address but not listening: it keeps the port
-  the service's while workers come and go, and it makes ``Address already in use`` an error of
-  the start-up rather than of each worker.
+  ``SO_REUSEPORT``: the kernel hands each new connection to one of the listening sockets by a
+  hash of its addresses, not by which worker is free. (Workers sharing one socket race to
+  accept; the spread then depends on which is free when.) A worker still starting does not
+  listen yet and gets none. The supervisor holds a socket bound to the same address but not
+  listening: it keeps the port the service's while workers come and go, and it makes
+  ``Address already in use`` an error of the start-up rather than of each worker.
 - **TCP_NODELAY.** Each socket is made with ``IPPROTO_TCP`` as its protocol, which is what
   asyncio and uvloop read before setting ``TCP_NODELAY`` on the connections they accept
   (a socket made with protocol 0, as uvicorn's own supervisor makes it, leaves Nagle's
