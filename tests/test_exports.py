@@ -470,6 +470,46 @@ def test_real_graph_round_trips_through_json_and_graphml(ballerina) -> None:
     assert from_graphml.nodes["ok-ju"]["degree"] == ballerina.nodes["ok-ju"]["degree"]
 
 
+def relations_in_order(G: nx.MultiDiGraph) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """What every ``relations(direction: ...)`` query of every node lists, in order."""
+    from graph.query import edges_of
+
+    return {
+        (node, direction): [(e.source, e.target, e.key) for e in edges_of(G, node, direction=d)]
+        for node in G
+        for direction, d in (("OUT", "out"), ("IN", "in"), ("BOTH", "both"))
+    }
+
+
+@pytest.mark.parametrize("graph", ["ballerina", "synthetic"])
+def test_a_graph_read_back_from_json_lists_every_nodes_relations_in_the_same_order(
+    graph, request
+) -> None:
+    G = request.getfixturevalue(graph)
+    expected = relations_in_order(G)
+    # Listing edges by source (as G.edges() does) would reorder some nodes' incoming edges:
+    # the check below can fail.
+    naive = nx.MultiDiGraph()
+    naive.add_nodes_from(G)
+    naive.add_edges_from(G.edges(keys=True))
+    assert relations_in_order(naive) != expected
+    assert relations_in_order(read_json(export("json", G))) == expected
+
+
+def test_json_edge_order_rebuilds_incoming_edges_added_against_the_node_order() -> None:
+    G = nx.MultiDiGraph()
+    G.add_nodes_from("abcd")
+    for u, v, k in [("d", "a", "x"), ("c", "a", "y"), ("b", "a", "z"), ("a", "b", "w"),
+                    ("d", "a", "x2"), ("a", "a", "self"), ("c", "b", "v"), ("a", "c", "u")]:  # fmt: skip
+        G.add_edge(u, v, key=k)
+    back = read_json(export("json", G))
+    for node in G:
+        assert list(back.pred[node]) == list(G.pred[node])
+        assert list(back.succ[node]) == list(G.succ[node])
+        for other in G.succ[node]:
+            assert list(back.succ[node][other]) == list(G.succ[node][other])
+
+
 def test_real_graph_exports_over_http(ballerina) -> None:
     app = app_with(ballerina)
     ego = read_json(fetch(app, "/export/graph.json?center=ok-ju&radius=1").content)
@@ -753,11 +793,14 @@ def test_gexf_of_200k_edges_streams_in_little_memory(big) -> None:
     assert peak < total / 20, (peak, total)
 
 
-@pytest.mark.parametrize("name", ["graphml", "json"])
-def test_graphml_and_json_stream_in_little_memory(medium, name) -> None:
+# JSON lists edges in the order that rebuilds each node's predecessors (node_link.rebuild_order):
+# that holds a little state per node part-way through its predecessors, never per edge, and this
+# graph's edges were added in random order, the worst case for it.
+@pytest.mark.parametrize(("name", "share"), [("graphml", 10), ("json", 4)])
+def test_graphml_and_json_stream_in_little_memory(medium, name, share) -> None:
     total, peak = consume_traced(FORMATS[name].iter_bytes(medium))
     print(f"{name} of 40k edges: {total:,} bytes written, peak traced memory {peak:,} bytes")
-    assert peak < total / 10, (peak, total)
+    assert peak < total / share, (peak, total)
 
 
 def test_gexf_and_graphml_carry_each_claims_certainty_and_quotes() -> None:
