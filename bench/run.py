@@ -15,6 +15,8 @@ Commands (``all`` runs the first four with their defaults, as ``make bench`` doe
   and a full collection of the built graph before and after ``gc.freeze()``.
 - ``keepalive``: per-request latency of sequential requests on one keep-alive connection,
   two workers as uvicorn ships them and as ``ballerina-kg serve --workers 2`` runs them.
+- ``peer``: the service against Fastify + Mercurius with graphql-jit, graphql-js with
+  graphql-http, and a fixed body on each stack, interleaved, at 1, 16 and 64 connections.
 - ``generate``: write a synthetic seed folder (for a look, or for ``BALLERINA_SEEDS``).
 
 Every command prints the machine facts first and writes its results as JSON to
@@ -166,6 +168,21 @@ def scale_command(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def peer_command(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import peer
+
+    plan = peer.Plan(
+        concurrencies=tuple(args.concurrency),
+        seconds=args.duration,
+        rounds=args.rounds,
+        mix_size=args.mix_size,
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-peer-") as folder:
+        results = peer.run(plan, Path(folder))
+    print(peer.table(results["summary"]))
+    return results
+
+
 def generate_command(args: argparse.Namespace) -> dict[str, Any]:
     from bench.generate import generate
 
@@ -214,6 +231,13 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--timeout", type=float, default=1200.0, help="seconds allowed per size")
     sc.add_argument("--keep", type=Path, default=None, help="keep the seed folders here")
     sc.set_defaults(run=scale_command)
+
+    pe = commands.add_parser("peer", help="the service against Mercurius + graphql-jit and more")
+    pe.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    pe.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
+    pe.add_argument("--rounds", type=int, default=3)
+    pe.add_argument("--mix-size", type=int, default=3000)
+    pe.set_defaults(run=peer_command)
 
     gen = commands.add_parser("generate", help="write a synthetic seed folder")
     gen.add_argument("output", type=Path)
