@@ -50,6 +50,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
             kind=entity.kind,
             name=entity.name,
             aliases=entity.aliases,
+            descriptions=entity.descriptions,
             description=entity.description,
             citations=entity.citations,
             mentions=counts,

@@ -42,7 +42,16 @@ from graph.validate import validate
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SPECIAL_FILES = ("events.yaml", "relations.yaml", "disputes.yaml")
 
-ENTITY_FIELDS = {"id", "kind", "name", "aliases", "ambiguous", "description", "cite"}
+ENTITY_FIELDS = {
+    "id",
+    "kind",
+    "name",
+    "aliases",
+    "descriptions",
+    "ambiguous",
+    "description",
+    "cite",
+}
 EVENT_FIELDS = {
     "id",
     "name",
@@ -285,9 +294,12 @@ class _Reader:
             description = self.text(file, label, entry, "description") or ""
             aliases = self.strings(file, label, entry, "aliases")
             ambiguous = self.strings(file, label, entry, "ambiguous")
+            descriptions = self.strings(file, label, entry, "descriptions")
             cites = self.citations(file, label, entry)
             if ident and kind and name:
-                yield Entity(ident, kind, name, aliases, description, cites, ambiguous, file)
+                yield Entity(
+                    ident, kind, name, aliases, description, cites, ambiguous, file, descriptions
+                )
 
     def read_events(self, path: Path) -> Iterator[Event]:
         for file, label, entry in self.entries(path, EVENT_FIELDS):

@@ -116,6 +116,9 @@ class Entity:
     #: Surface forms this entity shares with another; they resolve to neither on their own.
     ambiguous: tuple[str, ...] = ()
     source: str = ""
+    #: Referring descriptions the articles use for it ("local gangster"): searchable names,
+    #: not counted as mentions.
+    descriptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ import networkx as nx
 
 from graph.errors import OutOfBounds, UnknownNode
 from graph.indexes import Grouped, NodeIndex, Selection
-from graph.quotes import normalize
 from graph.search import DESCRIPTION_SCORE
 
 Direction = Literal["out", "in", "both"]
@@ -42,18 +41,19 @@ class Edge:
 
 
 def resolve(G: nx.MultiDiGraph, ref: str) -> list[str]:
-    """The nodes ``ref`` names: itself if it is an id, else those with that name or alias."""
-    if ref in G:
-        return [ref]
-    return list(G.graph["aliases"].get(normalize(ref).casefold(), ()))
+    """The nodes ``ref`` names, best first: itself if it is an id, else every node with that
+    name, alias or description (case, spacing, hyphens, quotes and leading articles aside: see
+    :mod:`graph.names`). Several: ``ref`` is ambiguous."""
+    return G.graph["search"].names.resolve(ref, G)
 
 
 def require(G: nx.MultiDiGraph, ref: str) -> str:
-    """The one node ``ref`` names; :class:`UnknownNode` if it names none or several."""
-    nodes = resolve(G, ref)
-    if len(nodes) != 1:
+    """The one node ``ref`` names; :class:`UnknownNode` if it names none,
+    :class:`graph.names.AmbiguousName` (with the candidates) if it names several."""
+    node = G.graph["search"].names.require(ref, G)
+    if node is None:
         raise UnknownNode(ref)
-    return nodes[0]
+    return node
 
 
 # --- edges and neighbours -----------------------------------------------------------------------
