@@ -13,7 +13,8 @@ stored on the graph: no request ever runs an algorithm over the whole graph.
 
 ``G.graph`` holds: ``name``, ``documents`` (id → Document), ``disputes`` (id → Dispute),
 ``mentions`` (a MentionIndex), ``aliases`` (normalised surface form → node ids), ``search``
-(a SearchIndex), ``timeline`` (event ids in story order) and ``timeline_position``,
+(a SearchIndex, with the name look-up), ``passages`` (a PassageIndex), ``timeline`` (event ids
+in story order) and ``timeline_position``,
 ``narrative`` (event ids in the order the film tells them, for those whose position is known),
 ``by_kind`` (kind → sorted node ids, ``"*"`` for all), ``dispute_edges`` (dispute id → edge
 keys), ``counts`` (sizes, see :func:`count`) and ``rankings`` (measure → node ids, highest
@@ -34,6 +35,7 @@ from graph.layout import layout
 from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
 from graph.model import KnowledgeBase
+from graph.passages import PassageIndex
 from graph.quotes import normalize
 from graph.search import SearchIndex
 
@@ -133,6 +135,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
         ),
     )
     G.graph.update(indexes(G))  # edge_index, node_index: see graph.indexes
+    G.graph["passages"] = PassageIndex.of(G)  # the sentences, for passage search
     return G
 
 

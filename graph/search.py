@@ -16,6 +16,8 @@ A query is scored against every form; a node's score is that of its best form:
 < 0.8       character-trigram similarity (0.8 × Dice) with a form, for misspellings:
             "Jeon Jong-seo" ≈ "Jun Jong-seo", "lamborgini" ≈ "Lamborghini"
 0.3         every word of the query is in the node's written description
+≤ 0.2       (:func:`search` only, while places are left) an entity that one of the article
+            sentences best answering the query mentions (:mod:`graph.passages`)
 ==========  ====================================================================================
 
 Below the exact tiers an event scores 0.97 of what an entity would: for a noun phrase ("the
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -246,3 +248,38 @@ class SearchIndex:
             nodes = self._description_words[word]
             ordered = self._sorted_descriptions[word] = tuple(sorted(nodes, key=self._rank.get))
         return ordered
+
+
+#: The score of a node found only through the passages that mention it, at most.
+PASSAGE_SCORE = 0.2
+#: How many of the best passages are read for the nodes they mention.
+PASSAGES_READ = 5
+
+
+def search(
+    G: nx.MultiDiGraph, text: str, limit: int, kinds: Collection[str] | None = None
+) -> list[Hit]:
+    """The best ``limit`` nodes (of ``kinds``) for ``text``: by their names, then by their
+    written descriptions, and, while places are left, the entities the best passages
+    (:mod:`graph.passages`) mention, in the passages' order, scoring up to
+    :data:`PASSAGE_SCORE` by the passage's relevance, matched by the sentence."""
+    index: SearchIndex = G.graph["search"]
+    hits = index.search(text, limit=len(G) if kinds is not None else limit)
+    if kinds is not None:
+        hits = [h for h in hits if G.nodes[h.node]["kind"] in kinds][:limit]
+    missing = limit - len(hits)
+    passages = G.graph.get("passages")
+    if missing <= 0 or passages is None:
+        return hits
+    found = {h.node for h in hits}
+    read = passages.search(text, PASSAGES_READ)
+    for passage in read:
+        score = round(PASSAGE_SCORE * passage.score / read[0].score, 4)
+        for node in passages.mentions(passage.passage):
+            if node in found or (kinds is not None and G.nodes[node]["kind"] not in kinds):
+                continue
+            found.add(node)
+            hits.append(Hit(node, score, passage.passage.text, "passage"))
+            if len(hits) == limit:
+                return hits
+    return hits

@@ -115,7 +115,7 @@ def selection(
         radius = DEFAULT_RADIUS if radius is None else radius
         _check_radius(radius, max_radius)
         if center not in G:
-            raise UnknownNode(center)
+            center = _named(G, center)
         distances = ego_distances(G, center, radius)
     elif radius is not None:
         raise RadiusWithoutCenter(radius)
@@ -138,6 +138,16 @@ def selection(
         keep_node = chosen.__contains__
 
     return Selection(graph=_view(G, keep_node, keep_edge), matched=matched, nodes=chosen)
+
+
+def _named(G: nx.MultiDiGraph, name: Hashable) -> Hashable:
+    """The one node a name, alias or description names (see :mod:`graph.names`):
+    :class:`UnknownNode` if none, :class:`graph.names.AmbiguousName` if several."""
+    names = G.graph.get("search")
+    node = None if names is None or not isinstance(name, str) else names.names.require(name, G)
+    if node is None:
+        raise UnknownNode(name)
+    return node
 
 
 def ego_distances(G: nx.MultiDiGraph, center: Hashable, radius: int) -> dict[Hashable, int]:

@@ -33,6 +33,7 @@ from graph.errors import (
     UnknownNode,
     UnknownRelationType,
 )
+from graph.names import AmbiguousName
 from graph.subgraph import select
 from schema.limits import Limits
 from server.exports import FORMATS
@@ -47,6 +48,7 @@ _ERROR_PARAMETERS: Mapping[type[SelectionError], str] = {
     UnknownKind: "kind",
     UnknownRelationType: "relation",
     UnknownNode: "center",
+    AmbiguousName: "center",
     InvalidRadius: "radius",
     RadiusTooLarge: "radius",
     RadiusWithoutCenter: "radius",
