@@ -12,12 +12,18 @@ A query is cut into words; the words that carry no content (:data:`STOP_WORDS`: 
 word ("Capsule Review" for "fish capsules"), so a candidate's score is its BM25 times the square
 of the share of the query's words it has (a word counts where a word of the passage starts with
 its stem, its first letters but the last two: "helped" ~ "helps"). A passage that is itself a
-question, a heading of the article ("Who does Ok-ju ask for help?"), asks rather than answers:
-it scores :data:`QUESTION_FACTOR` of that.
+question or a heading of the article ("Who does Ok-ju ask for help?", "Ok-ju and Choi Pro
+Finally Face Each Other"), one that does not end with "." or "!", titles or asks rather than
+answers: it scores :data:`QUESTION_FACTOR` of that.
 
 Each passage knows the entities it mentions (from the mention index of :mod:`graph.mentions`)
 and the citations whose quotes overlap it, with what they stand for: a node, an edge, or a
-claim of a dispute.
+claim of a dispute. What the graph knows a passage is *about* is indexed beside its text, in a
+second column weighted :data:`ABOUT_WEIGHT`: the names and aliases of the entities it mentions
+or is cited for (the ends of the relations citing it too), the names of the events citing it,
+and the types of the relations citing it. So "who kills Myung-shik" finds "Choi even kills his
+accomplice", which names neither, but is cited for Choi KILLS Myung-shik; and a query word
+counts as in the passage (for the share above) when it is in either column.
 """
 
 from __future__ import annotations
@@ -42,10 +48,12 @@ hers him his how i if in into is it its me my of on or our she so than that the 
 there these they this those to us was we were what when where which who whom whose why will
 with would you your"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
-#: What a passage that is a question (ends with "?") scores, of its BM25.
+#: What a passage that is a question or a heading (does not end with "." or "!") scores.
 QUESTION_FACTOR = 0.5
 #: Candidates taken by BM25 for each passage returned, to re-weight.
 CANDIDATES_PER_HIT = 4
+#: The BM25 weight of what a passage is about against that of its own words (1).
+ABOUT_WEIGHT = 0.5
 _WORD = re.compile(r"\w+")
 
 Owner = tuple[Literal["node"], str] | tuple[Literal["edge"], tuple[str, str, str]]
@@ -97,9 +105,11 @@ class PassageIndex:
         passages: list[Passage],
         mentions: dict[int, tuple[str, ...]],
         citations: dict[str, list[tuple[int, int, CitedBy]]],
+        about: dict[int, str],
     ) -> None:
         self.passages = tuple(passages)
         self._mentions = mentions
+        self._about = about
         # document -> citations by start, and the longest one's length (to bound a look-up)
         self._citations = {d: sorted(c, key=lambda item: item[:2]) for d, c in citations.items()}
         self._starts = {d: [c[0] for c in found] for d, found in self._citations.items()}
@@ -107,12 +117,12 @@ class PassageIndex:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
-            "CREATE VIRTUAL TABLE passage USING fts5("
-            "text, document UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"
+            "CREATE VIRTUAL TABLE passage USING fts5(text, about, document UNINDEXED, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
         self._db.executemany(
-            "INSERT INTO passage (rowid, text, document) VALUES (?, ?, ?)",
-            ((p.id, p.text, p.document) for p in self.passages),
+            "INSERT INTO passage (rowid, text, about, document) VALUES (?, ?, ?, ?)",
+            ((p.id, p.text, about.get(p.id, ""), p.document) for p in self.passages),
         )
         self._db.commit()
 
@@ -137,7 +147,10 @@ class PassageIndex:
             if at >= 0 and mention.start < found[at].end:
                 mentioned[found[at].id][mention.entity] = None
         mentions = {pid: tuple(entities) for pid, entities in mentioned.items()}
-        return cls(passages, mentions, _citations(G))
+        citations = _citations(G)
+        index = cls(passages, mentions, citations, {})
+        about = {p.id: _about(G, mentions.get(p.id, ()), index.cited_by(p)) for p in passages}
+        return cls(passages, mentions, citations, about)
 
     def search(
         self, text: str, limit: int, documents: Collection[str] | None = None
@@ -148,13 +161,15 @@ class PassageIndex:
         if not words or limit <= 0:
             return []
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
-        sql = "SELECT rowid, -bm25(passage) FROM passage WHERE passage MATCH ?"
+        sql = (
+            f"SELECT rowid, -bm25(passage, 1.0, {ABOUT_WEIGHT}) FROM passage WHERE passage MATCH ?"
+        )
         parameters: list[object] = [match]
         if documents is not None:
             sql += f" AND document IN ({', '.join('?' * len(documents))})"
             parameters += list(documents)
         # Candidates by BM25 alone, enough of them for the re-weighting to choose from.
-        sql += " ORDER BY bm25(passage) LIMIT ?"
+        sql += f" ORDER BY bm25(passage, 1.0, {ABOUT_WEIGHT}) LIMIT ?"
         parameters.append(CANDIDATES_PER_HIT * limit + 20)
         with self._lock:
             rows = self._db.execute(sql, parameters).fetchall()
@@ -163,12 +178,13 @@ class PassageIndex:
         hits = []
         for rowid, relevance in rows:
             passage = self.passages[rowid]
-            spaced = " " + " ".join(_WORD.findall(passage.text.casefold())) + " "
+            known = f"{passage.text} {self._about.get(rowid, '')}".casefold()
+            spaced = " " + " ".join(_WORD.findall(known)) + " "
             share = sum(f" {stem}" in spaced for stem in stems) / len(stems)
             relevance *= share * share
-            if passage.text.rstrip("\"'”’ ").endswith("?"):
-                relevance *= QUESTION_FACTOR
-            if relevance > 0:
+            if not passage.text.rstrip("\"'”’)").endswith((".", "!")):
+                relevance *= QUESTION_FACTOR  # a question, or a heading
+            if round(relevance, 4) > 0:
                 hits.append(PassageHit(passage, round(relevance, 4)))
         hits.sort(key=lambda h: (-h.score, h.passage.id))
         return hits[:limit]
@@ -203,3 +219,26 @@ def _citations(G: nx.MultiDiGraph) -> dict[str, list[tuple[int, int, CitedBy]]]:
         for claim in dispute.claims:
             add(claim.citations, ("claim", (dispute.id, claim.id)))
     return found
+
+
+def _about(G: nx.MultiDiGraph, mentioned: Iterable[str], cited: list[CitedBy]) -> str:
+    """What the graph says a passage is about, as words: names and aliases of the entities it
+    mentions or is cited for (with the ends of the edges citing it), names of the events
+    citing it, and the types of the relations citing it."""
+    nodes = dict.fromkeys(mentioned)
+    types: dict[str, None] = {}
+    for c in cited:
+        kind, owner = c.owner
+        if kind == "node":
+            nodes[owner] = None
+        elif kind == "edge":
+            u, v, key = owner
+            nodes[u] = nodes[v] = None
+            data = G.edges[u, v, key]
+            if data["kind"] == "relation":
+                types[data["type"].replace("_", " ")] = None
+    words = []
+    for node in nodes:
+        data = G.nodes[node]
+        words += [data["name"], *(data.get("aliases", ()) if data["kind"] != "event" else ())]
+    return " ".join([*dict.fromkeys(words), *types])
