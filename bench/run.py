@@ -176,8 +176,8 @@ def search_quality_command(args: argparse.Namespace) -> dict[str, Any]:
     for part in ("names", "questions"):
         scores = results[part]
         print(
-            f"{part:<10} {scores['count']:4d}  top-1 {scores['top1']:.1%}  MRR {scores['mrr']:.3f}  "
-            f"recall@5 {scores['recall@5']:.1%}"
+            f"{part:<10} {scores['count']:4d}  top-1 {scores['top1']:.1%}  "
+            f"MRR {scores['mrr']:.3f}  recall@5 {scores['recall@5']:.1%}"
             + (f"  node(id:) {scores['node_resolves']:.1%}" if "node_resolves" in scores else "")
         )
     for miss in results["names_missed"]:

@@ -76,9 +76,11 @@ def _rank(found: list[bool]) -> int | None:
     return next((at for at, hit in enumerate(found, 1) if hit), None)
 
 
-SEARCH = "query($t: String!) { search(text: $t, first: %d) { node { id } } }" % DEPTH
+SEARCH = f"query($t: String!) {{ search(text: $t, first: {DEPTH}) {{ node {{ id }} }} }}"
 NODE = "query($t: String!) { node(id: $t) { id } }"
-PASSAGES = "query($t: String!) { passages(text: $t, first: %d) { text document { id } } }" % DEPTH
+PASSAGES = (
+    f"query($t: String!) {{ passages(text: $t, first: {DEPTH}) {{ text document {{ id }} }} }}"
+)
 
 
 def measure(G: nx.MultiDiGraph) -> dict[str, Any]:
