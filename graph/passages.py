@@ -184,8 +184,10 @@ class PassageIndex:
             relevance *= share * share
             if not passage.text.rstrip("\"'”’)").endswith((".", "!")):
                 relevance *= QUESTION_FACTOR  # a question, or a heading
-            if round(relevance, 4) > 0:
-                hits.append(PassageHit(passage, round(relevance, 4)))
+            if relevance > 0:
+                # Six significant digits: a word in most sentences ("Ok-ju") weighs 1e-6 in
+                # FTS5's BM25, and those hits are still hits.
+                hits.append(PassageHit(passage, float(f"{relevance:.6g}")))
         hits.sort(key=lambda h: (-h.score, h.passage.id))
         return hits[:limit]
 

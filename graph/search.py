@@ -222,6 +222,10 @@ class SearchIndex:
             ]
         return hits
 
+    def rank_of(self, node: str) -> int:
+        """The node's place by centrality (PageRank), from 0 for the most central."""
+        return self._rank[node]
+
     def _described(self, query_words: list[str], exclude: dict[str, object], count: int):
         """The first ``count`` nodes, most central first, whose description has every query
         word, leaving out ``exclude``: walks the rarest word's nodes in order, stopping when it
@@ -261,8 +265,9 @@ def search(
 ) -> list[Hit]:
     """The best ``limit`` nodes (of ``kinds``) for ``text``: by their names, then by their
     written descriptions, and, while places are left, the entities the best passages
-    (:mod:`graph.passages`) mention, in the passages' order, scoring up to
-    :data:`PASSAGE_SCORE` by the passage's relevance, matched by the sentence."""
+    (:mod:`graph.passages`) mention, in the passages' order (the more central first within
+    one), scoring up to :data:`PASSAGE_SCORE` by the passage's relevance, matched by the
+    sentence."""
     index: SearchIndex = G.graph["search"]
     hits = index.search(text, limit=len(G) if kinds is not None else limit)
     if kinds is not None:
@@ -274,8 +279,8 @@ def search(
     found = {h.node for h in hits}
     read = passages.search(text, PASSAGES_READ)
     for passage in read:
-        score = round(PASSAGE_SCORE * passage.score / read[0].score, 4)
-        for node in passages.mentions(passage.passage):
+        score = float(f"{PASSAGE_SCORE * passage.score / read[0].score:.4g}")
+        for node in sorted(passages.mentions(passage.passage), key=index.rank_of):
             if node in found or (kinds is not None and G.nodes[node]["kind"] not in kinds):
                 continue
             found.add(node)
