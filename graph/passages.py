@@ -98,22 +98,20 @@ class PassageIndex:
     """Every passage of every document, their full-text index, mentions and citations.
 
     Built once; read-only after. The SQLite connection is shared by the threads that answer
-    requests, one query at a time (a lock: a query takes well under a millisecond here)."""
+    requests, one query at a time (a lock: a query takes about a millisecond on the film's
+    graph)."""
 
     def __init__(
         self,
         passages: list[Passage],
         mentions: dict[int, tuple[str, ...]],
-        citations: dict[str, list[tuple[int, int, CitedBy]]],
+        citations: Citations,
         about: dict[int, str],
     ) -> None:
         self.passages = tuple(passages)
         self._mentions = mentions
+        self._citations = citations
         self._about = about
-        # document -> citations by start, and the longest one's length (to bound a look-up)
-        self._citations = {d: sorted(c, key=lambda item: item[:2]) for d, c in citations.items()}
-        self._starts = {d: [c[0] for c in found] for d, found in self._citations.items()}
-        self._longest = {d: max(e - s for s, e, _ in found) for d, found in citations.items()}
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -128,28 +126,28 @@ class PassageIndex:
 
     @classmethod
     def of(cls, G: nx.MultiDiGraph) -> PassageIndex:
-        documents = G.graph["documents"]
         passages: list[Passage] = []
-        for doc_id, document in documents.items():
-            for position, (start, end) in enumerate(sentence_spans(document.text)):
+        # document -> its passages' starts, and the id of its first passage
+        starts: dict[str, tuple[list[int], int]] = {}
+        for doc_id, document in G.graph["documents"].items():
+            spans = sentence_spans(document.text)
+            starts[doc_id] = ([start for start, _ in spans], len(passages))
+            for position, (start, end) in enumerate(spans):
                 text = document.text[start:end]
                 passages.append(Passage(len(passages), doc_id, position, start, end, text))
-        by_document: dict[str, list[Passage]] = defaultdict(list)
-        for passage in passages:
-            by_document[passage.document].append(passage)
-        starts = {d: [p.start for p in found] for d, found in by_document.items()}
         mentioned: dict[int, dict[str, None]] = defaultdict(dict)
         for mention in G.graph["mentions"].mentions:
-            found = by_document.get(mention.document)
-            if not found:
+            found = starts.get(mention.document)
+            if found is None:
                 continue
-            at = bisect_left(starts[mention.document], mention.start + 1) - 1
-            if at >= 0 and mention.start < found[at].end:
-                mentioned[found[at].id][mention.entity] = None
+            at = bisect_left(found[0], mention.start + 1) - 1
+            if at >= 0 and mention.start < passages[found[1] + at].end:
+                mentioned[found[1] + at][mention.entity] = None
         mentions = {pid: tuple(entities) for pid, entities in mentioned.items()}
-        citations = _citations(G)
-        index = cls(passages, mentions, citations, {})
-        about = {p.id: _about(G, mentions.get(p.id, ()), index.cited_by(p)) for p in passages}
+        citations = Citations.of(G)
+        about = {
+            p.id: _about(G, mentions.get(p.id, ()), citations.overlapping(p)) for p in passages
+        }
         return cls(passages, mentions, citations, about)
 
     def search(
@@ -197,30 +195,45 @@ class PassageIndex:
 
     def cited_by(self, passage: Passage) -> list[CitedBy]:
         """The citations whose quote overlaps the passage, by position in the document."""
-        found = self._citations.get(passage.document)
+        return self._citations.overlapping(passage)
+
+
+class Citations:
+    """Every citation of the graph (of a node, an edge or a dispute's claim) by document and
+    position, to find those that overlap a passage. Immutable once built."""
+
+    def __init__(self, found: dict[str, list[tuple[int, int, CitedBy]]]) -> None:
+        # document -> citations by start, and the longest one's length (to bound a look-up)
+        self._by_document = {d: sorted(c, key=lambda item: item[:2]) for d, c in found.items()}
+        self._starts = {d: [c[0] for c in cited] for d, cited in self._by_document.items()}
+        self._longest = {d: max(e - s for s, e, _ in cited) for d, cited in found.items()}
+
+    @classmethod
+    def of(cls, G: nx.MultiDiGraph) -> Citations:
+        found: dict[str, list[tuple[int, int, CitedBy]]] = defaultdict(list)
+
+        def add(citations: Iterable[Citation], owner: Owner | ClaimOwner) -> None:
+            for c in citations:
+                found[c.document].append((c.start, c.end, CitedBy(c, owner)))
+
+        for node, citations in G.nodes(data="citations", default=()):
+            add(citations, ("node", node))
+        for u, v, key, citations in G.edges(keys=True, data="citations", default=()):
+            add(citations, ("edge", (u, v, key)))
+        for dispute in G.graph["disputes"].values():
+            for claim in dispute.claims:
+                add(claim.citations, ("claim", (dispute.id, claim.id)))
+        return cls(found)
+
+    def overlapping(self, passage: Passage) -> list[CitedBy]:
+        """The citations whose quote overlaps the passage, by position in the document."""
+        found = self._by_document.get(passage.document)
         if not found:
             return []
         starts = self._starts[passage.document]
         first = bisect_left(starts, passage.start - self._longest[passage.document])
         last = bisect_left(starts, passage.end)
         return [cited for start, end, cited in found[first:last] if end > passage.start]
-
-
-def _citations(G: nx.MultiDiGraph) -> dict[str, list[tuple[int, int, CitedBy]]]:
-    found: dict[str, list[tuple[int, int, CitedBy]]] = defaultdict(list)
-
-    def add(citations: Iterable[Citation], owner: Owner | ClaimOwner) -> None:
-        for c in citations:
-            found[c.document].append((c.start, c.end, CitedBy(c, owner)))
-
-    for node, citations in G.nodes(data="citations", default=()):
-        add(citations, ("node", node))
-    for u, v, key, citations in G.edges(keys=True, data="citations", default=()):
-        add(citations, ("edge", (u, v, key)))
-    for dispute in G.graph["disputes"].values():
-        for claim in dispute.claims:
-            add(claim.citations, ("claim", (dispute.id, claim.id)))
-    return found
 
 
 def _about(G: nx.MultiDiGraph, mentioned: Iterable[str], cited: list[CitedBy]) -> str:

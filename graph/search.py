@@ -16,7 +16,7 @@ A query is scored against every form; a node's score is that of its best form:
 < 0.8       character-trigram similarity (0.8 × Dice) with a form, for misspellings:
             "Jeon Jong-seo" ≈ "Jun Jong-seo", "lamborgini" ≈ "Lamborghini"
 0.3         every word of the query is in the node's written description
-≤ 0.2       (:func:`search` only, while places are left) an entity that one of the article
+≤ 0.2       (:func:`search` only, when no name matched) an entity that one of the article
             sentences best answering the query mentions (:mod:`graph.passages`)
 ==========  ====================================================================================
 
@@ -264,7 +264,8 @@ def search(
     G: nx.MultiDiGraph, text: str, limit: int, kinds: Collection[str] | None = None
 ) -> list[Hit]:
     """The best ``limit`` nodes (of ``kinds``) for ``text``: by their names, then by their
-    written descriptions, and, while places are left, the entities the best passages
+    written descriptions, and, if no name matched and places are left, the entities the best
+    passages
     (:mod:`graph.passages`) mention, in the passages' order (the more central first within
     one), scoring up to :data:`PASSAGE_SCORE` by the passage's relevance, matched by the
     sentence."""
@@ -274,7 +275,10 @@ def search(
         hits = [h for h in hits if G.nodes[h.node]["kind"] in kinds][:limit]
     missing = limit - len(hits)
     passages = G.graph.get("passages")
-    if missing <= 0 or passages is None:
+    # Only when no name matched: a full-text query costs more than the name search, and a name
+    # that matched, even misspelt, is what was meant.
+    named = any(h.score > DESCRIPTION_SCORE for h in hits)
+    if missing <= 0 or passages is None or named:
         return hits
     found = {h.node for h in hits}
     read = passages.search(text, PASSAGES_READ)

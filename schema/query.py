@@ -133,7 +133,8 @@ class SearchField(Enum):
     ID = "id"
     """Its id, as written."""
     PASSAGE = "passage"
-    """An article sentence that answers the text and mentions it (score at most 0.2)."""
+    """An article sentence that answers the text mentions it (score at most 0.2; only when no
+    name matched)."""
 
 
 @strawberry.type(
@@ -144,8 +145,8 @@ class SearchField(Enum):
     "the text covers; 0.8-0.85 one of them contains the text; below 0.8 a misspelling of one "
     "(0.8 x trigram similarity); below the exact tiers an event scores 0.97 of that, so that a "
     "place or thing comes before the events naming it; 0.3 every word is in its written "
-    "description; at most 0.2 a sentence answering the text mentions it. Equal scores: the more "
-    "central node (PageRank) first."
+    "description; at most 0.2 (when no name matched) a sentence answering the text mentions it. "
+    "Equal scores: the more central node (PageRank) first."
 )
 class SearchHit:
     node: Node
@@ -405,8 +406,8 @@ class Query:
         "referring description), tolerant of case, spacing, hyphens, leading articles and "
         'misspellings ("Jeon Jong-seo", "Chef Choi", "big boss", "lamborgini"), best first; '
         "an ambiguous name returns every node it names. While places are left, nodes whose "
-        "written description has every word, then the entities the best-answering article "
-        "sentences mention. See `SearchHit` for the scores."
+        "written description has every word; if no name matched, the entities the "
+        "best-answering article sentences mention. See `SearchHit` for the scores."
     )
     def search(
         self, info: Info, text: str, kinds: list[NodeKind] | None = None, first: int = 10
