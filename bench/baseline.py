@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from graph import query as q
+from graph.search import search as search_nodes
 from graph.subgraph import selection
 from schema.limits import Limits
 
@@ -54,11 +55,9 @@ def node(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[
 
 
 def search(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    hits = G.graph["search"].search(variables["text"], limit=5)
+    hits = search_nodes(G, variables["text"], 5)
     return {
-        "search": [
-            {"score": h.score, "matched": h.form or None, "node": _brief(G, h.node)} for h in hits
-        ]
+        "search": [{"score": h.score, "matched": h.form, "node": _brief(G, h.node)} for h in hits]
     }
 
 
