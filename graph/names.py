@@ -43,6 +43,9 @@ class Field(Enum):
     ID = "id"
 
 
+_FIELD_ORDER = {field: at for at, field in enumerate(Field)}
+
+
 def words(text: str) -> list[str]:
     """The words of ``text`` as names are compared: case-folded, quotes straightened, a
     possessive "'s" dropped, split at anything not a letter or digit, leading articles and
@@ -112,23 +115,22 @@ class Names:
 
     __slots__ = ("_by_key", "_rank")
 
-    def __init__(self, forms: Iterable[Form], rank: Mapping[str, int]) -> None:
+    def __init__(self, keyed: Iterable[tuple[str, Form]], rank: Mapping[str, int]) -> None:
+        """From ``(key(form.text), form)`` pairs, and each node's ``rank``."""
         self._rank = rank
         by_key: dict[str, dict[str, Form]] = defaultdict(dict)
-        order = list(Field)
-        for form in forms:
-            k = key(form.text)
+        for k, form in keyed:
             if not k:
                 continue
             held = by_key[k].get(form.node)
-            if held is None or order.index(form.field) < order.index(held.field):
+            if held is None or _FIELD_ORDER[form.field] < _FIELD_ORDER[held.field]:
                 by_key[k][form.node] = form
         self._by_key: dict[str, tuple[Form, ...]] = {
             k: tuple(sorted(found.values(), key=self._order)) for k, found in by_key.items()
         }
 
     def _order(self, form: Form) -> tuple[int, int, str]:
-        return (list(Field).index(form.field), self._rank.get(form.node, 0), form.node)
+        return (_FIELD_ORDER[form.field], self._rank.get(form.node, 0), form.node)
 
     def matches(self, name: str) -> tuple[Form, ...]:
         """The forms, one per node, whose key is that of ``name``, best first."""

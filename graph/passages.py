@@ -98,8 +98,7 @@ class PassageIndex:
     """Every passage of every document, their full-text index, mentions and citations.
 
     Built once; read-only after. The SQLite connection is shared by the threads that answer
-    requests, one query at a time (a lock: a query takes about a millisecond on the film's
-    graph)."""
+    requests, one query at a time (a lock)."""
 
     def __init__(
         self,

@@ -124,12 +124,17 @@ class SearchIndex:
         ranked = sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n))
         rank = {node: at for at, node in enumerate(ranked)}
         events = frozenset(n for n, kind in G.nodes(data="kind") if kind == "event")
-        all_forms = [form for node, data in G.nodes(data=True) for form in forms_of(node, data)]
-        index = cls(Names(all_forms, rank), rank, events)
+        # Each form with its words, normalised once for the names and the search alike.
+        all_forms = [
+            (form, words(form.text))
+            for node, data in G.nodes(data=True)
+            for form in forms_of(node, data)
+        ]
+        names = Names((("".join(w), form) for form, w in all_forms), rank)
+        index = cls(names, rank, events)
         postings: dict[str, list[int]] = defaultdict(list)
         gram_counts: list[int] = []
-        for form in all_forms:
-            form_words = words(form.text)
+        for form, form_words in all_forms:
             form_key = "".join(form_words)
             if not form_key:
                 continue
