@@ -339,23 +339,29 @@ def _argument_of(error: SelectionError) -> str:
 
 @strawberry.type(description="Questions about the film Ballerina (2023), answered with evidence.")
 class Query:
-    @strawberry.field(description="A node by id, or by a name or alias naming only it; else null.")
+    @strawberry.field(
+        description="A node by id, or by any name the articles use for it (name, alias or "
+        "referring description; case, hyphens and leading articles aside); null if none. A "
+        "name several nodes answer to is an AMBIGUOUS_NAME error listing them."
+    )
     def node(self, info: Info, id: str) -> Node | None:
         return _lookup(info, id)
 
-    @strawberry.field(description="A character by id, name or alias; null if none.")
+    @strawberry.field(description="A character by id or name (as `node`); null if none.")
     def character(self, info: Info, id: str) -> Character | None:
         return _lookup(info, id, "character")  # type: ignore[return-value]
 
-    @strawberry.field(description="A real person by id, name or alias; null if none.")
+    @strawberry.field(description="A real person by id or name (as `node`); null if none.")
     def person(self, info: Info, id: str) -> Person | None:
         return _lookup(info, id, "person")  # type: ignore[return-value]
 
-    @strawberry.field(description="A place by id, name or alias; null if none.")
+    @strawberry.field(description="A place by id or name (as `node`); null if none.")
     def place(self, info: Info, id: str) -> Place | None:
         return _lookup(info, id, "place")  # type: ignore[return-value]
 
-    @strawberry.field(name="object", description="An object by id, name or alias; null if none.")
+    @strawberry.field(
+        name="object", description="An object by id or name (as `node`); null if none."
+    )
     def plot_object(self, info: Info, id: str) -> PlotObject | None:
         return _lookup(info, id, "object")  # type: ignore[return-value]
 
