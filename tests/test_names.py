@@ -360,3 +360,34 @@ def test_a_dispute_claim_is_found_through_the_sentence_it_cites(gql) -> None:
     found = passages(gql, "took Choi to the beach in her truck", 5)
     claims = {c["id"] for p in found for c in p["claims"]}
     assert claims, found
+
+
+# --- the annotation field -----------------------------------------------------------------------
+
+
+def test_the_loader_names_a_bad_descriptions_field_and_a_stray_ambiguous_form(tmp_path) -> None:
+    import shutil
+
+    from graph.load import load_knowledge_base
+    from graph.problems import AnnotationError
+    from tests.conftest import SEEDS
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    characters = seeds / "annotations" / "characters.yaml"
+    text = characters.read_text(encoding="utf-8")
+    assert '  descriptions: ["his boss"]\n' in text
+    text = text.replace('  descriptions: ["his boss"]\n', "  descriptions: his boss\n")
+    text = text.replace('  ambiguous: ["her friend"]\n', '  ambiguous: ["her friend", "my pal"]\n')
+    characters.write_text(text, encoding="utf-8")
+    with pytest.raises(AnnotationError) as raised:
+        load_knowledge_base(seeds)
+    problems = [str(p) for p in raised.value.problems]
+    assert any(
+        "characters.yaml: gang-boss: 'descriptions' must be a list of non-empty strings" in p
+        for p in problems
+    ), problems
+    assert any(
+        "schoolgirl: ambiguous form 'my pal' is not one of its aliases or descriptions" in p
+        for p in problems
+    ), problems
