@@ -16,17 +16,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from graph import query as q
+from graph.knowledge import KnowledgeGraph
 from graph.search import search as search_nodes
 from graph.subgraph import selection
 from schema.limits import Limits
 
-Answer = Callable[[nx.MultiDiGraph, Limits, dict[str, Any]], dict[str, Any]]
+Answer = Callable[[KnowledgeGraph, Limits, dict[str, Any]], dict[str, Any]]
 
 # The GraphQL endpoint's encoder settings, so that equal answers are equal bytes.
 _encoder = json.JSONEncoder(
@@ -38,40 +38,40 @@ def encode(data: dict[str, Any]) -> bytes:
     return _encoder.encode({"data": data}).encode("utf-8")
 
 
-def _brief(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
-    data = G.nodes[node]
+def _brief(K: KnowledgeGraph, node: str) -> dict[str, Any]:
+    data = K.graph.nodes[node]
     return {"id": node, "name": data["name"], "kind": data["kind"].upper()}
 
 
-def node(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    found = q.resolve(G, variables["id"])
+def node(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
+    found = q.resolve(K, variables["id"])
     if len(found) != 1:
         return {"node": None}
     center = found[0]
-    around = q.neighbourhood(G, center, depth=1, max_depth=limits.max_radius)
-    answer = _brief(G, center)
-    answer["neighbors"] = [{"distance": d, "node": _brief(G, n)} for n, d in around]
+    around = q.neighbourhood(K, center, depth=1, max_depth=limits.max_radius)
+    answer = _brief(K, center)
+    answer["neighbors"] = [{"distance": d, "node": _brief(K, n)} for n, d in around]
     return {"node": answer}
 
 
-def search(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    hits = search_nodes(G, variables["text"], 5)
+def search(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
+    hits = search_nodes(K, variables["text"], 5)
     return {
-        "search": [{"score": h.score, "matched": h.form, "node": _brief(G, h.node)} for h in hits]
+        "search": [{"score": h.score, "matched": h.form, "node": _brief(K, h.node)} for h in hits]
     }
 
 
-def path(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    a, b = q.require(G, variables["from"]), q.require(G, variables["to"])
-    found = q.shortest_paths(G, a, b, max_length=4, limit=3)
+def path(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
+    a, b = q.require(K, variables["from"]), q.require(K, variables["to"])
+    found = q.shortest_paths(K, a, b, max_length=4, limit=3)
     paths = [
         {
-            "nodes": [{"id": n, "name": G.nodes[n]["name"]} for n in p],
+            "nodes": [{"id": n, "name": K.graph.nodes[n]["name"]} for n in p],
             "steps": [
                 {
                     "from": {"id": u},
                     "to": {"id": v},
-                    "relations": [{"id": e.key, "type": e.type} for e in q.edges_between(G, u, v)],
+                    "relations": [{"id": e.key, "type": e.type} for e in q.edges_between(K, u, v)],
                 }
                 for u, v in zip(p, p[1:], strict=False)
             ],
@@ -81,46 +81,46 @@ def path(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[
     return {"path": {"length": len(found[0]) - 1 if found else None, "paths": paths}}
 
 
-def timeline(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
+def timeline(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
     who = variables.get("participant")
-    events = q.timeline(G, participant=None if who is None else q.require(G, who))
+    events = q.timeline(K, participant=None if who is None else q.require(K, who))
     answer = []
     for event in events:
-        data = G.nodes[event]
-        agents = dict.fromkeys(e.source for e in q.participants(G, event, "agent"))
+        data = K.graph.nodes[event]
+        agents = dict.fromkeys(e.source for e in q.participants(K, event, "agent"))
         answer.append(
             {
                 "id": event,
                 "name": data["name"],
                 "storyOrder": data["story_order"],
-                "agents": [{"id": a, "name": G.nodes[a]["name"]} for a in agents],
+                "agents": [{"id": a, "name": K.graph.nodes[a]["name"]} for a in agents],
             }
         )
     return {"timeline": answer}
 
 
-def ego(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    center = q.require(G, variables["center"])
-    chosen = selection(G, center=center, radius=1, max_nodes=50, max_radius=limits.max_radius)
+def ego(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
+    center = q.require(K, variables["center"])
+    chosen = selection(K.graph, center=center, radius=1, max_nodes=50, max_radius=limits.max_radius)
     nodes = set(chosen.nodes)
     relations = [
         {"id": e.key, "type": e.type, "source": {"id": e.source}, "target": {"id": e.target}}
         for n in sorted(nodes)
-        for e in q.edges_of(G, n, direction="out")
+        for e in q.edges_of(K, n, direction="out")
         if e.target in nodes
     ]
     return {
         "egoNetwork": {
             "matched": chosen.matched,
             "truncated": len(nodes) < chosen.matched,
-            "nodes": [_brief(G, n) for n in sorted(nodes)],
+            "nodes": [_brief(K, n) for n in sorted(nodes)],
             "relations": relations,
         }
     }
 
 
-def dispute(G: nx.MultiDiGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    record = G.graph["disputes"].get(variables["id"])
+def dispute(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
+    record = K.disputes.get(variables["id"])
     if record is None:
         return {"dispute": None}
     preferred = next((c for c in record.claims if c.id == record.preferred), None)

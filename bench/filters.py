@@ -52,7 +52,10 @@ def run(edges: int = 100_000, repeats: int = 15, log=print) -> dict[str, Any]:
         G = load_graph(folder)
     schema = build_schema()
     context = Context(graph=G, limits=Limits())
-    results: dict[str, Any] = {"edges": G.number_of_edges(), "nodes": G.number_of_nodes()}
+    results: dict[str, Any] = {
+        "edges": G.graph.number_of_edges(),
+        "nodes": G.graph.number_of_nodes(),
+    }
     for name, query in QUERIES.items():
         variables = None
         if isinstance(query, tuple):

@@ -299,9 +299,14 @@ def _write_story(
             f"In scene {e + 1}, {agent[1]} {phrase} {other[1]} at {place[1]} with {thing[1]}."
         )
         name = f"{agent[1]} {phrase} {other[1]}"
+        # Each participation cites its own quote (graph.receipts): the scene's sentence, which
+        # names all four participants.
+        cite = story.cite(sentence)
         participants = (
-            f"{{entity: {agent[0]}, role: agent}}, {{entity: {other[0]}, role: {role}}}, "
-            f"{{entity: {place[0]}, role: location}}, {{entity: {thing[0]}, role: instrument}}"
+            f"{{entity: {agent[0]}, role: agent, cite: {cite}}}, "
+            f"{{entity: {other[0]}, role: {role}, cite: {cite}}}, "
+            f"{{entity: {place[0]}, role: location, cite: {cite}}}, "
+            f"{{entity: {thing[0]}, role: instrument, cite: {cite}}}"
         )
         writer.write(
             "events.yaml",

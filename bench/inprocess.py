@@ -8,6 +8,7 @@ HTTP server and the network: the quietest measure of what an optimisation bought
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -46,10 +47,14 @@ async def call(app: Starlette, path: str, body: bytes) -> tuple[int, bytes]:
         "server": ("127.0.0.1", 8000),
     }
     delivered = False
+    answered = asyncio.Event()
 
     async def receive() -> dict:
         nonlocal delivered
         if delivered:
+            # As an ASGI server does: a disconnect only once the client has gone, which here
+            # is once it has its answer (the endpoint stops work whose client has gone).
+            await answered.wait()
             return {"type": "http.disconnect"}
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
@@ -63,6 +68,8 @@ async def call(app: Starlette, path: str, body: bytes) -> tuple[int, bytes]:
             status = message["status"]
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                answered.set()
 
     await app(scope, receive, send)
     return status, b"".join(chunks)

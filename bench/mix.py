@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
+from graph.knowledge import KnowledgeGraph
 
 #: Operation name -> GraphQL document. Each selects what a client of that question would ask.
 DOCUMENTS: dict[str, str] = {
@@ -86,10 +86,10 @@ def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def make_mix(G: nx.MultiDiGraph, count: int = 3000, seed: int = 2023) -> list[Request]:
+def make_mix(K: KnowledgeGraph, count: int = 3000, seed: int = 2023) -> list[Request]:
     """``count`` requests, the six operations in equal shares, in a shuffled, seeded order."""
     rng = random.Random(seed)
-    pools = _Pools(G, rng)
+    pools = _Pools(K, rng)
     requests = [pools.request(OPERATIONS[i % len(OPERATIONS)]) for i in range(count)]
     rng.shuffle(requests)
     return requests
@@ -98,17 +98,17 @@ def make_mix(G: nx.MultiDiGraph, count: int = 3000, seed: int = 2023) -> list[Re
 class _Pools:
     """Draws the arguments of each operation from the graph."""
 
-    def __init__(self, G: nx.MultiDiGraph, rng: random.Random) -> None:
-        self.G = G
+    def __init__(self, K: KnowledgeGraph, rng: random.Random) -> None:
+        self.K = K
         self.rng = rng
-        self.nodes = sorted(G)
-        self.entities = [n for n in self.nodes if G.nodes[n]["kind"] != "event"]
+        self.nodes = sorted(K.graph)
+        self.entities = [n for n in self.nodes if K.graph.nodes[n]["kind"] != "event"]
         self.participants = [
             n
             for n in self.entities
-            if any(d["kind"] == "participation" for _, _, d in G.out_edges(n, data=True))
+            if any(d["kind"] == "participation" for _, _, d in K.graph.out_edges(n, data=True))
         ] or self.entities
-        self.disputes = sorted(G.graph["disputes"])
+        self.disputes = sorted(K.disputes)
 
     def request(self, operation: str) -> Request:
         return Request(operation, getattr(self, f"_{operation}")())
@@ -117,7 +117,7 @@ class _Pools:
         return {"id": self.rng.choice(self.nodes)}
 
     def _search(self) -> dict[str, Any]:
-        return {"text": search_term(self.G, self.rng.choice(self.nodes), self.rng)}
+        return {"text": search_term(self.K, self.rng.choice(self.nodes), self.rng)}
 
     def _path(self) -> dict[str, Any]:
         source, target = self.rng.sample(self.entities, 2)
@@ -136,10 +136,10 @@ class _Pools:
         return {"id": self.rng.choice(self.disputes)} if self.disputes else {"id": "none"}
 
 
-def search_term(G: nx.MultiDiGraph, node: str, rng: random.Random) -> str:
+def search_term(K: KnowledgeGraph, node: str, rng: random.Random) -> str:
     """What someone looking for ``node`` might type: a name or alias, as written, lower-cased,
     its first word only, or with one typo."""
-    data = G.nodes[node]
+    data = K.graph.nodes[node]
     form = rng.choice([data["name"], *data["aliases"]])
     style = rng.randrange(4)
     if style == 1:

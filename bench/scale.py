@@ -123,20 +123,20 @@ def measure(folder: Path, edges: int) -> dict[str, Any]:
         raise AnnotationError(problems)
     loaded = time.perf_counter()
     with _timed_steps(build) as steps:
-        G = build.build_graph(kb)
+        K = build.build_graph(kb)
     built = time.perf_counter()
     del kb
     found["steps_s"] = {"read": read - started, "validate": loaded - read, **steps}
     found.update(
-        nodes=G.number_of_nodes(),
-        edges=G.number_of_edges(),
+        nodes=K.graph.number_of_nodes(),
+        edges=K.graph.number_of_edges(),
         load_and_validate_s=loaded - started,
         build_s=built - loaded,
         total_build_s=built - started,
         peak_rss_after_build=peak_rss_bytes(),
     )
-    found["queries"] = asyncio.run(_query_latencies(G, folder))
-    found["exports"] = _exports(G)
+    found["queries"] = asyncio.run(_query_latencies(K, folder))
+    found["exports"] = _exports(K.graph)
     found["peak_rss"] = peak_rss_bytes()
     return found
 
@@ -170,18 +170,16 @@ def _timed_steps(build) -> Iterator[dict[str, float]]:
         build.SearchIndex.of = search_of
 
 
-async def _query_latencies(G, folder: Path) -> dict[str, dict[str, float]]:
-    from bench.app import CountingCache, graphql_endpoint
+async def _query_latencies(K, folder: Path) -> dict[str, dict[str, float]]:
     from bench.inprocess import call, running
     from bench.mix import search_term
     from server.app import create_app
     from server.settings import Settings
 
-    app = create_app(G, Settings(seeds_dir=folder))
-    # Measure execution, not replayed answers: a cache that keeps nothing (see bench.app).
-    graphql_endpoint(app).responses = CountingCache(0)
+    # Measure execution, not replayed answers.
+    app = create_app(K, Settings(seeds_dir=folder, response_cache=False))
     rng = random.Random(5)
-    nodes = list(G)
+    nodes = list(K.graph)
     latencies: dict[str, dict[str, float]] = {}
     async with running(app):
         for name, (document, argument) in QUERIES.items():
@@ -191,7 +189,7 @@ async def _query_latencies(G, folder: Path) -> dict[str, dict[str, float]]:
                 variables = {
                     "node": {"id": node},
                     "center": {"center": node},
-                    "text": {"text": search_term(G, node, rng)},
+                    "text": {"text": search_term(K, node, rng)},
                     "pair": {"from": node, "to": rng.choice(nodes)},
                 }[argument]
                 body = json.dumps({"query": document, "variables": variables}).encode()

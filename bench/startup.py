@@ -33,7 +33,7 @@ t2 = time.perf_counter()
 G = build_graph(kb)
 t3 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "load_and_validate": t2 - t1, "build": t3 - t2,
-                  "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}))
+                  "nodes": G.graph.number_of_nodes(), "edges": G.graph.number_of_edges()}))
 """
 
 

@@ -118,7 +118,7 @@ def run(
                 "misses": misses,
                 "hit_rate": hits / (hits + misses) if hits + misses else None,
                 "workers_seen": len(after),
-                "max_entries": next(iter(after.values()))["max_entries"],
+                "max_bytes": next(iter(after.values()))["max_bytes"],
             }
             log(f"  response cache (/graphql): {cache[label]}")
     return {

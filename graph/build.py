@@ -7,18 +7,12 @@ Nodes are entities and events, keyed by their ids. Edges are keyed by id and car
 - ``"participation"``: an entity taking part in an event, entity → event, ``type`` is its role.
 
 Every node and edge carries ``citations``; an edge that is one side of a disagreement carries
-its ``dispute`` and ``claim`` ids. Everything that needs a whole-graph computation (mentions,
-centrality, layout, the search and alias indexes, the timeline) is computed here, once, and
-stored on the graph: no request ever runs an algorithm over the whole graph.
-
-``G.graph`` holds: ``name``, ``documents`` (id → Document), ``disputes`` (id → Dispute),
-``mentions`` (a MentionIndex), ``aliases`` (normalised surface form → node ids), ``search``
-(a SearchIndex, with the name look-up), ``passages`` (a PassageIndex), ``timeline`` (event ids
-in story order) and ``timeline_position``,
-``narrative`` (event ids in the order the film tells them, for those whose position is known),
-``by_kind`` (kind → sorted node ids, ``"*"`` for all), ``dispute_edges`` (dispute id → edge
-keys), ``counts`` (sizes, see :func:`count`) and ``rankings`` (measure → node ids, highest
-first).
+its ``dispute`` and ``claim`` ids. Nodes carry their centrality (:mod:`graph.centrality`) and
+layout position ``x``/``y`` (:mod:`graph.layout`). Everything else that needs a whole-graph
+computation (mentions, the search and alias indexes, the timeline, rankings, the indexes of the
+filtered lists) is computed here, once, and held beside the graph in the
+:class:`~graph.knowledge.KnowledgeGraph` returned: no request ever runs an algorithm over the
+whole graph. ``G.graph`` holds only the ``name``.
 """
 
 from __future__ import annotations
@@ -30,20 +24,21 @@ import networkx as nx
 
 from graph.centrality import add_centrality
 from graph.collector import collector_paused
-from graph.indexes import indexes
+from graph.indexes import edge_index, node_index
+from graph.knowledge import Counts, EdgeKey, KnowledgeGraph
 from graph.layout import layout
 from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
-from graph.model import KnowledgeBase
+from graph.model import MEASURES, KnowledgeBase, participation_key
 from graph.passages import PassageIndex
 from graph.quotes import normalize
 from graph.search import SearchIndex
 
 
 @collector_paused
-def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.MultiDiGraph:
-    G = nx.MultiDiGraph(name=name)
-    mentions = index_mentions(kb.documents, kb.entities)
+def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> KnowledgeGraph:
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=name)
+    mentions = index_mentions(kb.documents, kb.entities, kb.mention_rules)
 
     for entity in kb.entities:
         counts = mentions.counts.get(entity.id, {})
@@ -55,6 +50,8 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
             descriptions=entity.descriptions,
             description=entity.description,
             citations=entity.citations,
+            certainty=entity.certainty,
+            reason=entity.reason,
             mentions=counts,
             mention_total=sum(counts.values()),
         )
@@ -66,6 +63,8 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
             aliases=event.aliases,
             description=event.description,
             citations=event.citations,
+            certainty=event.certainty,
+            reason=event.reason,
             mentions={},
             mention_total=0,
             story_order=event.story_order,
@@ -77,11 +76,12 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
             G.add_edge(
                 p.entity,
                 event.id,
-                key=f"{event.id}/{p.role}/{p.entity}",
+                key=participation_key(event.id, p.role, p.entity),
                 kind="participation",
                 type=p.role,
-                # A participant with no quote of its own rests on the event's.
-                citations=p.citations or event.citations,
+                citations=p.citations,
+                certainty=p.certainty,
+                reason=p.reason,
                 note=p.note,
                 dispute=dispute,
                 claim=claim,
@@ -95,6 +95,8 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
             kind="relation",
             type=relation.type,
             citations=relation.citations,
+            certainty=relation.certainty,
+            reason=relation.reason,
             note=relation.note,
             dispute=dispute,
             claim=claim,
@@ -106,40 +108,38 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> nx.Mult
         G.nodes[node]["y"] = y
 
     events = sorted(kb.events, key=lambda e: e.story_order)
-    by_kind: dict[str, list[str]] = {"*": sorted(G)}
-    for node in by_kind["*"]:
-        by_kind.setdefault(G.nodes[node]["kind"], []).append(node)
-    dispute_edges: dict[str, list[tuple[str, str, str]]] = {}
+    dispute_edges: dict[str, list[EdgeKey]] = {}
     for u, v, key, dispute in G.edges(keys=True, data="dispute"):
         if dispute is not None:
             dispute_edges.setdefault(dispute, []).append((u, v, key))
-    G.graph.update(
+    rankings = {measure: rank_by(G, measure) for measure in MEASURES}
+    edges = edge_index(G)
+    return KnowledgeGraph(
+        graph=G,
         documents=dict(kb.documents),
         disputes={d.id: d for d in kb.disputes},
         mentions=mentions,
         aliases=alias_index(G),
         search=SearchIndex.of(G),
+        passages=PassageIndex.of(G, kb.documents, mentions, kb.disputes),
         timeline=tuple(e.id for e in events),
         timeline_position={e.id: i for i, e in enumerate(events)},
-        by_kind={kind: tuple(nodes) for kind, nodes in by_kind.items()},
-        dispute_edges={d: tuple(edges) for d, edges in dispute_edges.items()},
-        counts=count(G, kb),
-        rankings={
-            measure: rank_by(G, measure)
-            for measure in ("pagerank", "betweenness", "degree", "mention_total")
-        },
         narrative=tuple(
             e.id
             for e in sorted(kb.events, key=lambda e: e.narrative_order or 0)
             if e.narrative_order is not None
         ),
+        dispute_edges={d: tuple(keys) for d, keys in dispute_edges.items()},
+        counts=count(G, kb),
+        rankings=rankings,
+        edge_index=edges,
+        node_index=node_index(
+            edges, {n: data["kind"] for n, data in G.nodes(data=True)}, sorted(G), rankings
+        ),
     )
-    G.graph.update(indexes(G))  # edge_index, node_index: see graph.indexes
-    G.graph["passages"] = PassageIndex.of(G)  # the sentences, for passage search
-    return G
 
 
-def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
+def load_graph(seeds: Path | str | None = None) -> KnowledgeGraph:
     """Load, verify and build the graph of a seed folder (the built-in Ballerina seeds by default).
 
     Raises :class:`graph.problems.AnnotationError` listing every problem if the seeds are invalid.
@@ -149,45 +149,45 @@ def load_graph(seeds: Path | str | None = None) -> nx.MultiDiGraph:
     return build_graph(load_knowledge_base(Path(seeds)))
 
 
-def rank_by(G: nx.MultiDiGraph, measure: str) -> tuple[str, ...]:
+def rank_by(G: nx.MultiDiGraph[str], measure: str) -> tuple[str, ...]:
     """Node ids by ``measure``, highest first; equal values in id order.
 
     Fractions are compared to 12 significant digits: two nodes in the same position (say, two
     leaves of one hub) have the same centrality, but floating-point sums in another order can
     leave them a unit in the last place apart, which must not decide their order.
     """
-    values = G.nodes(data=measure)
-    if all(isinstance(v, int) for _, v in values):
+    values: dict[str, float] = {n: data[measure] for n, data in G.nodes(data=True)}
+    if all(isinstance(v, int) for v in values.values()):
         return tuple(sorted(G, key=lambda n: (-values[n], n)))
     return tuple(sorted(G, key=lambda n: (-float(f"{values[n]:.12g}"), n)))
 
 
-def count(G: nx.MultiDiGraph, kb: KnowledgeBase) -> dict[str, object]:
+def count(G: nx.MultiDiGraph[str], kb: KnowledgeBase) -> Counts:
     """Sizes of the graph: nodes by kind, edges by (type, kind), citations, documents, disputes."""
-    kinds = Counter(kind for _, kind in G.nodes(data="kind"))
-    citations = sum(len(c) for _, c in G.nodes(data="citations"))
+    kinds: Counter[str] = Counter(data["kind"] for _, data in G.nodes(data=True))
+    citations = sum(len(data["citations"]) for _, data in G.nodes(data=True))
     citations += sum(len(claim.citations) for d in kb.disputes for claim in d.claims)
     types: Counter[tuple[str, str]] = Counter()
     for _, _, data in G.edges(data=True):  # one pass: a million edges at the largest scale
         types[data["type"], data["kind"]] += 1
         citations += len(data["citations"])
-    edge_kinds = Counter()
+    edge_kinds: Counter[str] = Counter()
     for (_, kind), n in types.items():
         edge_kinds[kind] += n
-    return {
-        "nodes": G.number_of_nodes(),
-        "edges": G.number_of_edges(),
-        "relations": edge_kinds["relation"],
-        "participations": edge_kinds["participation"],
-        "citations": citations,
-        "documents": len(kb.documents),
-        "disputes": len(kb.disputes),
-        "by_kind": sorted(kinds.items()),
-        "by_type": sorted(types.items(), key=lambda item: (-item[1], item[0])),
-    }
+    return Counts(
+        nodes=G.number_of_nodes(),
+        edges=G.number_of_edges(),
+        relations=edge_kinds["relation"],
+        participations=edge_kinds["participation"],
+        citations=citations,
+        documents=len(kb.documents),
+        disputes=len(kb.disputes),
+        by_kind=tuple(sorted(kinds.items())),
+        by_type=tuple(sorted(types.items(), key=lambda item: (-item[1], item[0]))),
+    )
 
 
-def alias_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+def alias_index(G: nx.MultiDiGraph[str]) -> dict[str, tuple[str, ...]]:
     """Map every normalised, case-folded id, name and alias to the nodes it names."""
     index: dict[str, list[str]] = {}
     for node, data in G.nodes(data=True):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -38,7 +38,7 @@ class Adjacency(NamedTuple):
     matrix: sparse.csr_array
 
     @classmethod
-    def of(cls, G: nx.Graph) -> Adjacency:
+    def of(cls, G: nx.Graph[Any]) -> Adjacency:
         nodes = list(G)
         index = {node: i for i, node in enumerate(nodes)}
         heads: list[int] = []
@@ -57,7 +57,7 @@ class Adjacency(NamedTuple):
         return cls(nodes, matrix)
 
 
-def add_centrality(G: nx.MultiDiGraph) -> None:
+def add_centrality(G: nx.MultiDiGraph[Any]) -> None:
     """Store ``degree``, ``betweenness`` and ``pagerank`` on every node of ``G``."""
     if G.number_of_nodes() == 0:
         return
@@ -147,7 +147,8 @@ def _dependencies(matrix: sparse.csr_array, sources: Sequence[int]) -> np.ndarra
         share = paths[parents] / counted * (1.0 + dependency[children])
         np.add.at(dependency, parents, share)
     dependency[starts] = 0.0  # a source is an endpoint of its paths, not on them
-    return dependency.reshape(batch, n).sum(axis=0)
+    totals: np.ndarray = dependency.reshape(batch, n).sum(axis=0)
+    return totals
 
 
 def pagerank(
@@ -166,7 +167,7 @@ def pagerank(
     # Row i of `step` spreads node i's rank evenly over its neighbours.
     spread = np.divide(1.0, out, out=np.zeros(n), where=~isolated)
     step = sparse.csr_array(sparse.diags_array(spread) @ matrix)
-    ranks = np.full(n, 1.0 / n)
+    ranks: np.ndarray = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         previous = ranks
         ranks = alpha * (ranks @ step + previous[isolated].sum() / n) + (1 - alpha) / n

@@ -17,8 +17,13 @@ class GraphError(Exception):
 class SelectionError(GraphError, ValueError):
     """A selection (node kinds, relation types, ego network, size cap) cannot be made as asked."""
 
+    #: The argument of :func:`graph.subgraph.select` at fault.
+    parameter: str = ""
+
 
 class UnknownNode(SelectionError):
+    parameter = "center"
+
     def __init__(self, node_id: Hashable) -> None:
         super().__init__(node_id)
         self.node_id = node_id
@@ -28,6 +33,8 @@ class UnknownNode(SelectionError):
 
 
 class UnknownKind(SelectionError):
+    parameter = "kinds"
+
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
         self.kind = kind
@@ -37,6 +44,8 @@ class UnknownKind(SelectionError):
 
 
 class UnknownRelationType(SelectionError):
+    parameter = "relation_types"
+
     def __init__(self, relation_type: str) -> None:
         super().__init__(relation_type)
         self.relation_type = relation_type
@@ -48,6 +57,8 @@ class UnknownRelationType(SelectionError):
 class InvalidRadius(SelectionError):
     """The radius is not a non-negative integer."""
 
+    parameter = "radius"
+
     def __init__(self, radius: object) -> None:
         super().__init__(radius)
         self.radius = radius
@@ -57,6 +68,8 @@ class InvalidRadius(SelectionError):
 
 
 class RadiusTooLarge(SelectionError):
+    parameter = "radius"
+
     def __init__(self, radius: int, limit: int) -> None:
         super().__init__(radius, limit)
         self.radius = radius
@@ -69,6 +82,8 @@ class RadiusTooLarge(SelectionError):
 class RadiusWithoutCenter(SelectionError):
     """A radius was given but no center node to measure it from."""
 
+    parameter = "radius"
+
     def __init__(self, radius: object) -> None:
         super().__init__(radius)
         self.radius = radius
@@ -79,6 +94,8 @@ class RadiusWithoutCenter(SelectionError):
 
 class InvalidMaxNodes(SelectionError):
     """The node cap is not a non-negative integer."""
+
+    parameter = "max_nodes"
 
     def __init__(self, max_nodes: object) -> None:
         super().__init__(max_nodes)

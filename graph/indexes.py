@@ -8,10 +8,10 @@ that have them. A filter is then a handful of dict look-ups, its size a sum of l
 page a slice, or a merge of a few sorted arrays from the page's first position on: a request
 costs its page and a few binary searches, however large the graph.
 
-:func:`edge_index` groups the edges by ``(kind, type, disputed)``; :func:`node_index` groups the
-nodes, in each order, by ``(kind, edge type)``, a node being in the group of every type of edge
-it has at either end. :func:`graph.build.build_graph` stores them as ``G.graph["edge_index"]``
-and ``G.graph["node_index"]``; :mod:`graph.query` asks them.
+:func:`edge_index` groups the edges by ``(kind, type, disputed, certainty)``;
+:func:`node_index` groups the nodes, in each order, by ``(kind, edge type)``, a node being in
+the group of every type of edge it has at either end. :func:`graph.build.build_graph` keeps
+them in the :class:`~graph.knowledge.KnowledgeGraph` it builds; :mod:`graph.query` asks them.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ class Grouped(Generic[T]):
                     break
         return cls(tuple(items), groups)
 
-    def reordered(self, items: Sequence[T], moved: array) -> Grouped[T]:
+    def reordered(self, items: Sequence[T], moved: array[int]) -> Grouped[T]:
         """The same groups over ``items``, the same items in another order: the item at position
         ``p`` here is at ``moved[p]`` there. (Each group is moved and sorted by NumPy: much
         cheaper than grouping again.)"""
@@ -146,6 +146,7 @@ class Grouped(Generic[T]):
                 groups[key] = range(len(items))
                 continue
             if id(positions) not in translated:
+                assert isinstance(positions, array)  # only "all of it" is a range
                 moved_positions = np.sort(to[np.frombuffer(positions, dtype=_DTYPE)])
                 translated[id(positions)] = array(_TYPECODE, moved_positions.tobytes())
             groups[key] = translated[id(positions)]
@@ -155,18 +156,23 @@ class Grouped(Generic[T]):
 # --- the indexes --------------------------------------------------------------------------------
 
 
-def edge_index(G: nx.MultiDiGraph) -> Grouped[tuple[str, str, str]]:
+def edge_index(G: nx.MultiDiGraph[str]) -> Grouped[tuple[str, str, str]]:
     """Every edge ``(source, target, key)`` in ``G.edges`` order, grouped by
-    ``(kind, type, disputed)``, each of them or any of them ``None`` for "any"."""
+    ``(kind, type, disputed, certainty)``, each of them or any of them ``None`` for "any"."""
     return Grouped.of(
         (
             (
                 (u, v, key),
-                product((d["kind"], None), (d["type"], None), (d["dispute"] is not None, None)),
+                product(
+                    (d["kind"], None),
+                    (d["type"], None),
+                    (d["dispute"] is not None, None),
+                    (d.get("certainty", "stated"), None),
+                ),
             )
             for u, v, key, d in G.edges(keys=True, data=True)
         ),
-        3,
+        4,
     )
 
 
@@ -178,7 +184,7 @@ class NodeIndex:
 
     orders: Mapping[str | None, Grouped[str]]
     position: Mapping[str, int]
-    ranks: Mapping[str, array]
+    ranks: Mapping[str, array[int]]
 
     def select(
         self, kinds: Iterable[str] | None, edge_type: str | None, order: str | None
@@ -223,11 +229,11 @@ def node_index(
     """Index the nodes of a graph (their ``kind``) in id order ``by_id`` and in each of
     ``rankings``, with the types of their edges from the graph's :func:`edge_index`."""
     edge_types: dict[str, set[str]] = {node: set() for node in by_id}
-    for (edge_kind, edge_type, disputed), positions in edges.groups.items():
-        if edge_kind is None and edge_type is not None and disputed is None:
+    for (edge_kind, edge_type, disputed, certainty), positions in edges.groups.items():
+        if edge_kind is None and edge_type is not None and disputed is None and certainty is None:
             for u, v, _ in map(edges.items.__getitem__, positions):
-                edge_types[u].add(edge_type)
-                edge_types[v].add(edge_type)
+                edge_types[u].add(str(edge_type))
+                edge_types[v].add(str(edge_type))
     keyed = ((n, product((kind[n], None), (None, *edge_types[n]))) for n in by_id)
     orders: dict[str | None, Grouped[str]] = {None: Grouped.of(keyed, 2)}
     position = {node: at for at, node in enumerate(by_id)}
@@ -238,12 +244,3 @@ def node_index(
             rank[position[node]] = at
         orders[measure] = orders[None].reordered(ranked, rank)
     return NodeIndex(orders=orders, position=position, ranks=ranks)
-
-
-def indexes(G: nx.MultiDiGraph) -> dict[str, object]:
-    """The indexes of a graph :func:`graph.build.build_graph` has stored ``by_kind`` and
-    ``rankings`` on, to be stored on it too."""
-    edges = edge_index(G)
-    kind = dict(G.nodes(data="kind"))
-    nodes = node_index(edges, kind, G.graph["by_kind"]["*"], G.graph["rankings"])
-    return {"edge_index": edges, "node_index": nodes}

@@ -15,6 +15,7 @@ an :class:`~graph.problems.AnnotationError`, so that a bad annotation never yiel
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator
@@ -23,8 +24,10 @@ from typing import Any
 
 import ryaml
 
+from graph import mentions, receipts
 from graph.collector import collector_paused
 from graph.model import (
+    CERTAINTIES,
     Citation,
     Claim,
     Dispute,
@@ -32,26 +35,25 @@ from graph.model import (
     Entity,
     Event,
     KnowledgeBase,
+    MentionRule,
+    MentionRules,
     Participation,
+    Reference,
     Relation,
+    Verdict,
 )
 from graph.problems import AnnotationError, Problem
-from graph.quotes import NormalizedText
-from graph.validate import validate
+from graph.quotes import NormalizedText, normalize
+from graph.seedfiles import SeedFileMissing, SeedFileProblem, SeedFileTooLarge, read_seed_file
+from graph.validate import document_fields, validate
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SPECIAL_FILES = ("events.yaml", "relations.yaml", "disputes.yaml")
 
-ENTITY_FIELDS = {
-    "id",
-    "kind",
-    "name",
-    "aliases",
-    "descriptions",
-    "ambiguous",
-    "description",
-    "cite",
-}
+# Every claim (a description, a participation, a relation, a dispute's claim) may say how firmly
+# its quotes support it: `certainty` (graph.model.CERTAINTIES) and, for an inferred one, `reason`.
+CERTAINTY_FIELDS = {"certainty", "reason"}
+ENTITY_FIELDS = {"id", "kind", "name", "aliases", "descriptions", "ambiguous", "description"}
+ENTITY_FIELDS |= {"cite"} | CERTAINTY_FIELDS
 EVENT_FIELDS = {
     "id",
     "name",
@@ -62,12 +64,23 @@ EVENT_FIELDS = {
     "aliases",
     "participants",
     "cite",
+    *CERTAINTY_FIELDS,
 }
-PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim"}
-RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite"}
+PARTICIPANT_FIELDS = {"entity", "role", "cite", "note", "claim", *CERTAINTY_FIELDS}
+RELATION_FIELDS = {"id", "source", "type", "target", "claim", "note", "cite", *CERTAINTY_FIELDS}
 DISPUTE_FIELDS = {"id", "question", "about", "claims", "preferred", "reason"}
-CLAIM_FIELDS = {"id", "statement", "cite"}
-DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256"}
+CLAIM_FIELDS = {"id", "statement", "cite", *CERTAINTY_FIELDS}
+MENTION_FIELDS = {"forms", "rules"}
+MENTION_RULE_FIELDS = {"entity", "before", "after", "why"}
+#: Keys a citation may carry beside its `document-id: quote` pair (graph.model.Citation).
+CITATION_FIELDS = {"refers", "hedge", "erratum"}
+DOCUMENT_FIELDS = {"id", "file", "title", "kind", "date", "url", "sha256", "verdict"}
+VERDICT_FIELDS = {"about", "statement", "cite", *CERTAINTY_FIELDS}
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+#: The largest document text the loader reads. Every quote is searched for in the text and every
+#: alias counted in it, so a text costs time and memory in proportion; the film's articles are
+#: 3 to 9 kB.
+MAX_DOCUMENT_BYTES = 1_000_000
 
 
 # ryaml (libyaml's parser ported to Rust, serde building the values) reads YAML 1.2 into plain
@@ -111,6 +124,16 @@ def _entry_label(path: re.Match[str]) -> str:
     return f"entry {int(path[1]) + 1}" + (f" {inside}" if inside else "") + ": "
 
 
+def _yaml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if value is None:
+        return "null"
+    return "mapping" if isinstance(value, dict) else "list"
+
+
 class _Reader:
     """Collects problems while turning parsed YAML into records."""
 
@@ -128,7 +151,13 @@ class _Reader:
     def read_yaml_list(self, path: Path) -> list[Any]:
         name = path.relative_to(self.seeds).as_posix()
         try:
-            raw = path.read_bytes().decode("utf-8")
+            raw = read_seed_file(self.seeds, name).decode("utf-8")
+        except SeedFileMissing:
+            self.problem(name, None, f"not found in {self.seeds}")
+            return []
+        except SeedFileProblem as exc:
+            self.problem(name, None, str(exc))
+            return []
         except UnicodeDecodeError as exc:
             self.problem(name, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
             return []
@@ -183,12 +212,25 @@ class _Reader:
         value = entry.get(key, [])
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(
-            isinstance(v, str | int) and str(v).strip() for v in value
-        ):
+        if not isinstance(value, list):
             self.problem(file, label, f"{key!r} must be a list of non-empty strings")
             return ()
-        return tuple(str(v).strip() for v in value)
+        found: list[str] = []
+        for index, item in enumerate(value, start=1):
+            if isinstance(item, str) and item.strip():
+                found.append(item.strip())
+            elif isinstance(item, str):
+                self.problem(file, label, f"{key!r} item {index} is an empty string")
+            else:
+                # YAML 1.2 reads `true` as a boolean and `2023` or `0x10` as numbers; turned
+                # back into text they would be "True", "2023" and "16", names nobody wrote.
+                self.problem(
+                    file,
+                    label,
+                    f"{key!r} item {index} must be a string, not the YAML "
+                    f"{_yaml_type(item)} {item!r}: put it in quotes",
+                )
+        return tuple(found)
 
     def integer(
         self, file: str, label: str, entry: dict[str, Any], key: str, required: bool
@@ -216,57 +258,161 @@ class _Reader:
             return ()
         found: list[Citation] = []
         for item in raw:
-            if not (isinstance(item, dict) and len(item) == 1):
-                self.problem(file, label, f"citation {item!r} must be one {{document-id: quote}}")
-                continue
-            ((document, quote),) = item.items()
-            if document not in self.documents:
-                known = ", ".join(sorted(self.documents))
-                self.problem(file, label, f"cites unknown document {document!r} (known: {known})")
-                continue
-            if not isinstance(quote, str) or not quote.strip():
-                self.problem(file, label, f"citation of {document!r} has an empty quote")
-                continue
-            span = self._normalized[document].locate(quote)
-            if span is None:
-                self.problem(file, label, f"quote not found in {document}: {quote!r}")
-                continue
-            found.append(
-                Citation(document, self.documents[document].text[span[0] : span[1]], *span)
-            )
+            citation = self.citation(file, label, item)
+            if citation is not None:
+                found.append(citation)
         return tuple(found)
+
+    def citation(self, file: str, label: str, item: object) -> Citation | None:
+        """One ``{document-id: quote}``, with optional ``refers``, ``hedge`` and ``erratum``."""
+        pairs = (
+            [(k, v) for k, v in item.items() if k not in CITATION_FIELDS]
+            if isinstance(item, dict)
+            else []
+        )
+        if not isinstance(item, dict) or len(pairs) != 1:
+            self.problem(
+                file,
+                label,
+                f"citation {item!r} must be one {{document-id: quote}} "
+                f"(with optional {', '.join(sorted(CITATION_FIELDS))})",
+            )
+            return None
+        ((document, quote),) = pairs
+        if document not in self.documents:
+            known = ", ".join(sorted(self.documents))
+            self.problem(file, label, f"cites unknown document {document!r} (known: {known})")
+            return None
+        if not isinstance(quote, str) or not quote.strip():
+            self.problem(file, label, f"citation of {document!r} has an empty quote")
+            return None
+        span = self._normalized[document].locate(quote)
+        if span is None:
+            self.problem(file, label, f"quote not found in {document}: {quote!r}")
+            return None
+        text = self.documents[document].text[span[0] : span[1]]
+        refers = self.references(file, label, item.get("refers"), text)
+        notes = {}
+        for key in ("hedge", "erratum"):
+            value = item.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                self.problem(file, label, f"citation's {key!r} must be a non-empty string")
+                value = None
+            notes[key] = (value or "").strip()
+        return Citation(document, text, *span, refers, notes["hedge"], notes["erratum"])
+
+    def references(self, file: str, label: str, raw: object, quote: str) -> tuple[Reference, ...]:
+        """A citation's ``refers: {text in the quote: entity-id}``, each text found in the quote."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, dict) or not raw:
+            self.problem(file, label, "a citation's 'refers' must map text in the quote to an id")
+            return ()
+        found = []
+        haystack = normalize(quote).casefold()
+        for text, entity in raw.items():
+            if not isinstance(text, str) or not isinstance(entity, str) or not text.strip():
+                self.problem(file, label, f"refers {text!r}: {entity!r} must map text to an id")
+                continue
+            words = re.escape(normalize(text).casefold())
+            if not re.search(rf"(?<!\w){words}(?!\w)", haystack):
+                self.problem(file, label, f"refers {text!r}, which is not in the quote {quote!r}")
+                continue
+            found.append(Reference(text.strip(), entity.strip()))
+        return tuple(found)
+
+    def certainty(self, file: str, label: str, entry: dict[str, Any]) -> tuple[str, str]:
+        """The claim's ``certainty`` (default ``stated``) and its ``reason``."""
+        value = entry.get("certainty", "stated")
+        reason = self.text(file, label, entry, "reason", required=False) or ""
+        if value not in CERTAINTIES:
+            self.problem(
+                file, label, f"unknown certainty {value!r} (known: {', '.join(CERTAINTIES)})"
+            )
+            return "stated", reason
+        return value, reason
 
     # -- sections -------------------------------------------------------------------------------
 
+    def read_mention_rules(self, path: Path) -> Iterator[MentionRules]:
+        for file, label, entry in self.entries(path, MENTION_FIELDS):
+            forms = self.strings(file, label, entry, "forms")
+            label = forms[0] if forms else label
+            if not forms:
+                self.problem(file, label, "'forms' must list the surface forms the rules resolve")
+            raw = entry.get("rules")
+            if not isinstance(raw, list) or not raw:
+                self.problem(file, label, "'rules' must be a non-empty list")
+                continue
+            rules = []
+            for index, item in enumerate(raw):
+                where = f"{label} rule {index + 1}"
+                if not isinstance(item, dict):
+                    self.problem(file, where, "must be a mapping with 'entity'")
+                    continue
+                for unknown in sorted(set(map(str, item)) - MENTION_RULE_FIELDS):
+                    self.problem(file, where, f"unknown field {unknown!r}")
+                entity = self.text(file, where, item, "entity")
+                patterns = {}
+                for key in ("before", "after"):
+                    value = item.get(key, "")
+                    try:
+                        re.compile(value)
+                    except (re.error, TypeError) as exc:
+                        self.problem(file, where, f"{key!r} is not a regular expression: {exc}")
+                        value = ""
+                    patterns[key] = value
+                why = self.text(file, where, item, "why", required=False) or ""
+                if entity:
+                    rules.append(MentionRule(entity, patterns["before"], patterns["after"], why))
+            yield MentionRules(forms, tuple(rules), file)
+
+    def verdict(self, file: str, doc_id: str, raw: object) -> Verdict | None:
+        """A document's verdict: a claim of that document, so cited from it and no other."""
+        where = f"{doc_id} verdict"
+        if not isinstance(raw, dict):
+            self.problem(file, where, "must be a mapping with about, statement and cite")
+            return None
+        for unknown in sorted(set(map(str, raw)) - VERDICT_FIELDS):
+            self.problem(file, where, f"unknown field {unknown!r}")
+        about = self.text(file, where, raw, "about")
+        statement = self.text(file, where, raw, "statement")
+        cites = self.citations(file, where, raw)
+        for citation in cites:
+            if citation.document != doc_id:
+                self.problem(
+                    file, where, f"cites {citation.document}: a verdict cites its own text"
+                )
+        certainty, reason = self.certainty(file, where, raw)
+        if about is None or statement is None:
+            return None
+        return Verdict(about, statement, cites, certainty, reason)
+
     def read_documents(self) -> None:
-        path = self.seeds / "documents.yaml"
-        if not path.is_file():
-            self.problem("documents.yaml", None, f"not found in {self.seeds}")
-            return
-        for file, label, entry in self.entries(path, DOCUMENT_FIELDS):
+        for file, label, entry in self.entries(self.seeds / "documents.yaml", DOCUMENT_FIELDS):
             doc_id = self.ident(file, label, entry)
+            label = doc_id or label
             name = self.text(file, label, entry, "file")
             title = self.text(file, label, entry, "title")
             kind = self.text(file, label, entry, "kind")
-            date = entry.get("date")
-            if doc_id is None or name is None or title is None or kind is None:
-                continue
-            if doc_id in self.documents:
+            date = self.text(file, label, entry, "date", required=False)
+            url = self.text(file, label, entry, "url", required=False)
+            for message in document_fields(kind, date):
+                self.problem(file, label, message)
+            expected = self.checksum(file, label, entry)
+            raw = None if name is None else self.document_bytes(file, label, name)
+            if doc_id is not None and doc_id in self.documents:
                 self.problem(file, doc_id, "duplicate document id")
                 continue
-            text_path = self.seeds / name
-            try:
-                raw = text_path.read_bytes()
-                text = raw.decode("utf-8")
-            except FileNotFoundError:
-                self.problem(file, doc_id, f"text file {name!r} not found")
+            if doc_id is None or name is None or title is None or kind is None or raw is None:
                 continue
+            try:
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 self.problem(
                     file, doc_id, f"{name} is not UTF-8 ({exc.reason} at byte {exc.start})"
                 )
                 continue
-            expected = entry.get("sha256")
             if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
                 self.problem(
                     file,
@@ -275,16 +421,37 @@ class _Reader:
                     "(its sha256 differs): re-check every quote, then update sha256",
                 )
                 continue
-            self.documents[doc_id] = Document(
-                doc_id,
-                name,
-                title,
-                kind,
-                None if date is None else str(date),
-                text,
-                entry.get("url"),
-            )
+            # A missing sha256 was named above; the text is kept so that the quotes citing it
+            # are still checked.
+            self.documents[doc_id] = Document(doc_id, name, title, kind, date, text, url)
             self._normalized[doc_id] = NormalizedText.of(text)
+            if entry.get("verdict") is not None:
+                verdict = self.verdict(file, doc_id, entry["verdict"])
+                if verdict is not None:
+                    self.documents[doc_id] = dataclasses.replace(
+                        self.documents[doc_id], verdict=verdict
+                    )
+
+    def checksum(self, file: str, label: str, entry: dict[str, Any]) -> str | None:
+        value = entry.get("sha256")
+        if value is None:
+            self.problem(file, label, "missing 'sha256' (the sha256sum of its text file)")
+            return None
+        if not (isinstance(value, str) and SHA256_PATTERN.match(value)):
+            self.problem(file, label, f"'sha256' must be 64 lowercase hex digits, not {value!r}")
+            return None
+        return value
+
+    def document_bytes(self, file: str, label: str, name: str) -> bytes | None:
+        """The text file's bytes; ``None`` (and a problem) unless it is a regular file inside the
+        seed folder and no larger than :data:`MAX_DOCUMENT_BYTES`."""
+        try:
+            return read_seed_file(self.seeds, name, max_bytes=MAX_DOCUMENT_BYTES)
+        except SeedFileTooLarge as exc:
+            self.problem(file, label, f"text file {name!r} {exc} per document")
+        except SeedFileProblem as exc:
+            self.problem(file, label, f"text file {name!r} {exc}")
+        return None
 
     def read_entities(self, path: Path) -> Iterator[Entity]:
         for file, label, entry in self.entries(path, {*ENTITY_FIELDS}):
@@ -296,9 +463,20 @@ class _Reader:
             ambiguous = self.strings(file, label, entry, "ambiguous")
             descriptions = self.strings(file, label, entry, "descriptions")
             cites = self.citations(file, label, entry)
+            certainty, reason = self.certainty(file, label, entry)
             if ident and kind and name:
                 yield Entity(
-                    ident, kind, name, aliases, description, cites, ambiguous, file, descriptions
+                    ident,
+                    kind,
+                    name,
+                    aliases,
+                    description,
+                    cites,
+                    ambiguous,
+                    file,
+                    certainty,
+                    reason,
+                    descriptions,
                 )
 
     def read_events(self, path: Path) -> Iterator[Event]:
@@ -311,6 +489,7 @@ class _Reader:
             narrative = self.text(file, label, entry, "narrative", required=False)
             cites = self.citations(file, label, entry)
             participants = tuple(self.read_participants(file, label, entry))
+            certainty, reason = self.certainty(file, label, entry)
             if ident and name and story is not None:
                 yield Event(
                     ident,
@@ -323,6 +502,8 @@ class _Reader:
                     narrative,
                     self.strings(file, label, entry, "aliases"),
                     file,
+                    certainty,
+                    reason,
                 )
 
     def read_participants(
@@ -341,11 +522,15 @@ class _Reader:
                 self.problem(file, where, f"unknown field {unknown!r}")
             entity = self.text(file, where, item, "entity")
             role = self.text(file, where, item, "role")
-            cites = self.citations(file, where, item, required=False)
+            where = f"{label} participant {entity}" if entity else where
+            # A participation is a claim of its own: its quotes must name the participant,
+            # so it never rests on the event's citations.
+            cites = self.citations(file, where, item)
             note = self.text(file, where, item, "note", required=False) or ""
             claim = self.text(file, where, item, "claim", required=False)
+            certainty, reason = self.certainty(file, where, item)
             if entity and role:
-                yield Participation(entity, role, cites, note, claim)
+                yield Participation(entity, role, cites, note, claim, certainty, reason)
 
     def read_relations(self, path: Path) -> Iterator[Relation]:
         for file, label, entry in self.entries(path, RELATION_FIELDS):
@@ -358,8 +543,11 @@ class _Reader:
             cites = self.citations(file, label, entry)
             claim = self.text(file, label, entry, "claim", required=False)
             note = self.text(file, label, entry, "note", required=False) or ""
+            certainty, reason = self.certainty(file, label, entry)
             if ident and source and kind and target:
-                yield Relation(ident, source, kind, target, cites, claim, note, file)
+                yield Relation(
+                    ident, source, kind, target, cites, claim, note, file, certainty, reason
+                )
 
     def read_disputes(self, path: Path) -> Iterator[Dispute]:
         for file, label, entry in self.entries(path, DISPUTE_FIELDS):
@@ -384,8 +572,9 @@ class _Reader:
                 where = f"{label}/{claim_id}" if claim_id else where
                 statement = self.text(file, where, item, "statement")
                 cites = self.citations(file, where, item)
+                certainty, why = self.certainty(file, where, item)
                 if claim_id and statement:
-                    claims.append(Claim(claim_id, statement, cites))
+                    claims.append(Claim(claim_id, statement, cites, certainty, why))
             if ident and question:
                 yield Dispute(ident, question, about, tuple(claims), preferred, reason, file)
 
@@ -403,8 +592,11 @@ def read_knowledge_base(seeds: Path) -> tuple[KnowledgeBase, list[Problem]]:
     events: list[Event] = []
     relations: list[Relation] = []
     disputes: list[Dispute] = []
+    mention_rules: list[MentionRules] = []
     for path in files:
-        if path.name == "events.yaml":
+        if path.name == "mentions.yaml":
+            mention_rules.extend(reader.read_mention_rules(path))
+        elif path.name == "events.yaml":
             events.extend(reader.read_events(path))
         elif path.name == "relations.yaml":
             relations.extend(reader.read_relations(path))
@@ -413,7 +605,12 @@ def read_knowledge_base(seeds: Path) -> tuple[KnowledgeBase, list[Problem]]:
         else:
             entities.extend(reader.read_entities(path))
     kb = KnowledgeBase(
-        reader.documents, tuple(entities), tuple(events), tuple(relations), tuple(disputes)
+        reader.documents,
+        tuple(entities),
+        tuple(events),
+        tuple(relations),
+        tuple(disputes),
+        mention_rules=tuple(mention_rules),
     )
     return kb, reader.problems
 
@@ -422,6 +619,8 @@ def load_knowledge_base(seeds: Path) -> KnowledgeBase:
     """Parse and validate the seed folder; raise :class:`AnnotationError` listing every problem."""
     kb, problems = read_knowledge_base(seeds)
     problems += validate(kb)
+    problems += receipts.check(kb)
+    problems += mentions.check_rules(kb)
     if problems:
         raise AnnotationError(problems)
     return kb

@@ -2,9 +2,12 @@
 
 Every alias of every entity is searched for in every document, case-sensitively and on word
 boundaries, longest form first, so that "Choi Min-Hee" counts for Min-hee and not for Choi, and
-"Choi's boss" for the boss. A form marked ambiguous (or shared by two entities) counts for
-neither. Sentences in which two entities are both mentioned give them a co-occurrence weight:
-the "who appears with whom" network of narrative-network studies.
+"Choi's boss" for the boss. A form marked ambiguous (or shared by two entities) counts for an
+entity only where a rule of ``annotations/mentions.yaml`` resolves that occurrence from the
+words around it ("Ballerina" after "Ana de Armas-starred" is the other film, in quotation marks
+it is the name Ok-ju takes); an occurrence no rule resolves is kept in ``unresolved``, so that
+nothing counts for nobody unseen. Sentences in which two entities are both mentioned give them
+a co-occurrence weight: the "who appears with whom" network of narrative-network studies.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from graph.model import Document, Entity
+from graph.model import Document, Entity, KnowledgeBase, MentionRules
+from graph.problems import Problem
 from graph.quotes import NormalizedText
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace, or at a
@@ -42,6 +46,42 @@ class MentionIndex:
     cooccurrence: dict[tuple[str, str], int] = field(default_factory=dict)
     #: surface form -> number of times it was found but left unresolved as ambiguous
     ambiguous: dict[str, int] = field(default_factory=dict)
+    #: ambiguous occurrences that a rule resolved: surface form -> entity id -> count
+    resolved: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: ambiguous occurrences no rule resolved: (document, start, end, form)
+    unresolved: list[tuple[str, int, int, str]] = field(default_factory=list)
+
+
+#: How far around an ambiguous occurrence its rules look.
+CONTEXT = 40
+
+
+def resolve(rules: MentionRules, text: str, at: int, until: int) -> str | None:
+    """The entity the first matching rule gives the occurrence ``text[at:until]``, if any."""
+    before, after = text[max(0, at - CONTEXT) : at], text[until : until + CONTEXT]
+    for rule in rules.rules:
+        if re.search(rule.before, before) and re.match(rule.after, after):
+            return rule.entity
+    return None
+
+
+def check_rules(kb: KnowledgeBase) -> list[Problem]:
+    """Every mention rule names a known entity, and no form has two sets of rules."""
+    entities = {e.id for e in kb.entities}
+    problems, seen = [], set()
+    for rules in kb.mention_rules:
+        for form in rules.forms:
+            if form in seen:
+                problems.append(Problem(rules.source, form, "has rules in two entries"))
+            seen.add(form)
+        for rule in rules.rules:
+            if rule.entity not in entities:
+                problems.append(
+                    Problem(
+                        rules.source, rules.forms[0], f"rule names unknown entity {rule.entity!r}"
+                    )
+                )
+    return problems
 
 
 def surface_forms(entities: tuple[Entity, ...] | list[Entity]) -> dict[str, str | None]:
@@ -154,13 +194,21 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def index_mentions(documents: dict[str, Document], entities: tuple[Entity, ...]) -> MentionIndex:
+def index_mentions(
+    documents: dict[str, Document],
+    entities: tuple[Entity, ...],
+    rules: tuple[MentionRules, ...] = (),
+) -> MentionIndex:
     forms = surface_forms(entities)
+    ruled = {form: r for r in rules for form in r.forms}
+    for form in ruled:
+        forms[form] = None  # decided occurrence by occurrence, never wholesale
     index = MentionIndex()
     if not forms:
         return index
     # Aliases are written with straight quotes; match them against the normalised text.
     matcher = _FormMatcher([f.replace("\u2019", "'") for f in forms])
+    resolved: dict[str, Counter[str]] = defaultdict(Counter)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     ambiguous: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
@@ -171,6 +219,12 @@ def index_mentions(documents: dict[str, Document], entities: tuple[Entity, ...])
         sentence = 0
         for at, until, form in _longest_matches(matcher, norm.text):
             entity = forms.get(form)
+            if entity is None and form in ruled:
+                entity = resolve(ruled[form], norm.text, at, until)
+                if entity is None:
+                    index.unresolved.append((doc_id, *norm.span(at, until), form))
+                else:
+                    resolved[form][entity] += 1
             if entity is None:
                 ambiguous[form] += 1
                 continue
@@ -196,4 +250,5 @@ def index_mentions(documents: dict[str, Document], entities: tuple[Entity, ...])
     }
     index.cooccurrence = dict(pairs)
     index.ambiguous = dict(ambiguous)
+    index.resolved = {form: dict(c) for form, c in resolved.items()}
     return index

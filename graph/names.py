@@ -96,6 +96,8 @@ def forms_of(node: str, data: Mapping[str, object]) -> list[Form]:
 class AmbiguousName(SelectionError):
     """A name that several nodes answer to, where one node is required."""
 
+    parameter = "center"
+
     def __init__(self, name: str, candidates: Sequence[str]) -> None:
         super().__init__(name, tuple(candidates))
         self.name = name

@@ -33,14 +33,14 @@ import sqlite3
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import networkx as nx
 
-from graph.mentions import sentence_spans
-from graph.model import Citation
+from graph.mentions import MentionIndex, sentence_spans
+from graph.model import Citation, Dispute, Document
 
 #: Words a question is made of that no answer needs to contain.
 _STOP_WORDS = """a an and are as at be been but by can did do does for from had has have he her
@@ -124,30 +124,38 @@ class PassageIndex:
         self._db.commit()
 
     @classmethod
-    def of(cls, G: nx.MultiDiGraph) -> PassageIndex:
+    def of(
+        cls,
+        G: nx.MultiDiGraph[str],
+        documents: Mapping[str, Document],
+        mentions: MentionIndex,
+        disputes: Iterable[Dispute],
+    ) -> PassageIndex:
+        """The passages of ``documents``, with the entities ``mentions`` finds in them and
+        the citations of ``G``'s nodes and edges and of the claims of ``disputes``."""
         passages: list[Passage] = []
         # document -> its passages' starts, and the id of its first passage
         starts: dict[str, tuple[list[int], int]] = {}
-        for doc_id, document in G.graph["documents"].items():
+        for doc_id, document in documents.items():
             spans = sentence_spans(document.text)
             starts[doc_id] = ([start for start, _ in spans], len(passages))
             for position, (start, end) in enumerate(spans):
                 text = document.text[start:end]
                 passages.append(Passage(len(passages), doc_id, position, start, end, text))
         mentioned: dict[int, dict[str, None]] = defaultdict(dict)
-        for mention in G.graph["mentions"].mentions:
+        for mention in mentions.mentions:
             found = starts.get(mention.document)
             if found is None:
                 continue
             at = bisect_left(found[0], mention.start + 1) - 1
             if at >= 0 and mention.start < passages[found[1] + at].end:
                 mentioned[found[1] + at][mention.entity] = None
-        mentions = {pid: tuple(entities) for pid, entities in mentioned.items()}
-        citations = Citations.of(G)
+        by_passage = {pid: tuple(entities) for pid, entities in mentioned.items()}
+        citations = Citations.of(G, disputes)
         about = {
-            p.id: _about(G, mentions.get(p.id, ()), citations.overlapping(p)) for p in passages
+            p.id: _about(G, by_passage.get(p.id, ()), citations.overlapping(p)) for p in passages
         }
-        return cls(passages, mentions, citations, about)
+        return cls(passages, by_passage, citations, about)
 
     def search(
         self, text: str, limit: int, documents: Collection[str] | None = None
@@ -208,7 +216,7 @@ class Citations:
         self._longest = {d: max(e - s for s, e, _ in cited) for d, cited in found.items()}
 
     @classmethod
-    def of(cls, G: nx.MultiDiGraph) -> Citations:
+    def of(cls, G: nx.MultiDiGraph[str], disputes: Iterable[Dispute]) -> Citations:
         found: dict[str, list[tuple[int, int, CitedBy]]] = defaultdict(list)
 
         def add(citations: Iterable[Citation], owner: Owner | ClaimOwner) -> None:
@@ -219,7 +227,7 @@ class Citations:
             add(citations, ("node", node))
         for u, v, key, citations in G.edges(keys=True, data="citations", default=()):
             add(citations, ("edge", (u, v, key)))
-        for dispute in G.graph["disputes"].values():
+        for dispute in disputes:
             for claim in dispute.claims:
                 add(claim.citations, ("claim", (dispute.id, claim.id)))
         return cls(found)

@@ -1,21 +1,22 @@
-"""Questions the API asks of the graph, as functions of a built graph (see :mod:`graph.build`).
+"""Questions the API asks of the graph, as functions of a built :class:`KnowledgeGraph`.
 
-They read only what :func:`graph.build.build_graph` stored, never scan the whole graph and never
+They read only what :func:`graph.build.build_graph` built, never scan the whole graph and never
 run a whole-graph algorithm: look-ups go through dicts, neighbourhoods and paths through
 breadth-first searches bounded by a depth or length the caller states.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import networkx as nx
-
 from graph.errors import OutOfBounds, UnknownNode
-from graph.indexes import Grouped, NodeIndex, Selection
+from graph.indexes import Selection
+from graph.knowledge import EdgeKey, KnowledgeGraph
+from graph.model import MEASURES
 from graph.search import DESCRIPTION_SCORE
+from graph.walk import distances
 
 Direction = Literal["out", "in", "both"]
 
@@ -31,7 +32,7 @@ class Edge:
 
     @property
     def type(self) -> str:
-        return self.data["type"]
+        return str(self.data["type"])
 
     def other(self, node: str) -> str:
         return self.target if node == self.source else self.source
@@ -40,17 +41,17 @@ class Edge:
 # --- look-up ------------------------------------------------------------------------------------
 
 
-def resolve(G: nx.MultiDiGraph, ref: str) -> list[str]:
+def resolve(K: KnowledgeGraph, ref: str) -> list[str]:
     """The nodes ``ref`` names, best first: itself if it is an id, else every node with that
     name, alias or description (case, spacing, hyphens, quotes and leading articles aside: see
     :mod:`graph.names`). Several: ``ref`` is ambiguous."""
-    return G.graph["search"].names.resolve(ref, G)
+    return K.search.names.resolve(ref, K.graph)
 
 
-def require(G: nx.MultiDiGraph, ref: str) -> str:
+def require(K: KnowledgeGraph, ref: str) -> str:
     """The one node ``ref`` names; :class:`UnknownNode` if it names none,
     :class:`graph.names.AmbiguousName` (with the candidates) if it names several."""
-    node = G.graph["search"].names.require(ref, G)
+    node = K.search.names.require(ref, K.graph)
     if node is None:
         raise UnknownNode(ref)
     return node
@@ -60,7 +61,7 @@ def require(G: nx.MultiDiGraph, ref: str) -> str:
 
 
 def edges_of(
-    G: nx.MultiDiGraph,
+    K: KnowledgeGraph,
     node: str,
     *,
     direction: Direction = "both",
@@ -70,6 +71,7 @@ def edges_of(
 ) -> list[Edge]:
     """Edges at ``node``, filtered by edge type, the kind of the node at the other end, and
     ``edge_kind`` ("relation" or "participation"). Outgoing edges first, each side in key order."""
+    G = K.graph
     found: list[Edge] = []
     if direction in ("out", "both"):
         for _, v, key, data in G.out_edges(node, keys=True, data=True):
@@ -89,7 +91,7 @@ def edges_of(
 
 
 def neighbourhood(
-    G: nx.MultiDiGraph,
+    K: KnowledgeGraph,
     node: str,
     *,
     depth: int = 1,
@@ -102,19 +104,15 @@ def neighbourhood(
     distance, nearest first. ``kinds`` filters what is returned, not what is walked through."""
     if not 1 <= depth <= max_depth:
         raise OutOfBounds("depth", depth, f"between 1 and {max_depth}")
-    seen = {node: 0}
-    frontier = [node]
-    for distance in range(1, depth + 1):
-        following = []
-        for current in frontier:
-            for edge in edges_of(G, current, direction=direction, types=types):
-                other = edge.other(current)
-                if other not in seen:
-                    seen[other] = distance
-                    following.append(other)
-        frontier = following
+
+    def neighbours(current: str) -> Iterator[str]:
+        for edge in edges_of(K, current, direction=direction, types=types):
+            yield edge.other(current)
+
+    seen = distances(K.graph, node, neighbours, depth)
+    nodes = K.graph.nodes
     return [
-        (n, d) for n, d in seen.items() if d > 0 and (kinds is None or G.nodes[n]["kind"] in kinds)
+        (n, d) for n, d in seen.items() if d > 0 and (kinds is None or nodes[n]["kind"] in kinds)
     ]
 
 
@@ -122,7 +120,7 @@ def neighbourhood(
 
 
 def shortest_paths(
-    G: nx.MultiDiGraph,
+    K: KnowledgeGraph,
     source: str,
     target: str,
     *,
@@ -134,48 +132,39 @@ def shortest_paths(
     edges, ignoring direction; ``[]`` if there is none that short. Deterministic order."""
     if source == target:
         return [[source]]
-    # Breadth-first from the source, recording every shortest-path predecessor.
-    preds: dict[str, list[str]] = {source: []}
-    level = {source: 0}
-    frontier = [source]
-    while frontier and target not in level:
-        depth = level[frontier[0]] + 1
-        if depth > max_length:
-            return []
-        following: list[str] = []
-        for current in frontier:
-            for other in sorted({e.other(current) for e in edges_of(G, current, types=types)}):
-                if other not in level:
-                    level[other] = depth
-                    preds[other] = [current]
-                    following.append(other)
-                elif level[other] == depth:
-                    preds[other].append(current)
-        frontier = following
+
+    def neighbours(current: str) -> list[str]:
+        return sorted({e.other(current) for e in edges_of(K, current, types=types)})
+
+    level = distances(K.graph, source, neighbours, max_length, until=target)
     if target not in level:
         return []
     paths: list[list[str]] = []
 
     def walk(node: str, suffix: list[str]) -> None:
+        # The walk reached every node of the steps before the target's: a node's predecessors
+        # on shortest paths are its neighbours one step nearer the source.
         if len(paths) >= limit:
             return
         if node == source:
             paths.append([source, *suffix])
             return
-        for pred in sorted(preds[node]):
-            walk(pred, [node, *suffix])
+        for pred in neighbours(node):
+            if level.get(pred) == level[node] - 1:
+                walk(pred, [node, *suffix])
 
     walk(target, [])
     return paths
 
 
 def edges_between(
-    G: nx.MultiDiGraph, a: str, b: str, types: Collection[str] | None = None
+    K: KnowledgeGraph, a: str, b: str, types: Collection[str] | None = None
 ) -> list[Edge]:
     """Every edge joining ``a`` and ``b``, either way."""
-    found = [Edge(a, b, k, d) for k, d in (G.get_edge_data(a, b) or {}).items()]
+    G = K.graph
+    found = [Edge(a, b, str(k), d) for k, d in (G.get_edge_data(a, b) or {}).items()]
     if a != b:
-        found += [Edge(b, a, k, d) for k, d in (G.get_edge_data(b, a) or {}).items()]
+        found += [Edge(b, a, str(k), d) for k, d in (G.get_edge_data(b, a) or {}).items()]
     return [e for e in found if types is None or e.data["type"] in types]
 
 
@@ -183,75 +172,70 @@ def edges_between(
 
 
 def timeline(
-    G: nx.MultiDiGraph,
+    K: KnowledgeGraph,
     *,
     order: Literal["story", "narrative"] = "story",
     participant: str | None = None,
     place: str | None = None,
+    certainty: Collection[str] | None = None,
 ) -> list[str]:
     """Event ids in story order (or in the order the film tells them, for the events whose place
-    in the telling the articles give), optionally only those ``participant`` takes part in and
-    those located at ``place``."""
-    events: Iterator[str] = iter(G.graph["timeline" if order == "story" else "narrative"])
+    in the telling the articles give), optionally only those ``participant`` takes part in,
+    those located at ``place`` and those of one of the ``certainty`` values."""
+    events: Iterator[str] = iter(K.timeline if order == "story" else K.narrative)
+    if certainty is not None:
+        nodes = K.graph.nodes
+        events = (e for e in events if nodes[e].get("certainty", "stated") in certainty)
     if participant is not None:
         involved = {
-            e.target for e in edges_of(G, participant, direction="out", edge_kind="participation")
+            e.target for e in edges_of(K, participant, direction="out", edge_kind="participation")
         }
         events = (e for e in events if e in involved)
     if place is not None:
         located = {
             e.target
             for e in edges_of(
-                G, place, direction="out", types={"location"}, edge_kind="participation"
+                K, place, direction="out", types={"location"}, edge_kind="participation"
             )
         }
         events = (e for e in events if e in located)
     return list(events)
 
 
-def participants(G: nx.MultiDiGraph, event: str, role: str | None = None) -> list[Edge]:
+def participants(K: KnowledgeGraph, event: str, role: str | None = None) -> list[Edge]:
     """The participation edges of ``event`` (entity → event), optionally of one role."""
     return edges_of(
-        G, event, direction="in", edge_kind="participation", types=None if role is None else {role}
+        K, event, direction="in", edge_kind="participation", types=None if role is None else {role}
     )
 
 
-def adjacent_events(G: nx.MultiDiGraph, event: str) -> tuple[str | None, str | None]:
+def adjacent_events(K: KnowledgeGraph, event: str) -> tuple[str | None, str | None]:
     """The events just before and just after ``event`` in story order."""
-    order = G.graph["timeline"]
-    at = G.graph["timeline_position"][event]
+    order = K.timeline
+    at = K.timeline_position[event]
     return (order[at - 1] if at > 0 else None, order[at + 1] if at + 1 < len(order) else None)
 
 
 # --- disputes, rankings -------------------------------------------------------------------------
 
 
-def dispute_edges(G: nx.MultiDiGraph, dispute: str, claim: str | None = None) -> list[Edge]:
+def dispute_edges(K: KnowledgeGraph, dispute: str, claim: str | None = None) -> list[Edge]:
     """The relations and participations that stand for one side of ``dispute``."""
+    edges = K.graph.edges
     return [
-        Edge(u, v, k, G.edges[u, v, k])
-        for u, v, k in G.graph["dispute_edges"].get(dispute, ())
-        if claim is None or G.edges[u, v, k]["claim"] == claim
+        Edge(u, v, k, edges[u, v, k])
+        for u, v, k in K.dispute_edges.get(dispute, ())
+        if claim is None or edges[u, v, k]["claim"] == claim
     ]
 
 
-MEASURES = ("pagerank", "betweenness", "degree", "mention_total")
-
-
-def ranking(G: nx.MultiDiGraph, measure: str, kind: str | None = None) -> Iterator[str]:
+def ranking(K: KnowledgeGraph, measure: str, kind: str | None = None) -> Iterator[str]:
     """Node ids from the highest ``measure`` down (ranked at build time), optionally of one kind."""
     if measure not in MEASURES:
         raise OutOfBounds("measure", measure, f"one of {', '.join(MEASURES)}")
     if kind is None:
-        return iter(G.graph["rankings"][measure])
-    index: NodeIndex = G.graph["node_index"]
-    return iter(index.select([kind], None, measure))
-
-
-def by_kind(G: nx.MultiDiGraph, kind: str | None = None) -> tuple[Hashable, ...]:
-    """Every node id (of one kind), sorted by id."""
-    index = G.graph["by_kind"]
-    return index["*"] if kind is None else index.get(kind, ())
+        return iter(K.rankings[measure])
+    return iter(K.node_index.select([kind], None, measure))
 
 
 # --- filtered lists -----------------------------------------------------------------------------
@@ -261,7 +245,7 @@ TEXT_MATCH = 0.5
 
 
 def select_nodes(
-    G: nx.MultiDiGraph,
+    K: KnowledgeGraph,
     *,
     kinds: Collection[str] | None = None,
     relation: str | None = None,
@@ -274,28 +258,32 @@ def select_nodes(
     binary searches, with ``text`` the search and the nodes it finds."""
     if order is not None and order not in MEASURES:
         raise OutOfBounds("measure", order, f"one of {', '.join(MEASURES)}")
-    index: NodeIndex = G.graph["node_index"]
+    index = K.node_index
     if text is None:
         return index.select(kinds, relation, order)
     # Description-only matches score below TEXT_MATCH: no need to look for them.
     described = TEXT_MATCH <= DESCRIPTION_SCORE
-    hits = G.graph["search"].search(text, limit=len(G), descriptions=described)
+    hits = K.search.search(text, limit=len(K.graph), descriptions=described)
     return index.among({h.node for h in hits if h.score >= TEXT_MATCH}, kinds, relation, order)
 
 
 def select_edges(
-    G: nx.MultiDiGraph,
+    K: KnowledgeGraph,
     *,
     types: Collection[str] | None = None,
     edge_kind: str | None = None,
     disputed: bool | None = None,
-) -> Selection[tuple[str, str, str]]:
-    """Edges ``(source, target, key)`` of any of ``types``, of ``edge_kind``, and that are
-    (``disputed=True``) or are not one side of a dispute, in ``G.edges`` order. A page costs its
-    size and a few binary searches per type."""
-    index: Grouped[tuple[str, str, str]] = G.graph["edge_index"]
-    return index.select((edge_kind, t, disputed) for t in ((None,) if types is None else types))
+    certainty: Collection[str] | None = None,
+) -> Selection[EdgeKey]:
+    """Edges ``(source, target, key)`` of any of ``types``, of ``edge_kind``, that are
+    (``disputed=True``) or are not one side of a dispute, and of any of the ``certainty``
+    values, in ``G.edges`` order. A page costs its size and a few binary searches per type."""
+    return K.edge_index.select(
+        (edge_kind, t, disputed, c)
+        for t in ((None,) if types is None else types)
+        for c in ((None,) if certainty is None else certainty)
+    )
 
 
-def edge(G: nx.MultiDiGraph, source: str, target: str, key: str) -> Edge:
-    return Edge(source, target, key, G.edges[source, target, key])
+def edge(K: KnowledgeGraph, source: str, target: str, key: str) -> Edge:
+    return Edge(source, target, key, K.graph.edges[source, target, key])

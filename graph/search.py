@@ -37,11 +37,15 @@ import heapq
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 
 from graph.names import Field, Form, Names, forms_of, key, words
+
+if TYPE_CHECKING:  # graph.knowledge holds a SearchIndex
+    from graph.knowledge import KnowledgeGraph
 
 FUZZY_THRESHOLD = 0.45
 #: Score of an exact match, by the field matched.
@@ -266,31 +270,41 @@ PASSAGES_READ = 5
 
 
 def search(
-    G: nx.MultiDiGraph, text: str, limit: int, kinds: Collection[str] | None = None
+    K: KnowledgeGraph,
+    text: str,
+    limit: int,
+    kinds: Collection[str] | None = None,
+    certainties: Collection[str] | None = None,
 ) -> list[Hit]:
-    """The best ``limit`` nodes (of ``kinds``) for ``text``: by their names, then by their
-    written descriptions, and, if no name matched and places are left, the entities the best
-    passages
-    (:mod:`graph.passages`) mention, in the passages' order (the more central first within
-    one), scoring up to :data:`PASSAGE_SCORE` by the passage's relevance, matched by the
-    sentence."""
-    index: SearchIndex = G.graph["search"]
-    hits = index.search(text, limit=len(G) if kinds is not None else limit)
-    if kinds is not None:
-        hits = [h for h in hits if G.nodes[h.node]["kind"] in kinds][:limit]
+    """The best ``limit`` nodes (of ``kinds``, whose description is of one of ``certainties``)
+    for ``text``: by their names, then by their written descriptions, and, if no name matched
+    and places are left, the entities the best passages (:mod:`graph.passages`) mention, in the
+    passages' order (the more central first within one), scoring up to :data:`PASSAGE_SCORE` by
+    the passage's relevance, matched by the sentence."""
+    G, index, passages = K.graph, K.search, K.passages
+
+    def wanted(node: str) -> bool:
+        data = G.nodes[node]
+        return (kinds is None or data["kind"] in kinds) and (
+            certainties is None or data.get("certainty", "stated") in certainties
+        )
+
+    filtered = kinds is not None or certainties is not None
+    hits = index.search(text, limit=len(G) if filtered else limit)
+    if filtered:
+        hits = [h for h in hits if wanted(h.node)][:limit]
     missing = limit - len(hits)
-    passages = G.graph.get("passages")
     # Only when no name matched: a full-text query costs more than the name search, and a name
     # that matched, even misspelt, is what was meant.
     named = any(h.score > DESCRIPTION_SCORE for h in hits)
-    if missing <= 0 or passages is None or named:
+    if missing <= 0 or named:
         return hits
     found = {h.node for h in hits}
     read = passages.search(text, PASSAGES_READ)
     for passage in read:
         score = float(f"{PASSAGE_SCORE * passage.score / read[0].score:.4g}")
         for node in sorted(passages.mentions(passage.passage), key=index.rank_of):
-            if node in found or (kinds is not None and G.nodes[node]["kind"] not in kinds):
+            if node in found or not wanted(node):
                 continue
             found.add(node)
             hits.append(Hit(node, score, passage.passage.text, "passage"))

@@ -23,12 +23,13 @@ How the filters combine:
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import networkx as nx
 
+from graph import walk
 from graph.errors import (
     InvalidMaxNodes,
     InvalidRadius,
@@ -39,25 +40,28 @@ from graph.errors import (
     UnknownRelationType,
 )
 from graph.model import KINDS, RELATION_TYPES, ROLES
+from graph.names import Names
 
 __all__ = ["Selection", "ego_distances", "select", "selection"]
+
+N = TypeVar("N", bound=Hashable)
 
 #: Radius of an ego network when a center is given without one.
 DEFAULT_RADIUS = 1
 
 
 @dataclass(frozen=True, slots=True)
-class Selection:
+class Selection(Generic[N]):
     """The outcome of :func:`selection`: the selected view and how much the size cap cut."""
 
     #: Read-only view of the original graph.
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[N]
     #: Nodes that matched the filters, before ``max_nodes`` was applied.
     matched: int
     #: The selected nodes (what ``graph`` iterates, in no particular order): asking this
     #: instead of the view costs nothing, where counting or iterating a filtered view walks
     #: every node of the original graph.
-    nodes: Collection[Hashable] = ()
+    nodes: Collection[N] = ()
 
     @property
     def truncated(self) -> bool:
@@ -65,19 +69,22 @@ class Selection:
 
 
 def select(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[N],
     *,
     kinds: Iterable[str] | None = None,
     relation_types: Iterable[str] | None = None,
-    center: Hashable | None = None,
+    center: N | None = None,
     radius: int | None = None,
     max_nodes: int | None = None,
     max_radius: int | None = None,
-) -> nx.MultiDiGraph:
+    names: Names | None = None,
+) -> nx.MultiDiGraph[N]:
     """Return a read-only view of the part of ``G`` the filters keep (see the module docstring).
 
     ``None`` means "no filter" for every argument; an empty ``kinds`` or ``relation_types``
     keeps no node or no edge. ``max_radius`` bounds ``radius`` (:class:`RadiusTooLarge`).
+    A ``center`` that is no node id is looked up in ``names`` (:mod:`graph.names`: a name,
+    alias or description), if given.
 
     Raises :class:`~graph.errors.UnknownNode`, :class:`~graph.errors.UnknownKind`,
     :class:`~graph.errors.UnknownRelationType`, :class:`~graph.errors.InvalidRadius`,
@@ -92,30 +99,32 @@ def select(
         radius=radius,
         max_nodes=max_nodes,
         max_radius=max_radius,
+        names=names,
     ).graph
 
 
 def selection(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[N],
     *,
     kinds: Iterable[str] | None = None,
     relation_types: Iterable[str] | None = None,
-    center: Hashable | None = None,
+    center: N | None = None,
     radius: int | None = None,
     max_nodes: int | None = None,
     max_radius: int | None = None,
-) -> Selection:
+    names: Names | None = None,
+) -> Selection[N]:
     """Like :func:`select`, but also report how many nodes matched before ``max_nodes``."""
     kind_set = None if kinds is None else _checked_kinds(G, kinds)
     type_set = None if relation_types is None else _checked_relation_types(G, relation_types)
     _check_max_nodes(max_nodes)
 
-    distances: dict[Hashable, int] | None = None
+    distances: dict[N, int] | None = None
     if center is not None:
         radius = DEFAULT_RADIUS if radius is None else radius
         _check_radius(radius, max_radius)
         if center not in G:
-            center = _named(G, center)
+            center = _named(G, center, names)
         distances = ego_distances(G, center, radius)
     elif radius is not None:
         raise RadiusWithoutCenter(radius)
@@ -123,7 +132,7 @@ def selection(
     keep_node = _node_filter(G, kind_set, distances, center)
     keep_edge = None if type_set is None else _edge_filter(G, type_set)
 
-    chosen: Collection[Hashable]
+    chosen: Collection[N]
     if keep_node is None:
         chosen = G.nodes
     elif distances is not None:
@@ -140,17 +149,16 @@ def selection(
     return Selection(graph=_view(G, keep_node, keep_edge), matched=matched, nodes=chosen)
 
 
-def _named(G: nx.MultiDiGraph, name: Hashable) -> Hashable:
+def _named(G: nx.MultiDiGraph[N], name: N, names: Names | None) -> N:
     """The one node a name, alias or description names (see :mod:`graph.names`):
     :class:`UnknownNode` if none, :class:`graph.names.AmbiguousName` if several."""
-    names = G.graph.get("search")
-    node = None if names is None or not isinstance(name, str) else names.names.require(name, G)
+    node = None if names is None or not isinstance(name, str) else names.require(name, G)
     if node is None:
         raise UnknownNode(name)
-    return node
+    return node  # type: ignore[return-value]  # a node of G: Names holds G's node ids
 
 
-def ego_distances(G: nx.MultiDiGraph, center: Hashable, radius: int) -> dict[Hashable, int]:
+def ego_distances(G: nx.MultiDiGraph[N], center: N, radius: int) -> dict[N, int]:
     """Hop distance from ``center`` of every node within ``radius`` hops, ignoring direction.
 
     Breadth-first, successors before predecessors, each in the graph's order: the dict's order
@@ -158,43 +166,34 @@ def ego_distances(G: nx.MultiDiGraph, center: Hashable, radius: int) -> dict[Has
     """
     if center not in G:
         raise UnknownNode(center)
-    distances = {center: 0}
-    frontier = deque([center])
-    while frontier:
-        node = frontier.popleft()
-        hops = distances[node] + 1
-        if hops > radius:
-            continue
-        for neighbour in _undirected_neighbours(G, node):
-            if neighbour not in distances:
-                distances[neighbour] = hops
-                frontier.append(neighbour)
-    return distances
+
+    def neighbours(node: N) -> Iterator[N]:
+        yield from G.adj[node]
+        if G.is_directed():
+            yield from G.pred[node]
+
+    return walk.distances(G, center, neighbours, radius)
 
 
-def _undirected_neighbours(G: nx.MultiDiGraph, node: Hashable) -> Iterable[Hashable]:
-    yield from G.adj[node]
-    if G.is_directed():
-        yield from G.pred[node]
-
-
-def _checked_kinds(G: nx.MultiDiGraph, kinds: Iterable[str]) -> frozenset[str]:
+def _checked_kinds(G: nx.MultiDiGraph[N], kinds: Iterable[str]) -> frozenset[str]:
     wanted = _as_set(kinds)
     unknown = sorted(k for k in wanted if k not in KINDS)
     if unknown:
         # Rare path: the graph may use a kind the vocabulary lacks; only then pay a scan.
-        present = {kind for _, kind in G.nodes(data="kind") if isinstance(kind, str)}
+        kinds_present = (data.get("kind") for _, data in G.nodes(data=True))
+        present = {kind for kind in kinds_present if isinstance(kind, str)}
         for kind in unknown:
             if kind not in present:
                 raise UnknownKind(kind)
     return wanted
 
 
-def _checked_relation_types(G: nx.MultiDiGraph, types: Iterable[str]) -> frozenset[str]:
+def _checked_relation_types(G: nx.MultiDiGraph[N], types: Iterable[str]) -> frozenset[str]:
     wanted = _as_set(types)
     unknown = sorted(t for t in wanted if t not in RELATION_TYPES and t not in ROLES)
     if unknown:
-        present = {t for _, _, t in G.edges(data="type") if isinstance(t, str)}
+        types_present = (data.get("type") for _, _, data in G.edges(data=True))
+        present = {t for t in types_present if isinstance(t, str)}
         for relation_type in unknown:
             if relation_type not in present:
                 raise UnknownRelationType(relation_type)
@@ -223,11 +222,11 @@ def _check_max_nodes(max_nodes: object) -> None:
 
 
 def _node_filter(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[N],
     kinds: Collection[str] | None,
-    distances: dict[Hashable, int] | None,
-    center: Hashable | None,
-) -> Callable[[Hashable], bool] | None:
+    distances: dict[N, int] | None,
+    center: N | None,
+) -> Callable[[N], bool] | None:
     attrs = G.nodes
     if kinds is None:
         return None if distances is None else distances.__contains__
@@ -236,9 +235,7 @@ def _node_filter(
     return lambda n: n in distances and (n == center or _among(attrs[n].get("kind"), kinds))
 
 
-def _edge_filter(
-    G: nx.MultiDiGraph, types: Collection[str]
-) -> Callable[[Hashable, Hashable, Hashable], bool]:
+def _edge_filter(G: nx.MultiDiGraph[N], types: Collection[str]) -> Callable[[N, N, Any], bool]:
     adjacency = G.adj
     return lambda u, v, k: _among(adjacency[u][v][k].get("type"), types)
 
@@ -249,11 +246,11 @@ def _among(value: object, names: Collection[str]) -> bool:
 
 
 def _priority(
-    G: nx.MultiDiGraph, distances: dict[Hashable, int] | None
-) -> Callable[[Hashable], tuple[int, float, str]]:
+    G: nx.MultiDiGraph[N], distances: dict[N, int] | None
+) -> Callable[[N], tuple[int, float, str]]:
     attrs = G.nodes
 
-    def key(n: Hashable) -> tuple[int, float, str]:
+    def key(n: N) -> tuple[int, float, str]:
         hops = 0 if distances is None else distances[n]
         rank = attrs[n].get("pagerank")
         if not isinstance(rank, int | float) or not math.isfinite(rank):
@@ -264,15 +261,17 @@ def _priority(
 
 
 def _view(
-    G: nx.MultiDiGraph,
-    keep_node: Callable[[Hashable], bool] | None,
-    keep_edge: Callable[[Hashable, Hashable, Hashable], bool] | None,
-) -> nx.MultiDiGraph:
+    G: nx.MultiDiGraph[N],
+    keep_node: Callable[[N], bool] | None,
+    keep_edge: Callable[[N, N, Any], bool] | None,
+) -> nx.MultiDiGraph[N]:
     if keep_node is None and keep_edge is None:
-        # A plain view avoids the per-element cost of filters on large exports.
-        return nx.graphviews.generic_graph_view(G)
-    return nx.subgraph_view(
+        # A plain view avoids the per-element cost of filters on large exports. (The stubs bound
+        # its argument to graphs of Hashable nodes, which a graph of N is not, invariantly.)
+        return nx.graphviews.generic_graph_view(G)  # type: ignore[type-var]
+    view: nx.MultiDiGraph[N] = nx.subgraph_view(
         G,
         filter_node=keep_node or nx.filters.no_filter,
         filter_edge=keep_edge or nx.filters.no_filter,
     )
+    return view

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
+from graph.knowledge import KnowledgeGraph
 from schema.limits import Limits
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    graph: nx.MultiDiGraph
+    graph: KnowledgeGraph
     limits: Limits

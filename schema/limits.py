@@ -27,5 +27,9 @@ class Limits:
     #: is refused with OBJECT_LIMIT_EXCEEDED). Nested lists multiply: this bounds what the
     #: static limits above cannot, e.g. 100 nodes × their neighbours × theirs.
     max_objects: int = 20_000
+    #: Largest answer, in bytes of JSON. Counted as objects are resolved (texts at their
+    #: length), so that an answer growing past it is refused with RESPONSE_TOO_LARGE before it
+    #: is built, then checked exactly once encoded.
+    max_response_bytes: int = 8_000_000
     #: Longest ``search`` text, in characters.
     max_search_length: int = 200

@@ -13,22 +13,15 @@ import strawberry
 from strawberry.types import Info
 
 from graph import query as q
-from graph.errors import (
-    InvalidMaxNodes,
-    InvalidRadius,
-    RadiusTooLarge,
-    RadiusWithoutCenter,
-    SelectionError,
-    UnknownKind,
-    UnknownNode,
-    UnknownRelationType,
-)
-from graph.model import KINDS, RELATION_TYPES, ROLES
+from graph.errors import UnknownNode
+from graph.knowledge import KnowledgeGraph
+from graph.model import KIND_COLORS, KINDS, OTHER_COLOR, RELATION_TYPES, ROLES
 from graph.names import AmbiguousName
 from graph.search import search as search_nodes
 from graph.subgraph import selection
 from schema.errors import ambiguous_name, bad_input, check_range, check_types, not_found
 from schema.types import (
+    Certainty,
     Character,
     Dispute,
     Document,
@@ -242,14 +235,16 @@ class Stats:
         first: int = 10,
     ) -> list[RankedNode]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
-        G = graph_of(info)
-        ranked = q.ranking(G, measure.value, None if kind is None else kind.value)
+        K = graph_of(info)
+        ranked = q.ranking(K, measure.value, None if kind is None else kind.value)
         found = []
         for rank, node in enumerate(ranked, start=1):
             if rank > first:
                 break
             found.append(
-                RankedNode(rank=rank, node=make_node(G, node), value=G.nodes[node][measure.value])
+                RankedNode(
+                    rank=rank, node=make_node(K, node), value=K.graph.nodes[node][measure.value]
+                )
             )
         return found
 
@@ -258,6 +253,11 @@ class Stats:
 class Term:
     name: str
     description: str
+    color: str | None = strawberry.field(
+        default=None,
+        description="How nodes of this kind are drawn (#rrggbb), in the explorer and the GEXF "
+        "export; null for roles and relation types.",
+    )
 
 
 @strawberry.type(description="The vocabularies of the graph: node kinds, roles, relation types.")
@@ -282,56 +282,53 @@ def _require(info: Info, argument: str, ref: str) -> str:
 def _lookup(info: Info, ref: str, kind: str | None = None) -> Node | None:
     """The node ``ref`` names (of ``kind``); null if none; an AMBIGUOUS_NAME error listing
     them if several do."""
-    G = graph_of(info)
-    found = [n for n in q.resolve(G, ref) if kind is None or G.nodes[n]["kind"] == kind]
+    K = graph_of(info)
+    found = [n for n in q.resolve(K, ref) if kind is None or K.graph.nodes[n]["kind"] == kind]
     if len(found) > 1:
         raise ambiguous_name("id", ref, found)
-    return make_node(G, found[0]) if found else None
+    return make_node(K, found[0]) if found else None
 
 
-def _relations_among(G, nodes: set[str], types: set[str] | None) -> list[Relation]:
+def _relations_among(K: KnowledgeGraph, nodes: set[str], types: set[str] | None) -> list[Relation]:
     found = []
     for node in sorted(nodes):
-        for edge in q.edges_of(G, node, direction="out", types=types):
+        for edge in q.edges_of(K, node, direction="out", types=types):
             if edge.target in nodes:
                 found.append(make_relation(edge))
     return found
 
 
-def _subgraph(info: Info, **filters) -> Subgraph:
+def _subgraph(
+    info: Info,
+    *,
+    kinds: list[NodeKind] | None,
+    types: list[str] | None,
+    max_nodes: int,
+    center: str | None = None,
+    radius: int | None = None,
+) -> Subgraph:
+    """The nodes and relations :func:`graph.subgraph.selection` selects, every argument checked
+    here first and named as the API names it: ``selection`` then has nothing to refuse."""
     ctx = context_of(info)
     limits = ctx.limits
-    max_nodes = filters.pop("max_nodes")
     check_range("maxNodes", max_nodes, 1, limits.max_subgraph_nodes)
-    types = filters.get("relation_types")
-    try:
-        chosen = selection(ctx.graph, max_nodes=max_nodes, max_radius=limits.max_radius, **filters)
-    except SelectionError as error:
-        raise bad_input(_argument_of(error), f"is not valid: {error}.") from None
+    wanted = check_types("types", types)
+    chosen = selection(
+        ctx.graph.graph,
+        kinds=None if kinds is None else [k.value for k in kinds],
+        relation_types=wanted,
+        center=center,
+        radius=radius,
+        max_nodes=max_nodes,
+        max_radius=limits.max_radius,
+    )
     nodes = set(chosen.nodes)  # not the view: iterating a filtered view walks the graph
     ordered = make_nodes(ctx.graph, sorted(nodes))
     return Subgraph(
         nodes=ordered,
-        relations=_relations_among(ctx.graph, nodes, None if types is None else set(types)),
+        relations=_relations_among(ctx.graph, nodes, wanted),
         matched=chosen.matched,
     )
-
-
-#: The GraphQL argument each selection error is about (graph.errors carries the value).
-_ERROR_ARGUMENTS: dict[type[SelectionError], str] = {
-    UnknownKind: "kinds",
-    UnknownRelationType: "types",
-    InvalidRadius: "radius",
-    RadiusTooLarge: "radius",
-    RadiusWithoutCenter: "radius",
-    UnknownNode: "center",
-    AmbiguousName: "center",
-    InvalidMaxNodes: "maxNodes",
-}
-
-
-def _argument_of(error: SelectionError) -> str:
-    return _ERROR_ARGUMENTS.get(type(error), "maxNodes")
 
 
 # --- the root -----------------------------------------------------------------------------------
@@ -383,7 +380,7 @@ class Query:
         first: int = 20,
         after: str | None = None,
     ) -> NodeConnection:
-        G = graph_of(info)
+        K = graph_of(info)
         limits = context_of(info).limits
         check_range("first", first, 0, limits.max_page_size)
         if relation is not None and relation not in RELATION_TYPES and relation not in ROLES:
@@ -391,7 +388,7 @@ class Query:
         if text is not None:
             _check_text(text, limits.max_search_length, "text")
         found = q.select_nodes(
-            G,
+            K,
             kinds=None if kinds is None else [k.value for k in kinds],
             relation=relation,
             text=text,
@@ -400,7 +397,7 @@ class Query:
         total = len(found)
         start, end = _page(info, first, after, total)
         edges = [
-            NodeEdge(cursor=encode_cursor(i), node=make_node(G, node))
+            NodeEdge(cursor=encode_cursor(i), node=make_node(K, node))
             for i, node in enumerate(found.page(start, end), start)
         ]
         return NodeConnection(
@@ -413,24 +410,31 @@ class Query:
         'misspellings ("Jeon Jong-seo", "Chef Choi", "big boss", "lamborgini"), best first; '
         "an ambiguous name returns every node it names. While places are left, nodes whose "
         "written description has every word; if no name matched, the entities the "
-        "best-answering article sentences mention. See `SearchHit` for the scores."
+        "best-answering article sentences mention. See `SearchHit` for the scores. "
+        "`certainty: [INFERRED]` keeps the nodes whose description is of those certainties."
     )
     def search(
-        self, info: Info, text: str, kinds: list[NodeKind] | None = None, first: int = 10
+        self,
+        info: Info,
+        text: str,
+        kinds: list[NodeKind] | None = None,
+        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
+        first: int = 10,
     ) -> list[SearchHit]:
         ctx = context_of(info)
         check_range("first", first, 0, ctx.limits.max_page_size)
         _check_text(text, ctx.limits.max_search_length, "text")
-        G = ctx.graph
+        K = ctx.graph
         wanted = None if kinds is None else {k.value for k in kinds}
+        certainties = None if certainty is None else {c.value for c in certainty}
         return [
             SearchHit(
-                node=make_node(G, h.node),
+                node=make_node(K, h.node),
                 score=h.score,
                 matched=h.form,
                 field=SearchField(h.field),
             )
-            for h in search_nodes(G, text, first, wanted)
+            for h in search_nodes(K, text, first, wanted, certainties)
         ]
 
     @strawberry.field(
@@ -449,39 +453,44 @@ class Query:
         ctx = context_of(info)
         check_range("first", first, 0, ctx.limits.max_page_size)
         _check_text(text, ctx.limits.max_search_length, "text")
-        G = ctx.graph
+        K = ctx.graph
         if documents is not None:
             for document in documents:
-                if document not in G.graph["documents"]:
+                if document not in K.documents:
                     raise not_found("documents", document, "document")
-        hits = G.graph["passages"].search(text, first, documents)
+        hits = K.passages.search(text, first, documents)
         return [Passage(hit=h) for h in hits]
 
-    @strawberry.field(description="Edges of the whole graph, filtered by type, kind or dispute.")
+    @strawberry.field(
+        description="Edges of the whole graph, filtered by type, kind, dispute or certainty "
+        "(`certainty: [HEDGED, INFERRED]`: what the articles do not state outright)."
+    )
     def relations(
         self,
         info: Info,
         types: list[str] | None = None,
         edge_kind: EdgeKind | None = None,
         disputed: bool | None = None,
+        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
         first: int = 20,
         after: str | None = None,
     ) -> RelationConnection:
-        G = graph_of(info)
+        K = graph_of(info)
         check_range("first", first, 0, context_of(info).limits.max_page_size)
         wanted = check_types("types", types)
         found = q.select_edges(
-            G,
+            K,
             types=wanted,
             edge_kind=None if edge_kind is None else edge_kind.value,
             disputed=disputed,
+            certainty=None if certainty is None else [c.value for c in certainty],
         )
         total = len(found)
         start, end = _page(info, first, after, total)
         return RelationConnection(
             total_count=total,
             page_info=_page_info(start, end, total),
-            relations=[make_relation(q.edge(G, *key)) for key in found.page(start, end)],
+            relations=[make_relation(q.edge(K, *key)) for key in found.page(start, end)],
         )
 
     @strawberry.field(
@@ -502,23 +511,23 @@ class Query:
         check_range("limit", limit, 1, ctx.limits.max_paths)
         a, b = _require(info, "from", source), _require(info, "to", target)
         wanted = check_types("types", types)
-        G = ctx.graph
-        found = q.shortest_paths(G, a, b, max_length=max_length, limit=limit, types=wanted)
+        K = ctx.graph
+        found = q.shortest_paths(K, a, b, max_length=max_length, limit=limit, types=wanted)
         paths = [
             Path(
-                nodes=make_nodes(G, p),
+                nodes=make_nodes(K, p),
                 steps=[
                     PathStep(
-                        source=make_node(G, u),
-                        target=make_node(G, v),
-                        relations=[make_relation(e) for e in q.edges_between(G, u, v, wanted)],
+                        source=make_node(K, u),
+                        target=make_node(K, v),
+                        relations=[make_relation(e) for e in q.edges_between(K, u, v, wanted)],
                     )
                     for u, v in zip(p, p[1:], strict=False)
                 ],
             )
             for p in found
         ]
-        return PathResult(source=make_node(G, a), target=make_node(G, b), paths=paths)
+        return PathResult(source=make_node(K, a), target=make_node(K, b), paths=paths)
 
     @strawberry.field(
         description="The nodes within `radius` steps of a centre (either direction) and the "
@@ -536,12 +545,7 @@ class Query:
         node = _require(info, "center", center)
         check_range("radius", radius, 0, context_of(info).limits.max_radius)
         return _subgraph(
-            info,
-            center=node,
-            radius=radius,
-            kinds=None if kinds is None else [k.value for k in kinds],
-            relation_types=types,
-            max_nodes=max_nodes,
+            info, center=node, radius=radius, kinds=kinds, types=types, max_nodes=max_nodes
         )
 
     @strawberry.field(description="The nodes of some kinds and the relations of some types.")
@@ -552,12 +556,7 @@ class Query:
         types: list[str] | None = None,
         max_nodes: int = 100,
     ) -> Subgraph:
-        return _subgraph(
-            info,
-            kinds=None if kinds is None else [k.value for k in kinds],
-            relation_types=types,
-            max_nodes=max_nodes,
-        )
+        return _subgraph(info, kinds=kinds, types=types, max_nodes=max_nodes)
 
     @strawberry.field(
         description="Events in story order or in the order the film tells them, optionally "
@@ -569,52 +568,60 @@ class Query:
         order: TimelineOrder = TimelineOrder.STORY,
         participant: str | None = None,
         place: str | None = None,
+        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
     ) -> list[Event]:
-        G = graph_of(info)
+        K = graph_of(info)
         who = None if participant is None else _require(info, "participant", participant)
         where = None if place is None else _require(info, "place", place)
-        events = q.timeline(G, order=order.value, participant=who, place=where)
-        return make_nodes(G, events)  # type: ignore[return-value]
+        events = q.timeline(
+            K,
+            order=order.value,
+            participant=who,
+            place=where,
+            certainty=None if certainty is None else {c.value for c in certainty},
+        )
+        return make_nodes(K, events)  # type: ignore[return-value]
 
     @strawberry.field(description="Every point on which the articles disagree.")
     def disputes(self, info: Info) -> list[Dispute]:
-        return [Dispute(record=d) for d in graph_of(info).graph["disputes"].values()]
+        return [Dispute(record=d) for d in graph_of(info).disputes.values()]
 
     @strawberry.field(description="A dispute by id; null if none.")
     def dispute(self, info: Info, id: str) -> Dispute | None:
-        record = graph_of(info).graph["disputes"].get(id)
+        record = graph_of(info).disputes.get(id)
         return None if record is None else Dispute(record=record)
 
     @strawberry.field(description="The seed documents.")
     def documents(self, info: Info) -> list[Document]:
-        return [Document(record=d) for d in graph_of(info).graph["documents"].values()]
+        return [Document(record=d) for d in graph_of(info).documents.values()]
 
     @strawberry.field(description="A seed document by id; null if none.")
     def document(self, info: Info, id: str) -> Document | None:
-        record = graph_of(info).graph["documents"].get(id)
+        record = graph_of(info).documents.get(id)
         return None if record is None else Document(record=record)
 
     @strawberry.field(description="Counts by kind and type, and the most central nodes.")
     def stats(self, info: Info) -> Stats:
-        counts = graph_of(info).graph["counts"]
+        counts = graph_of(info).counts
         return Stats(
-            node_count=counts["nodes"],
-            edge_count=counts["edges"],
-            relation_count=counts["relations"],
-            participation_count=counts["participations"],
-            citation_count=counts["citations"],
-            document_count=counts["documents"],
-            dispute_count=counts["disputes"],
-            by_kind=[KindCount(kind=NodeKind(k), count=c) for k, c in counts["by_kind"]],
-            by_type=[
-                TypeCount(type=t, kind=EdgeKind(k), count=c) for (t, k), c in counts["by_type"]
-            ],
+            node_count=counts.nodes,
+            edge_count=counts.edges,
+            relation_count=counts.relations,
+            participation_count=counts.participations,
+            citation_count=counts.citations,
+            document_count=counts.documents,
+            dispute_count=counts.disputes,
+            by_kind=[KindCount(kind=NodeKind(k), count=c) for k, c in counts.by_kind],
+            by_type=[TypeCount(type=t, kind=EdgeKind(k), count=c) for (t, k), c in counts.by_type],
         )
 
     @strawberry.field(description="Node kinds, participant roles and relation types, explained.")
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(
-            kinds=[Term(name=k, description=d) for k, d in KINDS.items()],
+            kinds=[
+                Term(name=k, description=d, color=KIND_COLORS.get(k, OTHER_COLOR))
+                for k, d in KINDS.items()
+            ],
             roles=[Term(name=k, description=d) for k, d in ROLES.items()],
             relation_types=[Term(name=k, description=d) for k, d in RELATION_TYPES.items()],
         )

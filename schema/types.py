@@ -7,18 +7,21 @@ that making one costs nothing until a field of it is asked for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
 
-import networkx as nx
 import strawberry
 from strawberry.types import Info
 
 from graph import query as q
+from graph.knowledge import KnowledgeGraph
+from graph.model import CERTAINTIES, KINDS, MEASURES, RELATION_TYPES, ROLES
 from graph.model import Citation as CitationRecord
 from graph.model import Claim as ClaimRecord
 from graph.model import Dispute as DisputeRecord
 from graph.model import Document as DocumentRecord
+from graph.model import Verdict as VerdictRecord
 from graph.passages import PassageHit
 from schema.context import Context
 from schema.errors import check_range, check_types
@@ -26,36 +29,41 @@ from schema.errors import check_range, check_types
 # --- enums --------------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="What a node is.")
-class NodeKind(Enum):
-    CHARACTER = "character"
-    PERSON = "person"
-    PLACE = "place"
-    ORGANIZATION = "organization"
-    OBJECT = "object"
-    WORK = "work"
-    SYMBOL = "symbol"
-    THEME = "theme"
-    EVENT = "event"
+def vocabulary_enum(
+    name: str, values: Mapping[str, tuple[str, str]], description: str
+) -> type[Enum]:
+    """A GraphQL enum generated from a vocabulary of :mod:`graph.model`: ``values`` maps each
+    GraphQL name to the term it stands for and what the term means."""
+    members = {
+        value_name: strawberry.enum_value(term, description=meaning)
+        for value_name, (term, meaning) in values.items()
+    }
+    return strawberry.enum(Enum(name, members), description=description)
+
+
+def _upper_case(terms: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    # co_agent is CO_AGENT, as GraphQL enum values are named by convention.
+    return {term.upper(): (term, meaning) for term, meaning in terms.items()}
+
+
+NodeKind = vocabulary_enum("NodeKind", _upper_case(KINDS), "What a node is.")
+Role = vocabulary_enum("Role", _upper_case(ROLES), "The part an entity plays in an event.")
+RelationType = vocabulary_enum(
+    "RelationType",
+    _upper_case(RELATION_TYPES),
+    "The type of a relation between two entities (the `type` of a relation edge).",
+)
+Measure = vocabulary_enum(
+    "Measure",
+    {m.name: (attribute, m.description) for attribute, m in MEASURES.items()},
+    "A centrality measure, computed once when the graph is built.",
+)
 
 
 @strawberry.enum(description="A relation between two entities, or an entity's part in an event.")
 class EdgeKind(Enum):
     RELATION = "relation"
     PARTICIPATION = "participation"
-
-
-@strawberry.enum(description="The part an entity plays in an event.")
-class Role(Enum):
-    AGENT = "agent"
-    CO_AGENT = "co_agent"
-    PATIENT = "patient"
-    INSTRUMENT = "instrument"
-    LOCATION = "location"
-    BENEFICIARY = "beneficiary"
-    RECIPIENT = "recipient"
-    THEME = "theme"
-    WITNESS = "witness"
 
 
 @strawberry.enum(description="Which edges of a node: leaving it, arriving at it, or both.")
@@ -65,12 +73,11 @@ class Direction(Enum):
     BOTH = "both"
 
 
-@strawberry.enum(description="A centrality measure, computed once when the graph is built.")
-class Measure(Enum):
-    PAGERANK = "pagerank"
-    BETWEENNESS = "betweenness"
-    DEGREE = "degree"
-    MENTIONS = "mention_total"
+Certainty = vocabulary_enum(
+    "Certainty",
+    _upper_case(CERTAINTIES),
+    "How firmly the cited articles support a claim.",
+)
 
 
 @strawberry.enum(description="An order of events.")
@@ -84,21 +91,22 @@ class TimelineOrder(Enum):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def graph_of(info: Info) -> nx.MultiDiGraph:
-    return info.context.graph
+def graph_of(info: Info) -> KnowledgeGraph:
+    return context_of(info).graph
 
 
 def context_of(info: Info) -> Context:
-    return info.context
+    context: Context = info.context
+    return context
 
 
-def make_node(G: nx.MultiDiGraph, node_id: str) -> Node:
-    data = G.nodes[node_id]
+def make_node(K: KnowledgeGraph, node_id: str) -> Node:
+    data = K.graph.nodes[node_id]
     return NODE_TYPES[data["kind"]](id=strawberry.ID(node_id), data=data)
 
 
-def make_nodes(G: nx.MultiDiGraph, node_ids: Any) -> list[Node]:
-    return [make_node(G, n) for n in node_ids]
+def make_nodes(K: KnowledgeGraph, node_ids: Iterable[str]) -> list[Node]:
+    return [make_node(K, n) for n in node_ids]
 
 
 def make_relation(edge: q.Edge) -> Relation:
@@ -148,12 +156,19 @@ class Document:
     def text(self) -> str:
         return self.record.text
 
+    @strawberry.field(
+        description="The document's own judgement of the film, a claim of this document alone; "
+        "null where it gives none."
+    )
+    def verdict(self) -> Verdict | None:
+        return None if self.record.verdict is None else Verdict(record=self.record.verdict)
+
     @strawberry.field(description="Entities this document mentions, most mentioned first.")
     def mentions(self, info: Info, first: int = 20) -> list[MentionCount]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
-        G = graph_of(info)
-        counts = G.graph["mentions"].by_document.get(self.record.id, [])[:first]
-        return [MentionCount(node=make_node(G, n), count=c) for n, c in counts]
+        K = graph_of(info)
+        counts = K.mentions.by_document.get(self.record.id, [])[:first]
+        return [MentionCount(node=make_node(K, n), count=c) for n, c in counts]
 
 
 @strawberry.type(description="A verbatim quote from a document, located by character offsets.")
@@ -174,15 +189,66 @@ class Citation:
 
     @strawberry.field
     def document(self, info: Info) -> Document:
-        return Document(record=graph_of(info).graph["documents"][self.record.document])
+        return Document(record=graph_of(info).documents[self.record.document])
+
+    @strawberry.field(
+        description='Referring expressions in the quote ("him", "the antagonist") that the '
+        "annotation binds to the node they name: how the quote names an end of its claim when "
+        "it does not use a name or an alias."
+    )
+    def refers(self, info: Info) -> list[Reference]:
+        return [
+            Reference(text=r.text, node=make_node(graph_of(info), r.entity))
+            for r in self.record.refers
+        ]
+
+    @strawberry.field(
+        description="A mistake of the article's own that the annotation notes (a misspelt name)."
+    )
+    def erratum(self) -> str | None:
+        return self.record.erratum or None
+
+    @strawberry.field(
+        description="Why a hedge word in the quote (could, may, probably...) does not govern the "
+        "claim it is cited for; null when the quote has none or it does."
+    )
+    def hedge_note(self) -> str | None:
+        return self.record.hedge or None
 
     @strawberry.field(description="The quote with up to `chars` characters of text on each side.")
     def context(self, info: Info, chars: int = 120) -> str:
         check_range("chars", chars, 0, 2_000)
-        text = graph_of(info).graph["documents"][self.record.document].text
+        text = graph_of(info).documents[self.record.document].text
         start = max(0, self.record.start - chars)
         end = min(len(text), self.record.end + chars)
         return text[start:end]
+
+
+@strawberry.type(description="What a review or explainer thinks of the work it is about.")
+class Verdict:
+    record: strawberry.Private[VerdictRecord]
+
+    @strawberry.field(description="The work judged.")
+    def about(self, info: Info) -> Node:
+        return make_node(graph_of(info), self.record.about)
+
+    @strawberry.field
+    def statement(self) -> str:
+        return self.record.statement
+
+    @strawberry.field(description="How firmly its quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.record.certainty)
+
+    @strawberry.field(description="Quotes from the document itself.")
+    def citations(self) -> list[Citation]:
+        return make_citations(self.record.citations)
+
+
+@strawberry.type(description="A referring expression in a quote and the node it names.")
+class Reference:
+    text: str
+    node: Node
 
 
 @strawberry.type(
@@ -218,36 +284,36 @@ class Passage:
 
     @strawberry.field
     def document(self, info: Info) -> Document:
-        return Document(record=graph_of(info).graph["documents"][self.hit.passage.document])
+        return Document(record=graph_of(info).documents[self.hit.passage.document])
 
     @strawberry.field(description="The entities it names, in order (from the mention index).")
     def mentions(self, info: Info) -> list[Node]:
-        G = graph_of(info)
-        return make_nodes(G, G.graph["passages"].mentions(self.hit.passage))
+        K = graph_of(info)
+        return make_nodes(K, K.passages.mentions(self.hit.passage))
 
     @strawberry.field(description="The citations whose quote lies in it (or overlaps it).")
     def citations(self, info: Info) -> list[Citation]:
-        cited = graph_of(info).graph["passages"].cited_by(self.hit.passage)
+        cited = graph_of(info).passages.cited_by(self.hit.passage)
         # A participation without a quote of its own shares its event's: listed once.
         return [Citation(record=c) for c in dict.fromkeys(c.citation for c in cited)]
 
     @strawberry.field(description="The nodes (entities, events) one of those quotes is cited for.")
     def nodes(self, info: Info) -> list[Node]:
-        G = graph_of(info)
-        cited = G.graph["passages"].cited_by(self.hit.passage)
-        return make_nodes(G, dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "node"))
+        K = graph_of(info)
+        cited = K.passages.cited_by(self.hit.passage)
+        return make_nodes(K, dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "node"))
 
     @strawberry.field(description="The relations and participations one of them is cited for.")
     def relations(self, info: Info) -> list[Relation]:
-        G = graph_of(info)
-        cited = G.graph["passages"].cited_by(self.hit.passage)
+        K = graph_of(info)
+        cited = K.passages.cited_by(self.hit.passage)
         edges = dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "edge")
-        return [make_relation(q.edge(G, *key)) for key in edges]
+        return [make_relation(q.edge(K, *key)) for key in edges]
 
     @strawberry.field(description="The claims of disputes one of them is cited for.")
     def claims(self, info: Info) -> list[Claim]:
-        disputes = graph_of(info).graph["disputes"]
-        cited = graph_of(info).graph["passages"].cited_by(self.hit.passage)
+        disputes = graph_of(info).disputes
+        cited = graph_of(info).passages.cited_by(self.hit.passage)
         found = dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "claim")
         return [
             Claim(record=claim, dispute=disputes[dispute])
@@ -299,6 +365,15 @@ class Relation:
     def type(self) -> str:
         return self.edge.data["type"]
 
+    @strawberry.field(
+        description="The relation type of a relation edge, as an enum; null for a participation "
+        "(whose role `type` gives)."
+    )
+    def relation_type(self) -> RelationType | None:
+        if self.edge.data["kind"] != "relation":
+            return None
+        return RelationType(self.edge.data["type"])
+
     @strawberry.field
     def kind(self) -> EdgeKind:
         return EdgeKind(self.edge.data["kind"])
@@ -319,6 +394,14 @@ class Relation:
     def citations(self) -> list[Citation]:
         return make_citations(self.edge.data["citations"])
 
+    @strawberry.field(description="How firmly the cited quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.edge.data.get("certainty", "stated"))
+
+    @strawberry.field(description="For an INFERRED claim, the annotation's reason; null otherwise.")
+    def certainty_reason(self) -> str | None:
+        return self.edge.data.get("reason") or None
+
     @strawberry.field(description="True when this edge is one side of a disagreement.")
     def disputed(self) -> bool:
         return self.edge.data["dispute"] is not None
@@ -326,16 +409,14 @@ class Relation:
     @strawberry.field(description="The disagreement this edge is one side of, if any.")
     def dispute(self, info: Info) -> Dispute | None:
         dispute = self.edge.data["dispute"]
-        return (
-            None if dispute is None else Dispute(record=graph_of(info).graph["disputes"][dispute])
-        )
+        return None if dispute is None else Dispute(record=graph_of(info).disputes[dispute])
 
     @strawberry.field(description="The claim of that dispute this edge stands for.")
     def claim(self, info: Info) -> Claim | None:
         dispute, claim = self.edge.data["dispute"], self.edge.data["claim"]
         if dispute is None:
             return None
-        record = graph_of(info).graph["disputes"][dispute]
+        record = graph_of(info).disputes[dispute]
         return next(Claim(record=c, dispute=record) for c in record.claims if c.id == claim)
 
 
@@ -353,8 +434,8 @@ class Participant:
 
     @strawberry.field
     def event(self, info: Info) -> Event:
-        G = graph_of(info)
-        return Event(id=strawberry.ID(self.relation.target), data=G.nodes[self.relation.target])
+        target = self.relation.target
+        return Event(id=strawberry.ID(target), data=graph_of(info).graph.nodes[target])
 
     @strawberry.field
     def note(self) -> str | None:
@@ -363,6 +444,14 @@ class Participant:
     @strawberry.field
     def citations(self) -> list[Citation]:
         return make_citations(self.relation.data["citations"])
+
+    @strawberry.field(description="How firmly the cited quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.relation.data.get("certainty", "stated"))
+
+    @strawberry.field(description="For an INFERRED claim, the annotation's reason; null otherwise.")
+    def certainty_reason(self) -> str | None:
+        return self.relation.data.get("reason") or None
 
     @strawberry.field(description="The participation as an edge, with its dispute if any.")
     def edge(self) -> Relation:
@@ -391,9 +480,17 @@ class Claim:
 
     @strawberry.field(description="The documents that make this claim.")
     def documents(self, info: Info) -> list[Document]:
-        documents = graph_of(info).graph["documents"]
+        documents = graph_of(info).documents
         ids = dict.fromkeys(c.document for c in self.record.citations)
         return [Document(record=documents[d]) for d in ids]
+
+    @strawberry.field(description="How firmly its quotes support it.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.record.certainty)
+
+    @strawberry.field(description="For an INFERRED claim, the annotation's reason.")
+    def certainty_reason(self) -> str | None:
+        return self.record.reason or None
 
     @strawberry.field(description="True only if the dispute prefers this claim, with a reason.")
     def preferred(self) -> bool:
@@ -472,9 +569,17 @@ class Node:
     def citations(self) -> list[Citation]:
         return make_citations(self.data["citations"])
 
+    @strawberry.field(description="How firmly the cited quotes support its description.")
+    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+        return Certainty(self.data.get("certainty", "stated"))
+
+    @strawberry.field(description="For an INFERRED description, the annotation's reason.")
+    def certainty_reason(self) -> str | None:
+        return self.data.get("reason") or None
+
     @strawberry.field(description="How often each document mentions it, counted from the text.")
     def mentions(self, info: Info) -> list[DocumentCount]:
-        documents = graph_of(info).graph["documents"]
+        documents = graph_of(info).documents
         counts = sorted(self.data["mentions"].items(), key=lambda item: (-item[1], item[0]))
         return [DocumentCount(document=Document(record=documents[d]), count=c) for d, c in counts]
 
@@ -540,15 +645,15 @@ class Node:
 
     @strawberry.field(description="The events it takes part in, in story order, with its role.")
     def events(self, info: Info, role: Role | None = None) -> list[Participant]:
-        G = graph_of(info)
+        K = graph_of(info)
         edges = q.edges_of(
-            G,
+            K,
             self.id,
             direction="out",
             edge_kind="participation",
             types=None if role is None else {role.value},
         )
-        order = G.graph["timeline_position"]
+        order = K.timeline_position
         return [Participant(relation=e) for e in sorted(edges, key=lambda e: order[e.target])]
 
 
@@ -559,9 +664,9 @@ class Neighbor:
 
 
 def _related(info: Info, node: str, types: set[str], direction: q.Direction) -> list[Node]:
-    G = graph_of(info)
-    edges = q.edges_of(G, node, direction=direction, types=types, edge_kind="relation")
-    return make_nodes(G, dict.fromkeys(e.other(node) for e in edges))
+    K = graph_of(info)
+    edges = q.edges_of(K, node, direction=direction, types=types, edge_kind="relation")
+    return make_nodes(K, dict.fromkeys(e.other(node) for e in edges))
 
 
 @strawberry.type(description="A character of the film (a person of the story, or a group).")
@@ -586,8 +691,8 @@ class Person(Node):
 class Place(Node):
     @strawberry.field(description="Events that happen here, in story order.")
     def events_here(self, info: Info) -> list[Event]:
-        G = graph_of(info)
-        return make_nodes(G, q.timeline(G, place=self.id))  # type: ignore[return-value]
+        K = graph_of(info)
+        return make_nodes(K, q.timeline(K, place=self.id))  # type: ignore[return-value]
 
     @strawberry.field(description="Places this one lies in.")
     def located_in(self, info: Info) -> list[Node]:
@@ -679,11 +784,12 @@ class Event(Node):
         return None if after is None else make_node(graph_of(info), after)  # type: ignore[return-value]
 
     def _role(self, info: Info, role: str) -> list[Node]:
-        G = graph_of(info)
-        return make_nodes(G, dict.fromkeys(e.source for e in q.participants(G, self.id, role)))
+        K = graph_of(info)
+        return make_nodes(K, dict.fromkeys(e.source for e in q.participants(K, self.id, role)))
 
 
-NODE_TYPES: dict[str, type[Node]] = {
+#: The kinds with fields of their own.
+_TYPES_WITH_FIELDS: dict[str, type[Node]] = {
     "character": Character,
     "person": Person,
     "place": Place,
@@ -693,6 +799,20 @@ NODE_TYPES: dict[str, type[Node]] = {
     "symbol": Symbol,
     "theme": Theme,
     "event": Event,
+}
+
+
+def _plain_node_type(kind: str) -> type[Node]:
+    """The GraphQL type of a kind with no fields of its own: a Node named after the kind
+    (``vehicle`` is ``Vehicle``, ``art_work`` is ``ArtWork``), described as the model does."""
+    name = "".join(part.capitalize() for part in kind.split("_"))
+    plain = type(name, (Node,), {"__module__": __name__, "__doc__": None})
+    return strawberry.type(plain, description=KINDS[kind])
+
+
+#: Node kind -> the GraphQL type of its nodes: one for every kind of the model.
+NODE_TYPES: dict[str, type[Node]] = {
+    kind: _TYPES_WITH_FIELDS.get(kind) or _plain_node_type(kind) for kind in KINDS
 }
 
 ALL_NODE_TYPES = tuple(NODE_TYPES.values())

@@ -14,7 +14,6 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import networkx as nx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -25,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.build import load_graph
 from graph.errors import GraphError
+from graph.knowledge import KnowledgeGraph
 from graph.problems import AnnotationError
 from schema import Context, build_schema, examples
 from server.explore import explore_routes
@@ -37,7 +37,7 @@ from server.settings import Settings
 logger = logging.getLogger("server.app")
 
 
-def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None = None) -> Starlette:
+def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = None) -> Starlette:
     """The service around ``graph`` (built from ``settings.seeds_dir`` at start-up if ``None``).
 
     A graph that cannot be built (bad seeds) stops the start-up with the list of problems; the
@@ -51,8 +51,7 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
         app.state.graph = G
         app.state.context = Context(graph=G, limits=settings.limits)
         app.state.landing = landing_page(G).encode("utf-8")
-        counts = G.graph["counts"]
-        logger.info("graph ready: %d nodes, %d edges", counts["nodes"], counts["edges"])
+        logger.info("graph ready: %d nodes, %d edges", G.counts.nodes, G.counts.edges)
         # The graph, the schema and everything built at start-up live as long as the process.
         # Frozen, they are out of the cycle collector's sight: a full collection, which stops
         # every request in flight, no longer walks them (0.3 s at 10^5 edges, 2.8 s at 10^6:
@@ -73,10 +72,16 @@ def create_app(graph: nx.MultiDiGraph | None = None, settings: Settings | None =
             "/graphql", examples(), "Ballerina (2023) knowledge graph", ASSET_PREFIX
         ),
         exposed_errors=(GraphError,),
-        # The graph is read-only and every request shares one context, so an error-free answer
-        # to the same query text and variables is the same answer: keep the recent ones.
-        response_cache_size=256,
         request_timeout=settings.request_timeout,
+        document_cache_bytes=settings.document_cache_bytes,
+        # The graph is read-only and every request shares one context, so an error-free answer
+        # to the same query text and variables is the same answer (hence the cache), and a
+        # resolver may run twice (hence a slice of the loop first).
+        pure_resolvers=True,
+        response_cache_bytes=settings.response_cache_bytes if settings.response_cache else 0,
+        response_cache_entry_bytes=settings.response_cache_entry_bytes,
+        compiled_plans=settings.compiled_plans,
+        execution=settings.execution,
     )
     middleware = [Middleware(SeedsRefusal, seeds_dir=settings.seeds_dir)]
     if settings.cors_origins:
@@ -149,13 +154,13 @@ async def home(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    counts = request.app.state.graph.graph["counts"]
+    counts = request.app.state.graph.counts
     return JSONResponse(
         {
             "status": "ok",
-            "nodes": counts["nodes"],
-            "edges": counts["edges"],
-            "documents": counts["documents"],
-            "disputes": counts["disputes"],
+            "nodes": counts.nodes,
+            "edges": counts.edges,
+            "documents": counts.documents,
+            "disputes": counts.disputes,
         }
     )

@@ -1,7 +1,10 @@
 """``ballerina-kg``: serve, export, validate and query the knowledge graph from a shell.
 
 Every failure is one clear message on stderr and a non-zero exit status, never a traceback:
-2 for a usage error, 1 for everything else (bad seeds, a bad query, an unwritable file).
+2 for a usage error (argparse's, which also checks ``serve``'s port, workers and log level
+before anything starts), 1 for everything else (bad seeds, a bad query, an unwritable file),
+and 128 plus the signal's number for an export stopped by SIGINT, SIGTERM or SIGHUP (which
+leaves no file).
 """
 
 from __future__ import annotations
@@ -11,18 +14,36 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
 
-from graph.build import load_graph
+from graph import receipts
+from graph.build import build_graph, load_graph
 from graph.errors import SelectionError
+from graph.load import load_knowledge_base
 from graph.problems import AnnotationError
 from graph.subgraph import select
+from server.atomic_file import Terminated, replacing
 from server.exports import FORMATS
-from server.settings import DEFAULT_SEEDS, Settings
+from server.settings import (
+    DEFAULT_SEEDS,
+    EXECUTION_MODES,
+    SettingError,
+    Settings,
+    environment,
+    parse_size,
+    parse_timeout,
+)
+
+#: uvicorn's log levels (``uvicorn.config.LOG_LEVELS``), listed here so that a bad one is a usage
+#: error before anything starts rather than a KeyError inside uvicorn.
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+#: Deepest nesting of ``--variables``: far beyond any input type of the schema, and far below
+#: the depth at which Python's JSON reader and writer run out of stack.
+MAX_VARIABLES_DEPTH = 100
 
 
 class CommandError(Exception):
@@ -36,11 +57,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except AnnotationError as error:
         print(f"ballerina-kg: the seeds in {args.seeds} are not valid.\n{error}", file=sys.stderr)
-    except (CommandError, SelectionError, OSError) as error:
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing more to write, and nothing worth saying.
+        _discard_stdout()
+    except (CommandError, SelectionError, SettingError) as error:
         print(f"ballerina-kg {args.command}: {error}", file=sys.stderr)
+    except OSError as error:
+        print(f"ballerina-kg {args.command}: {_describe(error)}", file=sys.stderr)
+    except Terminated as stop:
+        print(f"ballerina-kg {args.command}: {stop}; nothing written", file=sys.stderr)
+        return 128 + stop.signum
     except KeyboardInterrupt:
+        print(f"ballerina-kg {args.command}: interrupted", file=sys.stderr)
         return 130
     return 1
+
+
+def _describe(error: OSError) -> str:
+    """``FILE: reason``, without the ``[Errno N]`` prefix that says nothing to a user."""
+    if error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return error.strerror or str(error)
+
+
+def _discard_stdout() -> None:
+    # Python flushes stdout once more at exit, which would raise again: point it at nothing.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured output)
+        pass
+
+
+def _bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer in ``[low, high]``, or a usage error that gives the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,10 +120,40 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the service (GraphQL, GraphiQL, exports)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--port", type=_bounded_int(1, 65535), default=8000)
+    serve.add_argument(
+        "--workers", type=_bounded_int(1), default=1, help="worker processes (default 1)"
+    )
     serve.add_argument("--reload", action="store_true", help="restart when the code changes")
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    # Settings of the GraphQL endpoint (server.settings.Settings), passed to every worker.
+    serve.add_argument(
+        "--request-timeout",
+        type=_setting(parse_timeout),
+        metavar="SECONDS",
+        help="time limit of one GraphQL request, or 'none' (default 10)",
+    )
+    serve.add_argument(
+        "--response-cache",
+        action=argparse.BooleanOptionalAction,
+        help="replay error-free answers to repeated queries (default on)",
+    )
+    serve.add_argument(
+        "--response-cache-bytes",
+        type=_setting(parse_size),
+        metavar="BYTES",
+        help="budget of the response cache per worker (default 64000000)",
+    )
+    serve.add_argument(
+        "--compiled-plans",
+        action=argparse.BooleanOptionalAction,
+        help="run queries on compiled plans; off: graphql-core's executor only (default on)",
+    )
+    serve.add_argument(
+        "--execution",
+        choices=EXECUTION_MODES,
+        help="where answers are computed (default loop-then-thread)",
+    )
     serve.set_defaults(run=serve_command)
 
     export = commands.add_parser("export", help="write the graph (or part of it) to a file")
@@ -69,11 +161,21 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--kind", action="append", help="keep nodes of this kind (repeatable)")
     export.add_argument("--relation", action="append", help="keep edges of this type (repeatable)")
     export.add_argument("--center", help="ego network around this node id")
-    export.add_argument("--radius", type=int, help="ego network radius (default 1)")
+    export.add_argument(
+        "--radius", type=int, help="ego network radius (default 1, at most as over HTTP)"
+    )
     export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
     export.set_defaults(run=export_command)
 
     validate = commands.add_parser("validate", help="check the seeds and print a summary")
+    validate.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="instead of the report, print N citations drawn at random, each with its claim, "
+        "for a reader to check against the articles",
+    )
+    validate.add_argument("--seed", type=int, default=0, help="random seed of --sample")
     validate.set_defaults(run=validate_command)
 
     query = commands.add_parser("query", help="run a GraphQL query and print the JSON answer")
@@ -91,6 +193,15 @@ def serve_command(args: argparse.Namespace) -> int:
 
     graph = load_graph(args.seeds)  # refuse to start on bad seeds, with every problem listed
     os.environ["BALLERINA_SEEDS"] = str(args.seeds)
+    os.environ.update(
+        environment(
+            request_timeout=args.request_timeout,
+            response_cache=args.response_cache,
+            response_cache_bytes=args.response_cache_bytes,
+            compiled_plans=args.compiled_plans,
+            execution=args.execution,
+        )
+    )
     options = {"host": args.host, "port": args.port, "log_level": args.log_level}
     # With --reload or --workers, each server process builds its own graph from the same,
     # just-validated seeds.
@@ -110,14 +221,34 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setting(parse):  # type: ignore[no-untyped-def]
+    """An argparse type from a settings parser: the text itself, once it is known valid (the
+    workers read it back from the environment)."""
+
+    def check(text: str) -> str:
+        try:
+            parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not valid: {text!r}") from None
+        return text
+
+    check.__name__ = parse.__name__.removeprefix("parse_")
+    return check
+
+
 def export_command(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        _check_output(args.output)  # before the graph is built: a bad path fails at once
     graph = load_graph(args.seeds)
     selected = select(
-        graph,
+        graph.graph,
         kinds=args.kind,
         relation_types=args.relation,
         center=args.center,
         radius=args.radius,
+        # The bound the HTTP exports apply (server.exports.routes), with its error.
+        max_radius=Settings.from_env().limits.max_radius,
+        names=graph.search.names,
     )
     chunks = FORMATS[args.format].iter_bytes(selected)
     if args.output is None:
@@ -125,19 +256,10 @@ def export_command(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return 0
-    # Write beside the target and rename, so a failure never leaves a partial file behind.
-    folder = args.output.resolve().parent
-    if not folder.is_dir():
-        raise CommandError(f"folder {folder} does not exist")
-    with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False, suffix=".part") as out:
-        try:
-            for chunk in chunks:
-                out.write(chunk)
-        except BaseException:
-            out.close()
-            os.unlink(out.name)
-            raise
-    os.replace(out.name, args.output)
+    # A new file beside the target, renamed over it once whole: never a partial file.
+    with replacing(args.output) as out:
+        for chunk in chunks:
+            out.write(chunk)
     print(
         f"wrote {args.output} ({selected.number_of_nodes()} nodes, "
         f"{selected.number_of_edges()} edges)",
@@ -146,35 +268,47 @@ def export_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_output(output: Path) -> None:
+    target = Path(os.path.realpath(output))
+    if target.is_dir():
+        raise CommandError(f"{output} is a directory; -o names the file to write")
+    if not target.parent.is_dir():
+        raise CommandError(f"cannot write {output}: folder {target.parent} does not exist")
+
+
 def validate_command(args: argparse.Namespace) -> int:
-    graph = load_graph(args.seeds)
-    counts = graph.graph["counts"]
+    knowledge = load_knowledge_base(Path(args.seeds))
+    if args.sample is not None:
+        if args.sample < 1:
+            raise CommandError("--sample must be at least 1")
+        for line in receipts.sample_lines(knowledge, args.sample, args.seed):
+            print(line)
+        return 0
+    graph = build_graph(knowledge)
+    counts = graph.counts
     print(f"seeds {args.seeds}: valid")
-    print(f"  documents       {counts['documents']}")
-    print(f"  nodes           {counts['nodes']}")
-    for kind, n in counts["by_kind"]:
+    print(f"  documents       {counts.documents}")
+    print(f"  nodes           {counts.nodes}")
+    for kind, n in counts.by_kind:
         print(f"    {kind:<14}{n}")
-    print(f"  relations       {counts['relations']}")
-    print(f"  participations  {counts['participations']}")
-    print(f"  citations       {counts['citations']} (every quote found in its document)")
-    print(f"  disputes        {counts['disputes']}")
+    print(f"  relations       {counts.relations}")
+    print(f"  participations  {counts.participations}")
+    print(f"  citations       {counts.citations} (every quote found in its document)")
+    print(f"  disputes        {counts.disputes}")
+    print("evidence:")
+    for line in receipts.report(knowledge, graph.mentions).lines():
+        print(f"  {line}")
     return 0
 
 
 def query_command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
     document = args.document
     if document.startswith("@"):
-        document = Path(document[1:]).read_text(encoding="utf-8")
-    variables = None
-    if args.variables is not None:
-        try:
-            variables = json.loads(args.variables)
-        except json.JSONDecodeError as error:
-            raise CommandError(f"--variables is not JSON: {error}") from None
-        if not isinstance(variables, dict):
-            raise CommandError("--variables must be a JSON object")
+        document = _read_document(document[1:], settings.max_body_bytes)
+    variables = None if args.variables is None else _parse_variables(args.variables)
     body = {"query": document, "variables": variables, "operationName": args.operation}
-    status, answer = asyncio.run(_post(load_graph(args.seeds), body))
+    status, answer = asyncio.run(_post(load_graph(args.seeds), settings, body))
     text = json.dumps(answer, indent=2, ensure_ascii=False)
     try:
         print(text)
@@ -185,11 +319,61 @@ def query_command(args: argparse.Namespace) -> int:
     return 0 if status == 200 and not answer.get("errors") else 1
 
 
-async def _post(graph, body: dict) -> tuple[int, dict]:
+def _read_document(name: str, max_bytes: int) -> str:
+    """The text of ``@FILE``: UTF-8, and no longer than the service reads in one request."""
+    try:
+        with open(name, "rb") as file:
+            data = file.read(max_bytes + 1)  # not more: @/dev/zero must not fill the memory
+    except OSError as error:
+        raise CommandError(f"cannot read the document: {_describe(error)}") from None
+    if len(data) > max_bytes:
+        raise CommandError(
+            f"{name} is larger than {max_bytes:,} bytes, the most the service reads in a request"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CommandError(
+            f"{name} is not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})"
+        ) from None
+
+
+def _parse_variables(text: str) -> dict:
+    try:
+        variables = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"--variables is not JSON: {error}") from None
+    except RecursionError:  # nested past what the reader can follow
+        raise _too_deep() from None
+    if not isinstance(variables, dict):
+        raise CommandError("--variables must be a JSON object")
+    if _depth(variables) > MAX_VARIABLES_DEPTH:
+        raise _too_deep()
+    return variables
+
+
+def _too_deep() -> CommandError:
+    return CommandError(f"--variables nests deeper than {MAX_VARIABLES_DEPTH} levels")
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in a JSON value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((item, depth + 1) for item in value)
+    return deepest
+
+
+async def _post(graph, settings: Settings, body: dict) -> tuple[int, dict]:
     """Run one request through the real app, limits and all, without a network."""
     from server.app import create_app
 
-    app = create_app(graph, Settings.from_env())
+    app = create_app(graph, settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://cli") as client:

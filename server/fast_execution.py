@@ -2,37 +2,77 @@
 
 graphql-core's executor does, for every field of every object, what only needs doing once per
 document: collecting the selection set, looking up the field definition, choosing how to
-complete its type, building a ``GraphQLResolveInfo``, and (through strawberry's resolver
-wrapper) an ``Info``, the argument conversion and the extension chain. Profiled on the mix of
-``bench/``, that machinery was most of the cost of an answer. A :class:`Plan` does the
-per-document part once, when the document is first run, and then executes an operation as a
-tree of plain calls: resolver, completion, next field.
+complete its type and building a ``GraphQLResolveInfo``. Profiled on the mix of ``bench/``,
+that machinery was most of the cost of an answer. A :class:`Plan` does the per-document part
+once, when the document is first run, and then executes an operation as a tree of plain calls:
+resolver, completion, next field.
 
-It answers only what it can answer exactly as graphql-core would, and says so by returning
-``None`` otherwise; the caller then runs graphql-core's executor, as before:
+**What it answers, and how.** The answer is the one graphql-core's executor gives, data and
+errors alike (``tests/test_differential.py`` runs generated documents through both and compares
+them):
 
-- only query operations, and documents without directives (``@skip``/``@include``/``@defer``
-  make what is selected depend on more than the document), fragment variables or
-  introspection fields other than ``__typename``;
-- only synchronous strawberry resolvers: a strawberry field without extensions is called
-  directly (its arguments converted by strawberry's own ``convert_arguments``, ``self``,
-  ``info``, ``root`` and ``parent`` passed as strawberry passes them); one with extensions
-  goes through its strawberry resolver;
-- any exception at all (a resolver raising, a null in a non-null position, a value a scalar
-  cannot serialise, an object of the wrong type) abandons the fast path for that request,
-  and graphql-core runs it from the start and reports the error with its location and path.
-  Resolvers must therefore be free of side effects, as those of a read-only schema are.
+- fields are collected as the specification's CollectFields does, as graphql-core's
+  ``collect_fields`` does (which the plan does not call: it works per request), so keys and
+  the field nodes behind each come in the same order;
+- each field is resolved by strawberry's own resolver (``GraphQLField.resolve``, which wraps
+  the info in an ``Info``, converts the arguments with ``convert_arguments(..., info=...)``,
+  runs field extensions and exception handlers and passes ``self``/``root``/``parent``/``info``
+  as the resolver asks for them), given a stand-in for the ``GraphQLResolveInfo`` that has the
+  ``context`` at hand and builds the real info, with the executor's own ``build_resolve_info``,
+  the first time anything else is read from it. Two kinds of field are called directly, as
+  that resolver would end up calling them, when they have no extensions and the schema no
+  exception handlers: a field without a resolver reads its attribute (``getattr``, strawberry's
+  default resolver), a method taking only ``self`` is called with the source;
+- arguments are coerced by graphql-core's ``get_argument_values``, once per document for those
+  that use no variable (strawberry copies lists and builds input objects anew for each call, so
+  a resolver never shares a container with another request; a custom scalar whose parsed value
+  is mutable would be shared, and this schema has none);
+- leaves are serialised by the same ``coerce_output_value``, abstract types resolved by the
+  same ``resolve_type`` (memoised per Python class only where strawberry's default resolver
+  depends on nothing else) and objects checked by the same ``is_type_of``;
+- errors are handled in place, as graphql-core handles them: an exception from a resolver,
+  from argument coercion or from completion (a null in a non-null position, a value a scalar
+  cannot serialise, something not iterable where a list is due) becomes a located error with
+  the field's path and locations, and nulls the nearest nullable position; siblings already
+  resolved keep their values, later siblings of a failed non-null field are not resolved, and
+  errors come out in the order graphql-core collects them.
 
-What it returns on success is what graphql-core's ``ExecutionResult.data`` would hold: the
-same keys in the same order (fields collected as the specification's CollectFields does),
-leaves serialised by the same ``coerce_output_value``, abstract types resolved by the same
-``resolve_type`` (memoised per Python class where strawberry's default resolver depends on
-nothing else) and checked by the same ``is_type_of``.
+**What it leaves to graphql-core.** :meth:`Plan.compile` returns ``None``, and the caller runs
+graphql-core's executor instead, for a document it does not take: not a query; directives
+anywhere (``@skip``/``@include``/``@defer``/``@stream`` and operation directives make what is
+selected, or how errors propagate, depend on more than the document); fragment variables;
+introspection fields other than ``__typename``; fields that are not strawberry's or whose
+resolver is asynchronous. :meth:`Plan.execute` returns ``None`` midway, and the caller then
+runs graphql-core from the start, only where graphql-core's own wording of an error would have
+to be copied or where a value is asynchronous: ``is_type_of`` refusing a value, ``resolve_type``
+naming no possible type, a resolver result or list item that is awaitable or an asynchronous
+iterable (the coroutines it drops are closed). Resolvers may then have run twice: they must be
+free of side effects, as those of a read-only schema are.
+
+**Pinned internals.** The versions it was proven against are pinned in ``pyproject.toml``
+(``strawberry-graphql``, ``graphql-core``). Beyond their documented API it touches:
+
+- strawberry: ``Schema._schema`` (the graphql-core schema) and ``Schema.exception_handlers``;
+  the ``GraphQLCoreConverter.DEFINITION_BACKREF`` entry of ``extensions`` linking each GraphQL
+  field and type to its strawberry definition; of a ``StrawberryField``, ``is_async``,
+  ``is_basic_field``, ``extensions``, ``arguments``, ``default_resolver``, ``python_name`` and
+  ``base_resolver``; of its ``StrawberryResolver``, ``self_parameter``, ``info_parameter``,
+  ``root_parameter``, ``parent_parameter`` and ``wrapped_func``; of a
+  ``StrawberryObjectDefinition``, ``origin``, ``is_type_of``, ``resolve_type``,
+  ``concrete_of`` and ``is_graphql_generic``; ``strawberry.types.cast.get_strawberry_type_cast``;
+  and the ``Info`` it builds reads the stand-in as if it were the ``GraphQLResolveInfo``;
+- graphql-core: ``Executor.build_resolve_info`` (marked private), and the executor's
+  attributes ``root_value``, ``context_value``, ``variable_values``, ``is_awaitable`` and
+  ``is_async_iterable``.
+
+``server.graphql_http`` subclasses :class:`Plan` and overrides ``_execute_fields(fields,
+source, path, run, parent)``, called once per object, to check its limits there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from inspect import iscoroutine
 from operator import attrgetter
 from typing import Any
 
@@ -58,18 +98,18 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     Undefined,
+    get_argument_values,
     is_abstract_type,
     is_leaf_type,
+    located_error,
 )
-from graphql.error import located_error
-from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, inspect, is_iterable
-from strawberry.types.arguments import convert_arguments
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.cast import get_strawberry_type_cast
 
 __all__ = ["Plan", "Resolvers"]
 
-_BACKREF = "strawberry-definition"
-_TYPE_CAST_ATTRIBUTE = "__as_strawberry_type__"
+_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
 class _Unsupported(Exception):
@@ -82,17 +122,8 @@ class _Fallback(Exception):
 
 # --- how each field is resolved ---------------------------------------------------------------
 
-# A resolver of the plan: (source, info thunk, coerced GraphQL arguments) -> value.
-Resolve = Callable[[Any, Callable[[], Any], dict[str, Any]], Any]
-
-
-class _Direct:
-    """A resolver that needs nothing but its source: called as ``function(source)``."""
-
-    __slots__ = ("function",)
-
-    def __init__(self, function: Callable[[Any], Any]) -> None:
-        self.function = function
+# A resolver of the plan: (source, info stand-in, coerced GraphQL arguments) -> value.
+Resolve = Callable[[Any, Any, dict[str, Any]], Any]
 
 
 class Resolvers:
@@ -101,58 +132,55 @@ class Resolvers:
     def __init__(self, schema: Any) -> None:
         self.schema = schema
         self.graphql_schema: GraphQLSchema = schema._schema
-        self._config = schema.config
-        self._scalars = schema.schema_converter.scalar_registry
-        self._handlers = getattr(schema, "exception_handlers", None) or ()
-        self._cache: dict[tuple[str, str], tuple[Resolve, bool] | None] = {}
+        self._handlers = bool(getattr(schema, "exception_handlers", None))
+        self._cache: dict[tuple[str, str], tuple[Callable[..., Any], bool] | None] = {}
 
-    def of(self, parent: GraphQLObjectType, name: str, field_def: GraphQLField):
-        """``(resolve, needs_info)`` for a field, or ``None`` if the fast path cannot call it."""
+    def of(
+        self, parent: GraphQLObjectType, name: str, field_def: GraphQLField
+    ) -> tuple[Callable[..., Any], bool] | None:
+        """``(resolve, direct)`` for a field, or ``None`` if the fast path cannot call it.
+
+        A direct resolver is called as ``resolve(source)``; the others as
+        ``resolve(source, info, arguments)``.
+        """
         key = (parent.name, name)
         if key not in self._cache:
             self._cache[key] = self._make(field_def)
         return self._cache[key]
 
-    def _make(self, field_def: GraphQLField) -> tuple[Resolve, bool] | None:
+    def _make(self, field_def: GraphQLField) -> tuple[Callable[..., Any], bool] | None:
         field = (field_def.extensions or {}).get(_BACKREF)
-        if field is None or getattr(field, "is_async", True) or self._handlers:
+        wrapped = field_def.resolve
+        if field is None or wrapped is None or getattr(field, "is_async", True):
             return None
-        if field.extensions:
-            wrapped = field_def.resolve
-            if wrapped is None:
-                return None
-            # Through strawberry's own wrapper, which runs the extensions.
-            return (lambda source, info, args: wrapped(source, info(), **args)), True
-        resolver = field.base_resolver
-        if resolver is None:
+        if field.is_basic_field and not self._handlers:
+            # Strawberry's resolver of such a field is ``default_resolver(source, name)``.
             default, attribute = field.default_resolver, field.python_name
             if default is getattr:
-                return _Direct(attrgetter(attribute)), False
-            return (lambda source, info, args: default(source, attribute)), False
-        if getattr(resolver, "is_async", False):
-            return None
-        function = resolver.wrapped_func
-        pass_self = resolver.self_parameter is not None
-        named_source = [
-            p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None
-        ]
-        info_name = resolver.info_parameter.name if resolver.info_parameter else None
-        arguments = field.arguments
-        info_class, config, scalars = self._config.info_class, self._config, self._scalars
-        if pass_self and not arguments and not named_source and info_name is None:
-            return _Direct(function), False
+                return attrgetter(attribute), True
+            return (lambda source: default(source, attribute)), True
 
-        def resolve(source: Any, info: Callable[[], Any], args: dict[str, Any]) -> Any:
-            kwargs = convert_arguments(args, arguments, scalars, config) if arguments else {}
-            for name in named_source:
-                kwargs[name] = source
-            if info_name is not None:
-                # The thunk stands in for the GraphQLResolveInfo: it has the context ready
-                # and builds the real one only if another attribute is asked for.
-                kwargs[info_name] = info_class(_raw_info=info, _field=field)
-            return function(source, **kwargs) if pass_self else function(**kwargs)
+        resolver = field.base_resolver
+        if (
+            not field.extensions
+            and not self._handlers
+            and not field.arguments
+            and resolver.self_parameter is not None
+            and resolver.info_parameter is None
+            and resolver.root_parameter is None
+            and resolver.parent_parameter is None
+        ):
+            # A method taking only ``self``: strawberry's resolver comes to
+            # ``base_resolver(source)``, which calls ``wrapped_func(source)``.
+            return resolver.wrapped_func, True
 
-        return resolve, info_name is not None
+        # Strawberry's own resolver: the info wrapped in an ``Info``, the arguments converted
+        # (``convert_arguments(..., info=...)``), extensions and exception handlers run, and
+        # ``self``, ``root``, ``parent`` and ``info`` passed as the resolver asks for them.
+        def resolve(source: Any, info: Any, arguments: dict[str, Any]) -> Any:
+            return wrapped(source, info, **arguments)
+
+        return resolve, False
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -161,18 +189,20 @@ class Resolvers:
 class _Run:
     """What one execution needs: graphql-core's execution context, for variables and infos."""
 
-    __slots__ = ("context", "errors")
+    __slots__ = ("context", "errors", "is_awaitable", "is_async_iterable")
 
     def __init__(self, context: Any) -> None:
         self.context = context
+        self.is_awaitable = context.is_awaitable
+        self.is_async_iterable = context.is_async_iterable
         #: Field errors, in the order graphql-core would collect them.
         self.errors: list[GraphQLError] = []
 
 
 class _FieldPlan:
     __slots__ = (
-        "key", "field_def", "nodes", "parent", "resolve", "direct", "needs_info", "arguments",
-        "complete", "typename", "non_null",
+        "key", "field_def", "nodes", "parent", "resolve", "direct", "arguments", "complete",
+        "typename", "non_null", "needs_info",
     )  # fmt: skip
 
     def __init__(self, key: str, parent: GraphQLObjectType, nodes: list[FieldNode]) -> None:
@@ -181,14 +211,16 @@ class _FieldPlan:
         self.nodes = nodes
         self.typename: str | None = None
         self.field_def: GraphQLField | None = None
+        #: ``resolve(source, info, arguments)``.
         self.resolve: Resolve | None = None
-        #: ``function(source)``, for fields that need neither arguments nor info.
+        #: ``direct(source)``, for fields whose resolver reads an attribute.
         self.direct: Callable[[Any], Any] | None = None
-        self.needs_info = False
         #: Coerced arguments when they use no variable (computed once), else None.
         self.arguments: dict[str, Any] | None = None
         self.complete: Callable[..., Any] | None = None
         self.non_null = False
+        #: Whether the resolver or the completion may read the info.
+        self.needs_info = False
 
 
 class Plan:
@@ -235,8 +267,9 @@ class Plan:
             return None
 
     def execute(self, execution_context: Any) -> ExecutionResult | None:
-        """The result, as graphql-core's ``execute_operation`` would give it, or ``None``:
-        then run ``execution_context`` instead."""
+        """The result, as graphql-core's ``execute_operation`` on ``execution_context`` (an
+        executor built for this document) would give it, or ``None``: then run that instead.
+        """
         run = _Run(execution_context)
         try:
             data = self._execute_fields(
@@ -316,9 +349,9 @@ class Plan:
             if found is None:
                 raise _Unsupported("resolver")
             plan.field_def = field_def
-            resolve, needs_info = found
-            if isinstance(resolve, _Direct):
-                plan.direct = resolve.function
+            resolve, direct = found
+            if direct:
+                plan.direct = resolve
             else:
                 plan.resolve = resolve
             plan.arguments = self._static_arguments(field_def, nodes[0])
@@ -326,7 +359,7 @@ class Plan:
             plan.complete, completion_needs_info = self._completer(
                 field_def.type, nodes, f"{parent.name}.{name}"
             )
-            plan.needs_info = needs_info or completion_needs_info
+            plan.needs_info = not direct or completion_needs_info
             plans.append(plan)
         return plans
 
@@ -337,22 +370,22 @@ class Plan:
             return None
         try:
             return get_argument_values(field_def, node, None, None, self._hide)
-        except Exception:  # noqa: BLE001 - let the request report it
+        except Exception:  # noqa: BLE001 - coerced again per request, which reports it
             return None
 
     def _completer(self, type_: GraphQLOutputType, nodes: list[FieldNode], where: str):
-        """``(complete, needs_info)``: how to complete a value of ``type_``.
+        """``(complete, needs_info)``: how to complete a value of ``type_``, called as
+        ``complete(value, path, info, run)``, and whether it may call ``info()``.
 
         ``where`` is ``Parent.field``, for the messages of completion errors. A completer
-        raises what graphql-core's completion raises on the same value, with the same message.
+        raises what graphql-core's ``complete_value`` raises on the same value, with the same
+        message, or :class:`_Fallback` where it leaves the wording to graphql-core.
         """
         if isinstance(type_, GraphQLNonNull):
             inner, needs_info = self._completer(type_.of_type, nodes, where)
             message = f"Cannot return null for non-nullable field {where}."
 
             def complete_non_null(value, path, info, run):
-                if value is None:
-                    raise TypeError(message)
                 completed = inner(value, path, info, run)
                 if completed is None:
                     raise TypeError(message)
@@ -366,16 +399,20 @@ class Plan:
             not_iterable = f"Expected Iterable, but did not find one for field '{where}'."
 
             def complete_list(value, path, info, run):
-                if value is None:
-                    return None
                 if isinstance(value, Exception):
                     raise value
+                if value is None or value is Undefined:
+                    return None
+                if run.is_async_iterable(value):
+                    raise _Fallback
                 if not is_iterable(value):
-                    if hasattr(value, "__aiter__"):
-                        raise _Fallback
                     raise GraphQLError(not_iterable)
                 completed = []
+                is_awaitable = run.is_awaitable
                 for index, element in enumerate(value):
+                    if is_awaitable(element):
+                        _abandon(value)
+                        raise _Fallback
                     element_path = (path, index, None)
                     try:
                         completed.append(item(element, element_path, info, run))
@@ -396,12 +433,12 @@ class Plan:
             keeps_str = type_ is GraphQLString or type_ is GraphQLID
 
             def complete_leaf(value, path, info, run):
-                if value is None:
-                    return None
                 if keeps_str and type(value) is str:
                     return value
                 if isinstance(value, Exception):
                     raise value
+                if value is None or value is Undefined:
+                    return None
                 coerced = coerce(value)
                 if coerced is Undefined or coerced is None:
                     raise TypeError(
@@ -434,13 +471,15 @@ class Plan:
         execute_fields = self._execute_fields
 
         def complete_object(value, path, info, run):
-            if value is None:
-                return None
             if isinstance(value, Exception):
                 raise value
-            checked = type(value) is own_class and not hasattr(value, _TYPE_CAST_ATTRIBUTE)
-            if is_type_of is not None and not checked and not is_type_of(value, info()):
-                raise _Fallback  # graphql-core words this error; let it
+            if value is None or value is Undefined:
+                return None
+            checked = type(value) is own_class and get_strawberry_type_cast(value) is None
+            if is_type_of is not None and not checked:
+                accepted = is_type_of(value, info())
+                if run.is_awaitable(accepted) or not accepted:
+                    raise _Fallback  # graphql-core words this error; let it
             return execute_fields(fields, value, path, run, type_)
 
         return complete_object
@@ -448,13 +487,15 @@ class Plan:
     def _abstract_completer(self, type_: GraphQLAbstractType, nodes: list[FieldNode]):
         schema = self._schema
         definition = (type_.extensions or {}).get(_BACKREF)
-        # Strawberry's default resolve_type of an interface depends only on the class of an
-        # instance that was not cast: memoise it per class.
-        memoisable = (
+        # Strawberry's default resolve_type of an interface answers, for an instance of a
+        # non-generic strawberry type implementing it that was not cast, that type's name: a
+        # function of the class alone, so memoised per class (see ``memoisable_class``).
+        default_interface = (
             isinstance(type_, GraphQLInterfaceType)
             and definition is not None
             and getattr(definition, "resolve_type", None) is None
         )
+        interface_class = definition.origin if default_interface else None
         resolve_type = type_.resolve_type
         if resolve_type is None:
             raise _Unsupported("no resolve_type")
@@ -466,19 +507,29 @@ class Plan:
         }
         runtime_types: dict[type, str] = {}
 
+        def memoisable_class(value: Any) -> bool:
+            if interface_class is None or get_strawberry_type_cast(value) is not None:
+                return False
+            own = getattr(type(value), "__strawberry_definition__", None)
+            return (
+                own is not None
+                and own.origin is type(value)
+                and not own.is_graphql_generic
+                and isinstance(value, interface_class)
+            )
+
         def complete_abstract(value, path, info, run):
-            if value is None:
-                return None
             if isinstance(value, Exception):
                 raise value
+            if value is None or value is Undefined:
+                return None
             cls = type(value)
-            plain = memoisable and not hasattr(value, _TYPE_CAST_ATTRIBUTE)
-            name = runtime_types.get(cls) if plain else None
+            name = runtime_types.get(cls) if get_strawberry_type_cast(value) is None else None
             if name is None:
                 name = resolve_type(value, info(), type_)
                 if not isinstance(name, str) or name not in completers:
-                    raise _Fallback  # graphql-core words these errors; let it
-                if plain:
+                    raise _Fallback  # awaitable, or an error graphql-core words; let it
+                if memoisable_class(value):
                     runtime_types[cls] = name
             return completers[name](value, path, info, run)
 
@@ -496,6 +547,7 @@ class Plan:
     ) -> dict[str, Any]:
         data: dict[str, Any] = {}
         context = run.context
+        is_awaitable = run.is_awaitable
         typename = parent.name
         for plan in fields:
             if plan.typename is not None:
@@ -503,7 +555,7 @@ class Plan:
                 continue
             # The response path as nested tuples: a graphql-core Path is made only if needed.
             field_path = (path, plan.key, typename)
-            info = _InfoThunk(context, plan, field_path) if plan.needs_info else _no_info
+            info = _LazyInfo(context, plan, field_path) if plan.needs_info else _no_info
             try:
                 if plan.direct is not None:
                     value = plan.direct(source)
@@ -514,6 +566,9 @@ class Plan:
                             plan.field_def, plan.nodes[0], context.variable_values, None, self._hide
                         )
                     value = plan.resolve(source, info, arguments)
+                if is_awaitable(value):
+                    _abandon((value,))
+                    raise _Fallback
                 data[plan.key] = plan.complete(value, field_path, info, run)
             except (_Unsupported, _Fallback):
                 raise
@@ -526,21 +581,23 @@ class Plan:
         return data
 
 
-class _InfoThunk:
-    """Builds the field's ``GraphQLResolveInfo`` when first called, then keeps it.
+class _LazyInfo:
+    """The field's ``GraphQLResolveInfo``, built by the executor when first needed.
 
-    It also stands in for that info where strawberry wraps it in an ``Info``: ``context`` is
-    at hand, and any other attribute is read from the real info, built then.
+    Strawberry's resolver wraps what it is given in an ``Info`` and reads the attributes of
+    the ``GraphQLResolveInfo`` from it: ``context`` is at hand, any other attribute is read
+    from the real info, built then. Calling it returns the real info, for graphql-core's
+    ``is_type_of`` and ``resolve_type``.
     """
 
-    __slots__ = ("_context", "_plan", "_path", "_info", "context")
+    __slots__ = ("_executor", "_plan", "_path", "_info", "context")
 
-    def __init__(self, context: Any, plan: _FieldPlan, path: tuple) -> None:
-        self._context = context
+    def __init__(self, executor: Any, plan: _FieldPlan, path: tuple) -> None:
+        self._executor = executor
         self._plan = plan
         self._path = path
         self._info = None
-        self.context = context.context_value
+        self.context = executor.context_value
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self(), name)
@@ -548,10 +605,23 @@ class _InfoThunk:
     def __call__(self) -> Any:
         if self._info is None:
             plan = self._plan
-            self._info = self._context.build_resolve_info(
+            self._info = self._executor.build_resolve_info(
                 plan.field_def, plan.nodes, plan.parent, _as_path(self._path)
             )
         return self._info
+
+
+def _no_info() -> Any:
+    # Cannot happen (``needs_info`` says when it can); if it did, graphql-core would answer.
+    raise _Unsupported("info was not expected to be needed")
+
+
+def _abandon(values: Any) -> None:
+    """Close the coroutines among ``values``, left for graphql-core to ask for again: never
+    awaited, they would warn when collected."""
+    for value in values if isinstance(values, list | tuple) else ():
+        if iscoroutine(value):
+            value.close()
 
 
 def _as_path(path: tuple | None) -> Path | None:
@@ -559,10 +629,6 @@ def _as_path(path: tuple | None) -> Path | None:
         return None
     prev, key, typename = path
     return Path(_as_path(prev), key, typename)
-
-
-def _no_info() -> Any:
-    raise _Unsupported("info was not expected to be needed")
 
 
 def _uses_variables(value: Any) -> bool:

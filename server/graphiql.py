@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from pathlib import Path
 
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
-__all__ = ["ASSET_FILES", "ASSET_PREFIX", "MissingAssets", "graphiql_assets", "graphiql_page"]
+from server.assets import NamedFiles
+
+__all__ = ["ASSET_FILES", "ASSET_PREFIX", "graphiql_assets", "graphiql_page"]
 
 #: Where ``graphiql_assets()`` is mounted unless told otherwise.
 ASSET_PREFIX = "/static/graphiql"
@@ -34,41 +34,17 @@ ASSET_FILES = {
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 
 
-class MissingAssets(RuntimeError):
-    """The npm packages GraphiQL needs are not installed."""
-
-    def __init__(self, missing: list[Path]) -> None:
-        shown = ", ".join(str(path) for path in missing)
-        super().__init__(f"GraphiQL assets not found ({shown}): run `npm ci` at the repo root")
-        self.missing = missing
-
-
-class _ListedFiles(StaticFiles):
-    """StaticFiles that answers 404 for every path not on its list."""
-
-    def __init__(self, directory: Path, listed: frozenset[str]) -> None:
-        super().__init__(directory=directory)
-        self._listed = listed
-
-    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
-        if path not in self._listed:
-            return "", None
-        return super().lookup_path(path)
-
-
 def graphiql_assets(node_modules: Path | None = None, path: str = ASSET_PREFIX) -> Mount:
     """A mount serving the page's scripts and stylesheet from ``node_modules``.
 
-    Raises ``MissingAssets`` at start-up, not at the first page load, when they are missing.
+    Raises :class:`server.assets.MissingFiles` at start-up, not at the first page load, when
+    they are missing.
     """
     directory = NODE_MODULES if node_modules is None else node_modules
-    missing = [
-        directory / name for name in ASSET_FILES.values() if not (directory / name).is_file()
-    ]
-    if missing:
-        raise MissingAssets(missing)
-    listed = frozenset(os.path.normpath(name) for name in ASSET_FILES.values())
-    return Mount(path, app=_ListedFiles(directory, listed), name="graphiql-assets")
+    # Each file under its own path inside node_modules, as the page asks for it.
+    files = {name: name for name in ASSET_FILES.values()}
+    assets = NamedFiles.of(directory, files, "GraphiQL assets")
+    return Mount(path, app=assets, name="graphiql-assets")
 
 
 def graphiql_page(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-import networkx as nx
+from graph.knowledge import KnowledgeGraph
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -44,16 +44,16 @@ Where the articles disagree, both claims are kept.</p>
 """
 
 
-def landing_page(G: nx.MultiDiGraph) -> str:
-    counts = G.graph["counts"]
+def landing_page(K: KnowledgeGraph) -> str:
+    counts = K.counts
     kinds = "".join(
-        f"<tr><td>{escape(kind)}</td><td>{count}</td></tr>" for kind, count in counts["by_kind"]
+        f"<tr><td>{escape(kind)}</td><td>{count}</td></tr>" for kind, count in counts.by_kind
     )
     return _PAGE.format(
-        nodes=counts["nodes"],
-        edges=counts["edges"],
-        citations=counts["citations"],
-        documents=counts["documents"],
-        disputes=counts["disputes"],
+        nodes=counts.nodes,
+        edges=counts.edges,
+        citations=counts.citations,
+        documents=counts.documents,
+        disputes=counts.disputes,
         kinds=kinds,
     )

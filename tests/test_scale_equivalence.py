@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from graph.mentions import _FormMatcher, _pattern
 from graph.quotes import _QUOTE_MARKS, NormalizedText
 
@@ -68,6 +70,7 @@ def test_normalized_offsets_match_a_per_character_table() -> None:
             assert normalized.span(start, end) == (offsets[start], offsets[end - 1] + 1)
 
 
+@pytest.mark.slow
 def test_sampled_betweenness_is_networkx_sampled_betweenness() -> None:
     import networkx as nx
     import pytest
@@ -122,6 +125,7 @@ def test_sampled_betweenness_survives_more_shortest_paths_than_floats_count() ->
     )
 
 
+@pytest.mark.slow
 def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
     import networkx as nx
     import pytest
@@ -131,14 +135,16 @@ def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
     from graph.centrality import Adjacency, pagerank
 
     generate(tmp_path, edges=3_000)
-    for G in (ballerina, load_graph(tmp_path)):
+    for G in (ballerina.graph, load_graph(tmp_path).graph):
         adjacency = Adjacency.of(G)
         ours = dict(zip(adjacency.nodes, pagerank(adjacency).tolist(), strict=True))
         assert ours == pytest.approx(nx.pagerank(nx.Graph(G)), rel=1e-12)
     # The film's graph, whose rankings the README shows, gets exactly networkx's numbers.
-    assert {n: r for n, r in ballerina.nodes(data="pagerank")} == nx.pagerank(nx.Graph(ballerina))
+    film = ballerina.graph
+    assert {n: r for n, r in film.nodes(data="pagerank")} == nx.pagerank(nx.Graph(film))
 
 
+@pytest.mark.slow
 def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
     """ryaml (YAML 1.2) reads every seed file exactly as PyYAML's safe loader (YAML 1.1) does,
     and the generator's files too: the choice of parser changes no value."""
@@ -180,14 +186,15 @@ def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
         trigrams,
     )
 
-    index = ballerina.graph["search"]
-    pagerank = dict(ballerina.nodes(data="pagerank"))
-    rank = {n: i for i, n in enumerate(sorted(ballerina, key=lambda n: (-pagerank[n], n)))}
+    index = ballerina.search
+    G = ballerina.graph
+    pagerank = dict(G.nodes(data="pagerank"))
+    rank = {n: i for i, n in enumerate(sorted(G, key=lambda n: (-pagerank[n], n)))}
 
     def scan(query: str) -> list[tuple[str, float]]:
         key, query_words, grams = compact(query), words(query), trigrams(compact(query))
         best: dict[str, float] = {}
-        for node, data in ballerina.nodes(data=True):
+        for node, data in G.nodes(data=True):
             for form in forms_of(node, data):
                 form_key = compact(form.text)
                 if not form_key:
@@ -208,14 +215,14 @@ def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
                     best[node] = round(score, 4)
             if query == node:
                 best[node] = max(best.get(node, 0), 1.0)
-        for node, data in ballerina.nodes(data=True):
+        for node, data in G.nodes(data=True):
             described = set(words(data.get("description") or ""))
             if node not in best and query_words and set(query_words) <= described:
                 best[node] = DESCRIPTION_SCORE
         return sorted(best.items(), key=lambda item: (-item[1], rank[item[0]]))
 
     rng = random.Random(5)
-    names = [d["name"] for _, d in ballerina.nodes(data=True)]
+    names = [d["name"] for _, d in ballerina.graph.nodes(data=True)]
     queries = ["choi", "pro choi", "lamborgini", "Jeon Jong-seo", "the", "ok ju", "flame"]
     queries += ["Ballerina 2", "big boss", "boss", "gang-boss", "her friend", "weapons"]
     queries += [rng.choice(names)[: rng.randrange(2, 12)] for _ in range(60)]

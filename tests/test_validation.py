@@ -32,7 +32,7 @@ def problems_of(seeds):
 
 
 def test_the_committed_seeds_are_valid(seeds):
-    assert load_graph(seeds).number_of_nodes() > 100
+    assert load_graph(seeds).graph.number_of_nodes() > 100
 
 
 def test_broken_quote_dangling_reference_and_duplicate_id_are_all_named(seeds):
@@ -68,8 +68,8 @@ def test_unknown_kind_role_relation_type_and_field(seeds):
     edit(notes / "objects.yaml", "- id: bike\n  kind: object", "- id: bike\n  kind: vehicle")
     edit(
         notes / "events.yaml",
-        "    - {entity: bike, role: instrument}",
-        "    - {entity: bike, role: steed}",
+        "    - entity: bike\n      role: instrument",
+        "    - entity: bike\n      role: steed",
     )
     edit(
         notes / "relations.yaml",
@@ -120,8 +120,8 @@ def test_dangling_claim_and_preferred_without_reason(seeds):
     edit(notes / "relations.yaml", "claim: how-they-met/school", "claim: how-they-met/kindergarten")
     edit(
         notes / "disputes.yaml",
-        "  preferred: ok-ju\n  reason: >-\n",
-        "  preferred: ok-ju\n  comment: >-\n",
+        "  preferred: school\n  reason: >-\n",
+        "  preferred: school\n  comment: >-\n",
     )
     problems = "\n".join(problems_of(seeds))
     assert (
@@ -129,7 +129,7 @@ def test_dangling_claim_and_preferred_without_reason(seeds):
         in problems
     )
     assert (
-        "annotations/disputes.yaml: drives-holder: a preferred claim needs a stated 'reason'"
+        "annotations/disputes.yaml: how-they-met: a preferred claim needs a stated 'reason'"
         in problems
     )
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -76,6 +75,7 @@ def _serving(log_path: Path, *args: str):
     return serving(serve, "/healthz", log_path, startup_timeout=60, process_group=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serve_with_two_workers_answers_keep_alive_requests_without_waiting(tmp_path, stop):
     log_path = tmp_path / "serve.log"
@@ -92,9 +92,11 @@ def test_serve_with_two_workers_answers_keep_alive_requests_without_waiting(tmp_
                 stream = response.extensions["network_stream"]
                 local_addresses.add(stream.get_extra_info("client_addr"))
         assert len(local_addresses) == 1  # one keep-alive connection throughout
-        # With Nagle on, every answer waited for the delayed ACK: 40 ms and more on Linux,
-        # against about 1 ms without. Loose, as the machine is shared.
-        assert statistics.median(latencies) < 0.030, sorted(latencies)
+        # With Nagle on, every answer waits for the client's delayed ACK, which Linux holds for
+        # at least 40 ms (TCP_DELACK_MIN), however idle the machine; without, an answer takes
+        # about 1 ms. A load spike can slow any one answer, but not every one of them: the
+        # fastest tells the two apart. (How fast they are is bench/keepalive.py's business.)
+        assert min(latencies) < 0.040, sorted(latencies)
 
         process.send_signal(stop)
         assert process.wait(timeout=30) == 0

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
+from graph.knowledge import KnowledgeGraph
 from graph.load import parse_yaml
 
 HERE = Path(__file__).resolve().parent
@@ -83,12 +82,12 @@ PASSAGES = (
 )
 
 
-def measure(G: nx.MultiDiGraph) -> dict[str, Any]:
+def measure(K: KnowledgeGraph) -> dict[str, Any]:
     """Ask every name and question of the lists; the scores, and what was missed."""
     from schema import Context, Limits, build_schema
 
     schema = build_schema()
-    context = Context(graph=G, limits=Limits())
+    context = Context(graph=K, limits=Limits())
 
     def ask(query: str, text: str) -> Any:
         result = schema.execute_sync(query, {"t": text}, context_value=context)

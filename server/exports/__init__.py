@@ -3,7 +3,9 @@
 :data:`FORMATS` maps a format's name, which is also its file extension, to an
 :class:`ExportFormat`; :mod:`server.exports.routes` serves them over HTTP. Every writer takes
 a graph (usually a view from :func:`graph.subgraph.select`) and yields the document as UTF-8
-chunks of about 64 KiB, holding one chunk at a time, never the whole document.
+chunks of about 64 KiB, holding one chunk at a time, never the whole document. The XML formats
+use the edge keys as edge ids, which must then be unique in the graph, not only between the same
+two nodes as networkx requires: the knowledge graph's are (:mod:`graph.validate` checks).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ column's type or ``None``, meaning "write nothing for this element":
 - ``list``: a tuple of strings from a list, tuple or set (sets sorted), or from a lone string;
   ``None`` items and nested lists or dicts are dropped, and an empty list gives ``None``.
 
-``citations`` is exported as a count and ``documents`` as the sorted ids of the documents cited;
+``citations`` is exported as a count, ``documents`` as the sorted ids of the documents cited and
+``quotes`` as the citations themselves (``document: quote``), beside the claim's ``certainty``;
 the ``mentions`` dict is left to the JSON export, which keeps it whole (``mention_total`` sums
 it up here).
 """
@@ -24,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column", "scalar_graph_attributes"]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column"]
 
 ColumnType = Literal["string", "integer", "double", "list"]
 Value = str | int | float | tuple[str, ...]
@@ -69,6 +70,20 @@ def cited_documents(attrs: Mapping[str, Any]) -> tuple[str, ...] | None:
         if isinstance(document, str):
             documents.add(document)
     return tuple(sorted(documents))
+
+
+def cited_quotes(attrs: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """Each citation as ``document: quote``, so that a claim's receipts travel with it."""
+    citations = attrs.get("citations")
+    if not isinstance(citations, list | tuple):
+        return None
+    quotes = []
+    for citation in citations:
+        document = getattr(citation, "document", None)
+        quote = getattr(citation, "quote", None)
+        if isinstance(document, str) and isinstance(quote, str):
+            quotes.append(f"{document}: {quote}")
+    return tuple(quotes)
 
 
 def _string(value: object) -> str | None:
@@ -131,6 +146,9 @@ NODE_COLUMNS: tuple[Column, ...] = (
     Column("story_order", "integer", _get("story_order")),
     Column("narrative_order", "integer", _get("narrative_order")),
     Column("narrative", "string", _get("narrative")),
+    Column("certainty", "string", _get("certainty")),
+    Column("certainty_reason", "string", _get("reason")),
+    Column("quotes", "list", cited_quotes),
 )
 
 EDGE_COLUMNS: tuple[Column, ...] = (
@@ -141,14 +159,7 @@ EDGE_COLUMNS: tuple[Column, ...] = (
     Column("note", "string", _get("note")),
     Column("citations", "integer", citation_count),
     Column("documents", "list", cited_documents),
+    Column("certainty", "string", _get("certainty")),
+    Column("certainty_reason", "string", _get("reason")),
+    Column("quotes", "list", cited_quotes),
 )
-
-
-def scalar_graph_attributes(graph: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
-    """The graph-level attributes an export carries: scalars only (``name``), not build products."""
-    return {
-        str(key): value
-        for key, value in graph.items()
-        if isinstance(value, str | int | bool)
-        or (isinstance(value, float) and math.isfinite(value))
-    }

@@ -13,15 +13,15 @@ The document follows the official 1.3 RELAX NG schema (``gexf.rnc``, ``viz.rnc``
   (``relation`` or ``participation``) becomes the column ``edge_kind``: readers such as
   graphology store an element's ``kind`` and its attribute columns under the same names, so a
   column called ``kind`` would overwrite the relation type.
-- ``viz:color`` by node kind (:data:`KIND_COLORS`), ``viz:size`` from 5 to 40 by PageRank
-  (square root, so that areas follow rank), ``viz:position`` from the ``x``/``y`` attributes.
+- ``viz:color`` by node kind (:data:`graph.model.KIND_COLORS`), ``viz:size`` from 5 to 40 by
+  PageRank (square root, so that areas follow rank), ``viz:position`` from ``x`` and ``y``.
 - When there are events with an integer ``story_order``, the graph is dynamic with integer
   time: each event exists only at its story order (``start`` = ``end``), so Gephi's timeline
   walks through the story, and every other node, having no time, stays visible throughout.
 
 Strings are escaped for XML and stripped of the characters XML 1.0 cannot hold; ``None``,
 empty and mistyped values are left out. Node ids are ``str(node)``; edge ids are the edge keys,
-made unique in the document where they repeat (:mod:`server.exports.ids`).
+which :mod:`graph.validate` makes sure are unique in the knowledge graph.
 """
 
 from __future__ import annotations
@@ -29,14 +29,15 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterator, Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
 
+from graph import model
 from server.exports import escape
 from server.exports.chunks import chunked
 from server.exports.columns import EDGE_COLUMNS, NODE_COLUMNS, Column, Value
-from server.exports.ids import EdgeIds
 
 __all__ = ["KIND_COLORS", "MEDIA_TYPE", "iter_bytes", "iter_text"]
 
@@ -44,19 +45,17 @@ MEDIA_TYPE = "application/gexf+xml"
 CREATOR = "ballerina-kg"
 KEYWORDS = "Ballerina (2023), film, knowledge graph"
 
-#: Node colour by kind (Tableau 10: distinct, readable on white and on black).
-KIND_COLORS: Mapping[str, tuple[int, int, int]] = {
-    "character": (225, 87, 89),
-    "person": (242, 142, 43),
-    "place": (89, 161, 79),
-    "organization": (78, 121, 167),
-    "object": (176, 122, 161),
-    "work": (237, 201, 72),
-    "symbol": (255, 157, 167),
-    "theme": (118, 183, 178),
-    "event": (156, 117, 95),
-}
-OTHER_COLOR = (186, 176, 172)
+
+def rgb(color: str) -> tuple[int, int, int]:
+    """``"#e15759"`` as ``(225, 87, 89)``."""
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+#: Node colour by kind, as :data:`graph.model.KIND_COLORS` gives it.
+KIND_COLORS: Mapping[str, tuple[int, int, int]] = MappingProxyType(
+    {kind: rgb(color) for kind, color in model.KIND_COLORS.items()}
+)
+OTHER_COLOR = rgb(model.OTHER_COLOR)
 MIN_SIZE, MAX_SIZE = 5.0, 40.0
 #: Size of every node when all ranks are equal, and nothing tells them apart.
 EVEN_SIZE = 10.0
@@ -80,9 +79,8 @@ def iter_text(G: nx.MultiDiGraph, *, modified: date | None = None) -> Iterator[s
     for node, attrs in G.nodes(data=True):
         yield _node(node, attrs, sizes)
     yield "    </nodes>\n    <edges>\n"
-    ids = EdgeIds(G.number_of_edges())
     for source, target, key, attrs in G.edges(keys=True, data=True):
-        yield _edge(ids(escape.xml_safe(str(key))), source, target, attrs)
+        yield _edge(escape.xml_safe(str(key)), source, target, attrs)
     yield "    </edges>\n  </graph>\n</gexf>\n"
 
 

@@ -3,8 +3,8 @@
 networkx's own GraphML writer builds the whole document in memory, so this one writes it
 element by element. Keys are declared once with ``attr.type`` ``string``, ``int`` or
 ``double``; ``networkx.read_graphml(path, edge_key_type=str, force_multigraph=True)`` returns
-ints and floats where the graph had them, and each edge's key from its ``id`` (keys that repeat
-between different pairs of nodes are made unique, see :mod:`server.exports.ids`).
+ints and floats where the graph had them, and each edge's key from its ``id`` (the edge keys of
+the knowledge graph are unique in it, which :mod:`graph.validate` makes sure of).
 
 GraphML has no list type: lists (``aliases``, ``documents``) are written as JSON arrays in a
 string key. Columns are those of :mod:`server.exports.columns`, plus the node's ``name`` and
@@ -24,7 +24,6 @@ import networkx as nx
 from server.exports import escape
 from server.exports.chunks import chunked
 from server.exports.columns import EDGE_COLUMNS, NODE_COLUMNS, Column, Value
-from server.exports.ids import EdgeIds
 
 __all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text"]
 
@@ -68,9 +67,8 @@ def iter_text(G: nx.MultiDiGraph) -> Iterator[str]:
     yield "".join(_data("g", G.graph, _GRAPH_COLUMNS, "    "))
     for node, attrs in G.nodes(data=True):
         yield _node(node, attrs)
-    ids = EdgeIds(G.number_of_edges())
     for source, target, key, attrs in G.edges(keys=True, data=True):
-        yield _edge(ids(escape.xml_safe(str(key))), source, target, attrs)
+        yield _edge(escape.xml_safe(str(key)), source, target, attrs)
     yield "  </graph>\n</graphml>\n"
 
 

@@ -5,8 +5,8 @@ The document is what ``networkx.node_link_data(G, edges="edges")`` would give, s
 keys. Unlike the XML formats it keeps every attribute whole, made JSON-ready by
 :func:`plain`: citations become objects ``{"document", "quote", "start", "end"}``, tuples and
 sets become arrays (sets sorted), dict keys become strings, NaN and infinities become
-``null``, and anything else becomes its ``str()``. Graph-level attributes are limited to
-scalars (``name``): the build products stored beside them are not part of the export.
+``null``, and anything else becomes its ``str()``. Graph-level attributes (the knowledge
+graph's are only its ``name``) are written the same way.
 
 A node attribute called ``id``, or an edge attribute called ``source``, ``target`` or ``key``,
 would collide with the node-link structure and is left out.
@@ -23,7 +23,6 @@ from typing import Any
 import networkx as nx
 
 from server.exports.chunks import chunked
-from server.exports.columns import scalar_graph_attributes
 
 __all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text", "plain"]
 
@@ -42,7 +41,7 @@ def iter_bytes(G: nx.MultiDiGraph) -> Iterator[bytes]:
 def iter_text(G: nx.MultiDiGraph) -> Iterator[str]:
     directed = "true" if G.is_directed() else "false"
     multigraph = "true" if G.is_multigraph() else "false"
-    graph = _encode(plain(scalar_graph_attributes(G.graph)))
+    graph = _encode(plain(G.graph))
     yield f'{{"directed":{directed},"multigraph":{multigraph},"graph":{graph},\n"nodes":['
     separator = "\n"
     for node, attrs in G.nodes(data=True):

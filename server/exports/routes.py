@@ -18,22 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from graph.errors import (
-    InvalidRadius,
-    RadiusTooLarge,
-    RadiusWithoutCenter,
-    SelectionError,
-    UnknownKind,
-    UnknownNode,
-    UnknownRelationType,
-)
-from graph.names import AmbiguousName
+from graph.errors import SelectionError
 from graph.subgraph import select
 from schema.limits import Limits
 from server.exports import FORMATS
@@ -41,18 +33,10 @@ from server.exports import FORMATS
 __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
 
 FILE_STEM = "ballerina"
-PARAMETERS = ("kind", "relation", "center", "radius")
-
-# Which query parameter each selection error is about.
-_ERROR_PARAMETERS: Mapping[type[SelectionError], str] = {
-    UnknownKind: "kind",
-    UnknownRelationType: "relation",
-    UnknownNode: "center",
-    AmbiguousName: "center",
-    InvalidRadius: "radius",
-    RadiusTooLarge: "radius",
-    RadiusWithoutCenter: "radius",
-}
+#: Each query parameter, and the argument of :func:`graph.subgraph.select` it is read into.
+PARAMETERS: Mapping[str, str] = MappingProxyType(
+    {"kind": "kinds", "relation": "relation_types", "center": "center", "radius": "radius"}
+)
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -119,17 +103,21 @@ async def export_graph(request: Request) -> Response:
     try:
         query = ExportQuery.parse(request.query_params)
         selected = select(
-            graph,
+            graph.graph,
             kinds=query.kinds,
             relation_types=query.relation_types,
             center=query.center,
             radius=query.radius,
             max_radius=_limits(request).max_radius,
+            names=graph.search.names,
         )
     except InvalidParameter as error:
         return _error(400, str(error), error.parameter, error.value)
     except SelectionError as error:
-        parameter = _ERROR_PARAMETERS.get(type(error), "query")
+        parameter = next(
+            (p for p, argument in PARAMETERS.items() if argument == error.parameter),
+            error.parameter,
+        )
         value = error.args[0] if error.args else None
         return _error(400, f"{parameter}: {error}", parameter, value)
     return StreamingResponse(

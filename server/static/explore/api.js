@@ -3,7 +3,7 @@
 const OVERVIEW = `query ExploreOverview {
   stats { nodeCount edgeCount }
   vocabulary {
-    kinds { name description }
+    kinds { name description color }
     roles { name description }
     relationTypes { name description }
   }

@@ -1,22 +1,19 @@
-// How a kind of node looks: the same colours as the GEXF export (server/exports/gexf.py), so the
-// explorer and Gephi agree.
+// How a kind of node looks. The colours are the API's (`vocabulary { kinds { name color } }`),
+// which the GEXF export uses too, so that the explorer and Gephi agree; the page sets them once,
+// from its first answer, before drawing anything.
 
-export const KIND_COLORS = {
-  character: "#e15759",
-  person: "#f28e2b",
-  place: "#59a14f",
-  organization: "#4e79a7",
-  object: "#b07aa1",
-  work: "#edc948",
-  symbol: "#ff9da7",
-  theme: "#76b7b2",
-  event: "#9c755f",
-};
-const OTHER_COLOR = "#bab0ac";
+const KIND_COLORS = new Map();
 
-/** The colour of a kind, given as the API's enum (CHARACTER) or the vocabulary's name. */
+/** Take the colour of each kind from the vocabulary's `kinds { name color }`. */
+export function useKindColors(kinds) {
+  KIND_COLORS.clear();
+  for (const kind of kinds) KIND_COLORS.set(kind.name, kind.color);
+}
+
+/** The colour of a kind, given as the API's enum (CHARACTER) or the vocabulary's name. Every
+ * kind of the vocabulary has one (graph/model.py; tests/test_vocabulary.py checks). */
 export function kindColor(kind) {
-  return KIND_COLORS[kind.toLowerCase()] ?? OTHER_COLOR;
+  return KIND_COLORS.get(kind.toLowerCase());
 }
 
 /** "CHARACTER" -> "character"; "co_agent" -> "co-agent"; "located_in" -> "located in". */

@@ -5,6 +5,7 @@ import { graphqlClient } from "./api.js";
 import { h, replace } from "./dom.js";
 import { kindFilter, typeFilter } from "./filters.js";
 import { buildGraph, createGraphView } from "./graph-view.js";
+import { useKindColors } from "./kinds.js";
 import { showError, showLoading, showNode } from "./panel.js";
 import { searchBox } from "./search.js";
 import { timeline } from "./timeline.js";
@@ -27,6 +28,7 @@ async function start() {
     throw error;
   }
   const { stats, vocabulary, subgraph } = overview;
+  useKindColors(vocabulary.kinds);
   const graph = buildGraph(subgraph);
 
   // Details are fetched per click; a slow answer must not replace the one asked for after it.

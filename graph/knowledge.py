@@ -1,0 +1,86 @@
+"""The built knowledge graph: the NetworkX graph and everything computed with it, typed.
+
+:func:`graph.build.build_graph` makes one :class:`KnowledgeGraph` at start-up; the API
+(:mod:`graph.query`, :mod:`schema`) and the server read it and never change it. The NetworkX
+graph holds the nodes and edges with their attributes (see :mod:`graph.build`); its own
+``graph`` dict holds only the graph's ``name``, so that an export of it carries nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph.indexes import Grouped, NodeIndex
+from graph.mentions import MentionIndex
+from graph.model import Dispute, Document
+from graph.passages import PassageIndex
+from graph.search import SearchIndex
+
+__all__ = ["Counts", "EdgeKey", "KnowledgeGraph"]
+
+#: An edge of the multigraph: ``(source, target, key)``.
+EdgeKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Sizes of the graph, counted once when it is built."""
+
+    nodes: int
+    edges: int
+    relations: int
+    participations: int
+    #: Citations of nodes, edges and dispute claims.
+    citations: int
+    documents: int
+    disputes: int
+    #: ``(kind, nodes)``, by kind.
+    by_kind: tuple[tuple[str, int], ...]
+    #: ``((edge type, edge kind), edges)``, most frequent first.
+    by_type: tuple[tuple[tuple[str, str], int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeGraph:
+    """A built graph and what was computed with it; read-only once built."""
+
+    #: Nodes (entities and events, with centrality and layout position ``x``/``y``) and edges
+    #: (relations and participations); see :mod:`graph.build` for the attributes.
+    graph: nx.MultiDiGraph[str]
+    #: The seed documents, by id.
+    documents: Mapping[str, Document]
+    #: The disagreements between the documents, by id.
+    disputes: Mapping[str, Dispute]
+    mentions: MentionIndex
+    #: Normalised, case-folded id, name or alias -> the nodes it names, sorted.
+    aliases: Mapping[str, tuple[str, ...]]
+    #: Every name of every node (:mod:`graph.names`, as ``search.names``), ranked for search.
+    search: SearchIndex
+    #: Every sentence of every document, full-text indexed (:mod:`graph.passages`).
+    passages: PassageIndex
+    #: Event ids in story order, and each event's position in it.
+    timeline: tuple[str, ...]
+    timeline_position: Mapping[str, int]
+    #: Event ids in the order the film tells them (only those whose place in it is known).
+    narrative: tuple[str, ...]
+    #: Dispute id -> the edges that stand for one of its claims.
+    dispute_edges: Mapping[str, tuple[EdgeKey, ...]]
+    counts: Counts
+    #: Measure (:data:`graph.model.MEASURES`) -> node ids, highest first, ties by id.
+    rankings: Mapping[str, tuple[str, ...]]
+    #: The indexes of the filtered lists (:mod:`graph.indexes`).
+    edge_index: Grouped[EdgeKey]
+    node_index: NodeIndex
+
+    @property
+    def name(self) -> str:
+        return str(self.graph.graph.get("name", ""))
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.graph
