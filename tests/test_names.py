@@ -250,7 +250,7 @@ def test_ballerina_returns_every_node_of_that_name_film_first(gql) -> None:
 
 
 def test_ballerina_2_is_the_sequel_not_the_2023_film(gql) -> None:
-    """"Ballerina 2" is the alias of the sequel the ending explainer speculates about; the 2023
+    """The alias "Ballerina 2" names the sequel the ending explainer speculates about; the 2023
     film's name is no prefix of it (a number must be a whole word), so it comes well after."""
     hits = search(gql, "Ballerina 2")
     assert (hits[0]["node"]["id"], hits[0]["score"], hits[0]["field"]) == (
@@ -404,11 +404,11 @@ def test_search_filters_by_the_certainty_of_a_node(gql, ballerina) -> None:
     `relations(certainty:)` keeps edges: the sequel the ending explainer speculates about is
     hedged, so a search for what is stated never offers it."""
 
-    def found(text: str, certainty: str) -> list[str]:
+    def found(text: str, *certainty: str) -> list[str]:
         answer = gql(
-            "query($t: String!) { search(text: $t, first: 50, certainty: [%s]) "
-            "{ node { id } } }" % certainty,
-            {"t": text},
+            "query($t: String!, $c: [Certainty!]) { search(text: $t, first: 50, certainty: $c) "
+            "{ node { id } } }",
+            {"t": text, "c": list(certainty)},
         )
         return [h["node"]["id"] for h in data(answer)["search"]]
 
@@ -420,4 +420,4 @@ def test_search_filters_by_the_certainty_of_a_node(gql, ballerina) -> None:
             hits = found(text, wanted)
             assert {certainty[n] for n in hits} <= {wanted.lower()}, (text, wanted)
         everything = {h["node"]["id"] for h in search(gql, text, 50)}
-        assert set(found(text, "STATED, HEDGED, INFERRED")) == everything, text
+        assert set(found(text, "STATED", "HEDGED", "INFERRED")) == everything, text
