@@ -82,8 +82,8 @@ def forms_of(node: str, data: Mapping[str, object]) -> list[Form]:
     qualified = _QUALIFIER.match(name)
     if qualified:
         found.append(Form(node, qualified.group(1), Field.NAME))
-    found += [Form(node, a, Field.ALIAS) for a in data.get("aliases", ())]  # type: ignore[union-attr]
-    found += [Form(node, d, Field.DESCRIPTION) for d in data.get("descriptions", ())]  # type: ignore[union-attr]
+    found += [Form(node, a, Field.ALIAS) for a in _texts(data.get("aliases"))]
+    found += [Form(node, d, Field.DESCRIPTION) for d in _texts(data.get("descriptions"))]
     seen: set[str] = set()
     unique = []
     for form in found:
@@ -91,6 +91,11 @@ def forms_of(node: str, data: Mapping[str, object]) -> list[Form]:
             seen.add(form.text)
             unique.append(form)
     return unique
+
+
+def _texts(value: object) -> list[str]:
+    """The strings of a node's ``aliases`` or ``descriptions`` attribute (none if absent)."""
+    return [str(text) for text in value] if isinstance(value, (list, tuple)) else []
 
 
 class AmbiguousName(SelectionError):

@@ -223,10 +223,10 @@ class Citations:
             for c in citations:
                 found[c.document].append((c.start, c.end, CitedBy(c, owner)))
 
-        for node, citations in G.nodes(data="citations", default=()):
-            add(citations, ("node", node))
-        for u, v, key, citations in G.edges(keys=True, data="citations", default=()):
-            add(citations, ("edge", (u, v, key)))
+        for node, data in G.nodes(data=True):
+            add(data.get("citations", ()), ("node", node))
+        for u, v, key, data in G.edges(keys=True, data=True):
+            add(data.get("citations", ()), ("edge", (u, v, key)))
         for dispute in disputes:
             for claim in dispute.claims:
                 add(claim.citations, ("claim", (dispute.id, claim.id)))
@@ -243,18 +243,17 @@ class Citations:
         return [cited for start, end, cited in found[first:last] if end > passage.start]
 
 
-def _about(G: nx.MultiDiGraph, mentioned: Iterable[str], cited: list[CitedBy]) -> str:
+def _about(G: nx.MultiDiGraph[str], mentioned: Iterable[str], cited: list[CitedBy]) -> str:
     """What the graph says a passage is about, as words: names and aliases of the entities it
     mentions or is cited for (with the ends of the edges citing it), names of the events
     citing it, and the types of the relations citing it."""
     nodes = dict.fromkeys(mentioned)
     types: dict[str, None] = {}
     for c in cited:
-        kind, owner = c.owner
-        if kind == "node":
-            nodes[owner] = None
-        elif kind == "edge":
-            u, v, key = owner
+        if c.owner[0] == "node":
+            nodes[c.owner[1]] = None
+        elif c.owner[0] == "edge":
+            u, v, key = c.owner[1]
             nodes[u] = nodes[v] = None
             data = G.edges[u, v, key]
             if data["kind"] == "relation":

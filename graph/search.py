@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -123,11 +123,11 @@ class SearchIndex:
         self._sorted_descriptions: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def of(cls, G: nx.MultiDiGraph) -> SearchIndex:
-        pagerank = G.nodes(data="pagerank", default=0.0)
+    def of(cls, G: nx.MultiDiGraph[str]) -> SearchIndex:
+        pagerank = {n: float(data.get("pagerank", 0.0)) for n, data in G.nodes(data=True)}
         ranked = sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n))
         rank = {node: at for at, node in enumerate(ranked)}
-        events = frozenset(n for n, kind in G.nodes(data="kind") if kind == "event")
+        events = frozenset(n for n, data in G.nodes(data=True) if data.get("kind") == "event")
         # Each form with its words, normalised once for the names and the search alike.
         all_forms = [
             (form, words(form.text))
@@ -149,7 +149,8 @@ class SearchIndex:
             gram_counts.append(len(grams))
             for gram in grams:
                 postings[gram].append(at)
-        for node, description in G.nodes(data="description", default=""):
+        for node, data in G.nodes(data=True):
+            description = str(data.get("description") or "")
             if description:
                 index._descriptions[node] = description
                 for word in set(words(description)):
@@ -201,9 +202,11 @@ class SearchIndex:
             dice = 2 * common / (len(grams) + self._gram_counts[forms])
             reachable = (common >= for_prefix) | (common >= for_substring)
             reachable |= dice >= FUZZY_THRESHOLD
-            candidates = zip(forms[reachable].tolist(), dice[reachable].tolist(), strict=True)
+            candidates: Iterable[tuple[int, float]] = zip(
+                forms[reachable].tolist(), dice[reachable].tolist(), strict=True
+            )
         else:
-            candidates = iter(())
+            candidates = ()
         for at, dice_at in candidates:
             _, form_key, form_words = self._forms[at]
             if form_key == query_key:
@@ -235,17 +238,18 @@ class SearchIndex:
         """The node's place by centrality (PageRank), from 0 for the most central."""
         return self._rank[node]
 
-    def _described(self, query_words: list[str], exclude: dict[str, object], count: int):
+    def _described(self, query_words: list[str], exclude: Container[str], count: int) -> list[str]:
         """The first ``count`` nodes, most central first, whose description has every query
         word, leaving out ``exclude``: walks the rarest word's nodes in order, stopping when it
         has enough."""
         wanted = list(dict.fromkeys(query_words))
-        sets = [self._description_words.get(w) for w in wanted]
-        if not wanted or not all(sets):
+        found_sets = [self._description_words.get(w) for w in wanted]
+        if not wanted or not all(found_sets):
             return []
+        sets = [s for s in found_sets if s]
         rarest = min(range(len(wanted)), key=lambda i: len(sets[i]))
         others = [s for i, s in enumerate(sets) if i != rarest]
-        found = []
+        found: list[str] = []
         for node in self._in_order(wanted[rarest]):
             if node in exclude or any(node not in s for s in others):
                 continue
@@ -259,7 +263,9 @@ class SearchIndex:
         ordered = self._sorted_descriptions.get(word)
         if ordered is None:
             nodes = self._description_words[word]
-            ordered = self._sorted_descriptions[word] = tuple(sorted(nodes, key=self._rank.get))
+            ordered = self._sorted_descriptions[word] = tuple(
+                sorted(nodes, key=self._rank.__getitem__)
+            )
         return ordered
 
 
