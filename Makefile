@@ -90,11 +90,19 @@ typecheck: setup
 # The benchmarks of BENCHMARKS.md (not part of `make test`): wrk from Debian drives the HTTP
 # runs, py-spy and pyinstrument (the bench extra) profile. BENCH_ARGS picks a command, e.g.
 # `make bench BENCH_ARGS="throughput --duration 10"`; none runs them all (about 30 minutes).
-bench: setup
+bench: setup bench/peer/node_modules/.installed
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/pip install --quiet --require-hashes -r requirements-bench.lock
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# The peers of `bench.run peer` (Fastify + Mercurius, graphql-http), pinned by their own lock
+# file: the benchmark's, never the service's.
+bench/peer/node_modules/.installed: bench/peer/package.json bench/peer/package-lock.json
+	@command -v npm >/dev/null || { echo "installing nodejs npm (Debian)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	cd bench/peer && npm ci --no-audit --no-fund --silent
+	touch $@
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts
+	rm -rf $(VENV) node_modules bench/peer/node_modules .pytest_cache tests/artifacts

@@ -17,6 +17,8 @@ Commands (``all`` runs the first four with their defaults, as ``make bench`` doe
   two workers as uvicorn ships them and as ``ballerina-kg serve --workers 2`` runs them.
 - ``search-quality``: top-1, MRR and recall@5 of ``search`` on the surface forms the articles
   use and of ``passages`` on questions, from ``bench/search_quality/`` (no timing).
+- ``peer``: the service against Fastify + Mercurius with graphql-jit, graphql-js with
+  graphql-http, and a fixed body on each stack, interleaved, at 1, 16 and 64 connections.
 - ``generate``: write a synthetic seed folder (for a look, or for ``BALLERINA_SEEDS``).
 
 Every command prints the machine facts first and writes its results as JSON to
@@ -187,6 +189,21 @@ def search_quality_command(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def peer_command(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import peer
+
+    plan = peer.Plan(
+        concurrencies=tuple(args.concurrency),
+        seconds=args.duration,
+        rounds=args.rounds,
+        mix_size=args.mix_size,
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-peer-") as folder:
+        results = peer.run(plan, Path(folder))
+    print(peer.table(results["summary"]))
+    return results
+
+
 def generate_command(args: argparse.Namespace) -> dict[str, Any]:
     from bench.generate import generate
 
@@ -240,6 +257,13 @@ def _parser() -> argparse.ArgumentParser:
         "search-quality", help="search and passages against bench/search_quality's lists"
     )
     sq.set_defaults(run=search_quality_command)
+
+    pe = commands.add_parser("peer", help="the service against Mercurius + graphql-jit and more")
+    pe.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    pe.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
+    pe.add_argument("--rounds", type=int, default=3)
+    pe.add_argument("--mix-size", type=int, default=3000)
+    pe.set_defaults(run=peer_command)
 
     gen = commands.add_parser("generate", help="write a synthetic seed folder")
     gen.add_argument("output", type=Path)

@@ -12,11 +12,13 @@ layout position ``x``/``y`` (:mod:`graph.layout`). Everything else that needs a 
 computation (mentions, the search and alias indexes, the timeline, rankings, the indexes of the
 filtered lists) is computed here, once, and held beside the graph in the
 :class:`~graph.knowledge.KnowledgeGraph` returned: no request ever runs an algorithm over the
-whole graph. ``G.graph`` holds only the ``name``.
+whole graph. ``G.graph`` holds only the ``name``;
+:func:`load_graph` adds the seeds' SHA-256 (:mod:`graph.fingerprint`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +26,7 @@ import networkx as nx
 
 from graph.centrality import add_centrality
 from graph.collector import collector_paused
+from graph.fingerprint import seeds_hash
 from graph.indexes import edge_index, node_index
 from graph.knowledge import Counts, EdgeKey, KnowledgeGraph
 from graph.layout import layout
@@ -146,7 +149,8 @@ def load_graph(seeds: Path | str | None = None) -> KnowledgeGraph:
     """
     if seeds is None:
         seeds = Path(__file__).resolve().parent.parent / "seeds"
-    return build_graph(load_knowledge_base(Path(seeds)))
+    built = build_graph(load_knowledge_base(Path(seeds)))
+    return dataclasses.replace(built, seeds_sha256=seeds_hash(seeds))
 
 
 def rank_by(G: nx.MultiDiGraph[str], measure: str) -> tuple[str, ...]:

@@ -74,6 +74,8 @@ class KnowledgeGraph:
     #: The indexes of the filtered lists (:mod:`graph.indexes`).
     edge_index: Grouped[EdgeKey]
     node_index: NodeIndex
+    #: SHA-256 over the seed folder it was built from (:mod:`graph.fingerprint`), where known.
+    seeds_sha256: str | None = None
 
     @property
     def name(self) -> str:

@@ -9,11 +9,14 @@ a whole-graph algorithm. Run it with ``uvicorn --factory server.app:create_app``
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -21,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry import Schema
 
 from graph.build import load_graph
 from graph.errors import GraphError
@@ -32,6 +36,7 @@ from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
 from server.graphql_http import GraphQLEndpoint
 from server.pages import landing_page
+from server.security import SecurityHeaders, content_security_policy
 from server.settings import Settings
 
 logger = logging.getLogger("server.app")
@@ -63,14 +68,16 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
         finally:
             gc.unfreeze()
 
+    schema = build_schema()
+    graphiql_html = graphiql_page(
+        "/graphql", examples(), "Ballerina (2023) knowledge graph", ASSET_PREFIX
+    )
     endpoint = GraphQLEndpoint(
-        build_schema(),
+        schema,
         context=_context,
         limits=settings.limits,
         max_body_bytes=settings.max_body_bytes,
-        graphiql_html=graphiql_page(
-            "/graphql", examples(), "Ballerina (2023) knowledge graph", ASSET_PREFIX
-        ),
+        graphiql_html=graphiql_html,
         exposed_errors=(GraphError,),
         request_timeout=settings.request_timeout,
         document_cache_bytes=settings.document_cache_bytes,
@@ -83,7 +90,11 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
         compiled_plans=settings.compiled_plans,
         execution=settings.execution,
     )
-    middleware = [Middleware(SeedsRefusal, seeds_dir=settings.seeds_dir)]
+    middleware = [
+        # GraphiQL's is the only inline script the service writes; the other pages have none.
+        Middleware(SecurityHeaders, policy=content_security_policy([graphiql_html])),
+        Middleware(SeedsRefusal, seeds_dir=settings.seeds_dir),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -106,6 +117,7 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.schema = schema
     return app
 
 
@@ -153,14 +165,41 @@ async def home(request: Request) -> Response:
     return HTMLResponse(request.app.state.landing)
 
 
+#: What ``/healthz`` asks through the real schema, in a worker thread as heavy queries run.
+HEALTH_PROBE = "{ stats { nodeCount edgeCount } }"
+#: How long ``/healthz`` waits for the probe before it says the service cannot answer.
+HEALTH_PROBE_SECONDS = 2.0
+
+
 async def healthz(request: Request) -> Response:
-    counts = request.app.state.graph.counts
-    return JSONResponse(
-        {
-            "status": "ok",
-            "nodes": counts.nodes,
-            "edges": counts.edges,
-            "documents": counts.documents,
-            "disputes": counts.disputes,
-        }
-    )
+    """200 with the graph's sizes and the seeds' SHA-256 (:mod:`graph.fingerprint`) when the
+    service can answer queries; 503 saying why when it cannot: every worker thread is taken
+    (queries that need one would wait), or the probe query fails or does not answer in time."""
+    state = request.app.state
+    K = state.graph
+    counts = K.counts
+    report = {
+        "status": "ok",
+        "seeds_sha256": K.seeds_sha256,
+        "nodes": counts.nodes,
+        "edges": counts.edges,
+        "documents": counts.documents,
+        "disputes": counts.disputes,
+    }
+    problem = await _why_queries_cannot_be_answered(state.schema, state.context)
+    if problem is None:
+        return JSONResponse(report)
+    return JSONResponse({**report, "status": "unavailable", "problem": problem}, status_code=503)
+
+
+async def _why_queries_cannot_be_answered(schema: Schema, context: Context) -> str | None:
+    threads = anyio.to_thread.current_default_thread_limiter()
+    if threads.available_tokens < 1:
+        return f"all {threads.total_tokens:g} worker threads are busy"
+    probe = functools.partial(schema.execute_sync, HEALTH_PROBE, context_value=context)
+    with anyio.move_on_after(HEALTH_PROBE_SECONDS):
+        result = await anyio.to_thread.run_sync(probe, abandon_on_cancel=True)
+        if result.errors or not result.data:
+            return f"the probe query {HEALTH_PROBE} failed: {result.errors}"
+        return None
+    return f"the probe query {HEALTH_PROBE} did not answer within {HEALTH_PROBE_SECONDS:g} s"

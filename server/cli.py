@@ -27,6 +27,7 @@ from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.atomic_file import Terminated, replacing
 from server.exports import FORMATS
+from server.graphql_http.params import MAX_JSON_DEPTH
 from server.settings import (
     DEFAULT_SEEDS,
     EXECUTION_MODES,
@@ -36,14 +37,15 @@ from server.settings import (
     parse_size,
     parse_timeout,
 )
+from server.workers import DEFAULTS, ServeOptions
 
 #: uvicorn's log levels (``uvicorn.config.LOG_LEVELS``), listed here so that a bad one is a usage
 #: error before anything starts rather than a KeyError inside uvicorn.
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
-#: Deepest nesting of ``--variables``: far beyond any input type of the schema, and far below
-#: the depth at which Python's JSON reader and writer run out of stack.
-MAX_VARIABLES_DEPTH = 100
+#: Deepest nesting of ``--variables``: the endpoint's bound on a request body
+#: (server.graphql_http.params), less the body object that holds the variables.
+MAX_VARIABLES_DEPTH = MAX_JSON_DEPTH - 1
 
 
 class CommandError(Exception):
@@ -154,6 +156,19 @@ def _parser() -> argparse.ArgumentParser:
         choices=EXECUTION_MODES,
         help="where answers are computed (default loop-then-thread)",
     )
+    serve.add_argument("--access-log", action="store_true", help="log every request (default off)")
+    serve.add_argument(
+        "--timeout-keep-alive",
+        type=float,
+        default=DEFAULTS.timeout_keep_alive,
+        help="seconds an idle keep-alive connection stays open (default %(default)g)",
+    )
+    serve.add_argument(
+        "--head-timeout",
+        type=float,
+        default=DEFAULTS.head_timeout,
+        help="seconds a client has to send a whole request head (default %(default)g)",
+    )
     serve.set_defaults(run=serve_command)
 
     export = commands.add_parser("export", help="write the graph (or part of it) to a file")
@@ -189,10 +204,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    import uvicorn
+    from server.workers import serve
 
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        timeout_keep_alive=args.timeout_keep_alive,
+        head_timeout=args.head_timeout,
+    )
     graph = load_graph(args.seeds)  # refuse to start on bad seeds, with every problem listed
     os.environ["BALLERINA_SEEDS"] = str(args.seeds)
+    # The endpoint's settings travel in the environment: Settings.from_env() reads them here,
+    # before the workers fork, and in the reloader's process.
     os.environ.update(
         environment(
             request_timeout=args.request_timeout,
@@ -202,23 +227,29 @@ def serve_command(args: argparse.Namespace) -> int:
             execution=args.execution,
         )
     )
-    options = {"host": args.host, "port": args.port, "log_level": args.log_level}
-    # With --reload or --workers, each server process builds its own graph from the same,
-    # just-validated seeds.
     if args.reload:
+        # Development only: uvicorn's reloader runs the app by name in a process of its own,
+        # which builds its graph from the seeds as they are at each reload.
+        import uvicorn
+
         uvicorn.run(
-            "server.app:create_app", factory=True, workers=args.workers, reload=True, **options
+            "server.app:create_app",
+            factory=True,
+            reload=True,
+            host=options.host,
+            port=options.port,
+            log_level=options.log_level,
+            access_log=options.access_log,
+            loop="uvloop",
+            http="server.protocol:BoundedHeadProtocol",  # by name: the reloader spawns
+            ws="none",
         )
-    elif args.workers > 1:
-        from server import workers
+        return 0
+    from server.app import create_app
 
-        # Not uvicorn.run: its supervisor's socket leaves Nagle on (see server.workers).
-        workers.run("server.app:create_app", factory=True, workers=args.workers, **options)
-    else:
-        from server.app import create_app
-
-        uvicorn.run(create_app(graph, Settings.from_env()), **options)
-    return 0
+    # Built once, here: with --workers N, every worker (and every replacement of one) is a fork
+    # of this process and serves this graph; the seeds are not read again (server.workers).
+    return serve(create_app(graph, Settings.from_env()), options, workers=args.workers)
 
 
 def _setting(parse):  # type: ignore[no-untyped-def]

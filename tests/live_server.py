@@ -1,10 +1,10 @@
-"""Run an app in a real uvicorn process on a free loopback port, for tests that need a socket.
+"""Run an app in a real server process on a free loopback port, for tests that need a socket.
 
     with live_server("tests.toy_app:create_app") as base_url:
         httpx.get(f"{base_url}/graphql", params={"query": "{ __typename }"})
 
-``factory`` is any ``module:callable`` that uvicorn's ``--factory`` accepts, so the same tests
-can be pointed at the real application with one argument.
+``factory`` is any ``module:callable`` returning an ASGI app, so the same tests can be pointed
+at the real application with one argument; it is served on the stack the service ships.
 """
 
 from __future__ import annotations
@@ -46,20 +46,22 @@ def live_server(
     log_path: Path | None = None,
     startup_timeout: float = 30.0,
 ) -> Iterator[str]:
-    """Start ``uvicorn FACTORY --factory`` on 127.0.0.1, yield its base URL, then stop it.
+    """Serve ``FACTORY``'s app on 127.0.0.1 as ``ballerina-kg serve`` serves the service
+    (``python -m server.workers``: uvloop, httptools with bounded request heads, no access log),
+    yield its base URL, then stop it.
 
     The server counts as ready once ``ready_path`` answers with any status below 500. Its
     output goes to ``log_path`` (a temporary file beside the tests when not given), which is
     quoted if it fails to start.
     """
 
-    def uvicorn(port: int) -> list[str]:
+    def launcher(port: int) -> list[str]:
         return [
-            sys.executable, "-m", "uvicorn", factory, "--factory",
+            sys.executable, "-m", "server.workers", factory,
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
         ]  # fmt: skip
 
-    with serving(uvicorn, ready_path, log_path, startup_timeout) as (_, base_url):
+    with serving(launcher, ready_path, log_path, startup_timeout) as (_, base_url):
         yield base_url
 
 

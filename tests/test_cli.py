@@ -209,17 +209,17 @@ def _nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-@pytest.mark.parametrize("depth", [101, 2_000, 100_000])
+@pytest.mark.parametrize("depth", [cli.MAX_VARIABLES_DEPTH + 1, 2_000, 100_000])
 def test_query_variables_nested_too_deeply_are_one_message(capsys, depth):
     variables = f'{{"id": "ok-ju", "deep": {_nested(depth - 1)}}}'
     assert main(["query", "{ stats { nodeCount } }", "--variables", variables]) == 1
-    assert (
-        capsys.readouterr().err == "ballerina-kg query: --variables nests deeper than 100 levels\n"
+    assert capsys.readouterr().err == (
+        f"ballerina-kg query: --variables nests deeper than {cli.MAX_VARIABLES_DEPTH} levels\n"
     )
 
 
 def test_query_variables_nested_up_to_the_bound_are_passed_on(capsys):
-    variables = f'{{"id": "ok-ju", "deep": {_nested(99)}}}'
+    variables = f'{{"id": "ok-ju", "deep": {_nested(cli.MAX_VARIABLES_DEPTH - 1)}}}'
     document = "query($id: String!) { node(id: $id) { name } }"
     assert main(["query", document, "--variables", variables]) == 0
     assert json.loads(capsys.readouterr().out) == {"data": {"node": {"name": "Jang Ok-ju"}}}
@@ -309,7 +309,7 @@ def test_export_leaves_a_signal_the_process_ignores_ignored(tmp_path, ballerina,
     with disposition(signal.SIGHUP, signal.SIG_IGN):
         assert main(["export", "-o", str(target)]) == 0
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
-    assert target.read_bytes() == b"".join(FORMATS["gexf"].iter_bytes(ballerina))
+    assert target.read_bytes() == b"".join(FORMATS["gexf"].iter_bytes(ballerina.graph))
     assert [p.name for p in tmp_path.iterdir()] == ["graph.gexf"]
 
 
@@ -340,7 +340,7 @@ def _unshare_mount_works() -> bool:
 @pytest.mark.parametrize("where", ["early", "at the end"])
 def test_export_onto_a_file_system_that_fills_up_leaves_no_file(tmp_path, ballerina, where):
     # A real full disk: a small tmpfs, mounted in a mount namespace of the command's own.
-    size = len(b"".join(FORMATS["gexf"].iter_bytes(ballerina)))
+    size = len(b"".join(FORMATS["gexf"].iter_bytes(ballerina.graph)))
     room = 16 * 1024 if where == "early" else size // 4096 * 4096
     assert room < size
     mount = tmp_path / "small"

@@ -10,6 +10,10 @@ graph's are only its ``name``) are written the same way.
 
 A node attribute called ``id``, or an edge attribute called ``source``, ``target`` or ``key``,
 would collide with the node-link structure and is left out.
+
+The edges are listed in an order that rebuilds the graph's adjacency exactly (see
+:func:`rebuild_order`): a graph read back answers every query that walks a node's edges, incoming
+ones too, in the same order as the graph exported.
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Hashable, Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 import networkx as nx
 
 from server.exports.chunks import chunked
 
-__all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text", "plain"]
+__all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text", "plain", "rebuild_order"]
 
 MEDIA_TYPE = "application/json"
 
@@ -51,12 +57,64 @@ def iter_text(G: nx.MultiDiGraph) -> Iterator[str]:
         separator = ",\n"
     yield '\n],\n"edges":['
     separator = "\n"
-    for source, target, key, attrs in G.edges(keys=True, data=True):
+    for source, target, key, attrs in rebuild_order(G):
         record = {"source": plain(source), "target": plain(target), "key": plain(key)}
         record.update(_attributes(attrs, _EDGE_RESERVED))
         yield separator + _encode(record)
         separator = ",\n"
     yield "\n]}\n"
+
+
+def rebuild_order(G: nx.Graph) -> Iterator[tuple[Hashable, Hashable, Hashable, dict]]:
+    """Every edge ``(u, v, key, data)`` of ``G``, in an order that, added edge by edge to a graph
+    holding ``G``'s nodes in order (as ``networkx.node_link_graph`` does), gives each node the
+    same successors *and predecessors* in the same order, each pair's keys in the same order.
+
+    ``G.edges()`` lists edges by source, so a graph rebuilt from it orders a node's
+    predecessors by their place in the node order, not by when their edges were added. Here
+    each source's successors are walked in order, and a pair ``(u, v)`` is listed only once
+    ``u`` is next among ``v``'s predecessors; until then ``u``'s walk waits for it (a
+    topological order of the two chains, which the order the edges were added in satisfies).
+    All keys of a pair follow at once. Only nodes part-way through their predecessors and the
+    waiting walks are held, so the export still streams.
+    """
+    if not G.is_directed():
+        yield from G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+        return
+    succ, pred = G.succ, G.pred
+    multigraph = G.is_multigraph()
+    # v -> (iterator over the rest of v's predecessors, the predecessor v expects next)
+    part_way: dict[Hashable, tuple[Iterator[Hashable], Hashable]] = {}
+    waiting: dict[tuple[Hashable, Hashable], Iterator[Hashable]] = {}  # (u, v) -> u's walk
+    # (u, the target its walk stopped at or None, the rest of u's successors)
+    walks: deque[tuple[Hashable, Hashable | None, Iterator[Hashable]]] = deque()
+    for start in G:
+        walks.append((start, None, iter(succ[start])))
+        while walks:
+            u, resumed_at, targets = walks.popleft()
+            for v in targets if resumed_at is None else chain((resumed_at,), targets):
+                expected = part_way[v][1] if v in part_way else next(iter(pred[v]))
+                if expected != u:
+                    waiting[u, v] = targets
+                    break
+                if multigraph:
+                    for key, data in succ[u][v].items():
+                        yield u, v, key, data
+                else:
+                    yield u, v, succ[u][v]
+                if v in part_way:
+                    rest = part_way.pop(v)[0]
+                else:
+                    rest = iter(pred[v])
+                    next(rest)
+                following = next(rest, None)
+                if following is not None:
+                    part_way[v] = (rest, following)
+                    blocked = waiting.pop((following, v), None)
+                    if blocked is not None:
+                        walks.append((following, v, blocked))
+    if waiting:
+        raise RuntimeError("the adjacency of the graph has no consistent edge order")
 
 
 def _attributes(attrs: Mapping[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
