@@ -5,8 +5,9 @@ and how firmly the article says it. Two rules, checked for every claim of a know
 
 - **Naming.** Every quote cited for a relation names both of its entities, every quote cited
   for a participation names the participant, every quote cited for an entity names the entity:
-  by its name, by one of its aliases (not an ambiguous one), or by a referring expression that
-  the citation declares (``refers: {"him": choi-pro}``). Evidence spread over two sentences is
+  by its name, by one of its aliases or ``descriptions`` (the referring phrases the articles
+  use, :mod:`graph.names`; not an ambiguous one), or by a referring expression that the
+  citation declares (``refers: {"him": choi-pro}``). Evidence spread over two sentences is
   cited as two quotes, each naming what it is about.
 - **Certainty.** A ``stated`` claim may not rest on a quote with a hedge word in it
   (:data:`graph.model.HEDGE_WORDS`) unless the citation says why the hedge does not govern the
@@ -244,9 +245,9 @@ class Report:
             yield f"  {kind}: {n}"
         share = self.edge_citations_by_name / self.edge_citations if self.edge_citations else 1
         yield (
-            f"edge citations naming every end by name or alias: {self.edge_citations_by_name} "
-            f"of {self.edge_citations} ({share:.1%}); through a declared reference: "
-            f"{self.edge_citations_by_reference}"
+            "edge citations naming every end by name, alias or description: "
+            f"{self.edge_citations_by_name} of {self.edge_citations} ({share:.1%}); "
+            f"through a declared reference: {self.edge_citations_by_reference}"
         )
         yield f"declared referring expressions: {self.references}"
         yield "claims by certainty:"
