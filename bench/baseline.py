@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from graph import query as q
 from graph.knowledge import KnowledgeGraph
+from graph.search import search as search_nodes
 from graph.subgraph import selection
 from schema.limits import Limits
 
@@ -54,11 +55,9 @@ def node(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[s
 
 
 def search(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    hits = K.search.search(variables["text"], limit=5)
+    hits = search_nodes(K, variables["text"], 5)
     return {
-        "search": [
-            {"score": h.score, "matched": h.form or None, "node": _brief(K, h.node)} for h in hits
-        ]
+        "search": [{"score": h.score, "matched": h.form, "node": _brief(K, h.node)} for h in hits]
     }
 
 

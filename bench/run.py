@@ -15,6 +15,8 @@ Commands (``all`` runs the first four with their defaults, as ``make bench`` doe
   and a full collection of the built graph before and after ``gc.freeze()``.
 - ``keepalive``: per-request latency of sequential requests on one keep-alive connection,
   two workers as uvicorn ships them and as ``ballerina-kg serve --workers 2`` runs them.
+- ``search-quality``: top-1, MRR and recall@5 of ``search`` on the surface forms the articles
+  use and of ``passages`` on questions, from ``bench/search_quality/`` (no timing).
 - ``peer``: the service against Fastify + Mercurius with graphql-jit, graphql-js with
   graphql-http, and a fixed body on each stack, interleaved, at 1, 16 and 64 connections.
 - ``generate``: write a synthetic seed folder (for a look, or for ``BALLERINA_SEEDS``).
@@ -168,6 +170,25 @@ def scale_command(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def search_quality_command(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import search_quality
+    from graph.build import load_graph
+
+    results = search_quality.measure(load_graph())
+    for part in ("names", "questions"):
+        scores = results[part]
+        print(
+            f"{part:<10} {scores['count']:4d}  top-1 {scores['top1']:.1%}  "
+            f"MRR {scores['mrr']:.3f}  recall@5 {scores['recall@5']:.1%}"
+            + (f"  node(id:) {scores['node_resolves']:.1%}" if "node_resolves" in scores else "")
+        )
+    for miss in results["names_missed"]:
+        print(f"  name not first: {miss}")
+    for miss in results["questions_missed"]:
+        print(f"  question not answered in the first 5: {miss}")
+    return results
+
+
 def peer_command(args: argparse.Namespace) -> dict[str, Any]:
     from bench import peer
 
@@ -231,6 +252,11 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--timeout", type=float, default=1200.0, help="seconds allowed per size")
     sc.add_argument("--keep", type=Path, default=None, help="keep the seed folders here")
     sc.set_defaults(run=scale_command)
+
+    sq = commands.add_parser(
+        "search-quality", help="search and passages against bench/search_quality's lists"
+    )
+    sq.set_defaults(run=search_quality_command)
 
     pe = commands.add_parser("peer", help="the service against Mercurius + graphql-jit and more")
     pe.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])

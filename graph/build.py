@@ -33,6 +33,7 @@ from graph.layout import layout
 from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
 from graph.model import MEASURES, KnowledgeBase, participation_key
+from graph.passages import PassageIndex
 from graph.quotes import normalize
 from graph.search import SearchIndex
 
@@ -49,6 +50,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
             kind=entity.kind,
             name=entity.name,
             aliases=entity.aliases,
+            descriptions=entity.descriptions,
             description=entity.description,
             citations=entity.citations,
             certainty=entity.certainty,
@@ -122,6 +124,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
         mentions=mentions,
         aliases=alias_index(G),
         search=SearchIndex.of(G),
+        passages=PassageIndex.of(G, kb.documents, mentions, kb.disputes),
         timeline=tuple(e.id for e in events),
         timeline_position={e.id: i for i, e in enumerate(events)},
         narrative=tuple(

@@ -16,6 +16,7 @@ import networkx as nx
 from graph.indexes import Grouped, NodeIndex
 from graph.mentions import MentionIndex
 from graph.model import Dispute, Document
+from graph.passages import PassageIndex
 from graph.search import SearchIndex
 
 __all__ = ["Counts", "EdgeKey", "KnowledgeGraph"]
@@ -56,7 +57,10 @@ class KnowledgeGraph:
     mentions: MentionIndex
     #: Normalised, case-folded id, name or alias -> the nodes it names, sorted.
     aliases: Mapping[str, tuple[str, ...]]
+    #: Every name of every node (:mod:`graph.names`, as ``search.names``), ranked for search.
     search: SearchIndex
+    #: Every sentence of every document, full-text indexed (:mod:`graph.passages`).
+    passages: PassageIndex
     #: Event ids in story order, and each event's position in it.
     timeline: tuple[str, ...]
     timeline_position: Mapping[str, int]

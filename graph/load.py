@@ -52,8 +52,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Every claim (a description, a participation, a relation, a dispute's claim) may say how firmly
 # its quotes support it: `certainty` (graph.model.CERTAINTIES) and, for an inferred one, `reason`.
 CERTAINTY_FIELDS = {"certainty", "reason"}
-ENTITY_FIELDS = {"id", "kind", "name", "aliases", "ambiguous", "description", "cite"}
-ENTITY_FIELDS |= CERTAINTY_FIELDS
+ENTITY_FIELDS = {"id", "kind", "name", "aliases", "descriptions", "ambiguous", "description"}
+ENTITY_FIELDS |= {"cite"} | CERTAINTY_FIELDS
 EVENT_FIELDS = {
     "id",
     "name",
@@ -461,6 +461,7 @@ class _Reader:
             description = self.text(file, label, entry, "description") or ""
             aliases = self.strings(file, label, entry, "aliases")
             ambiguous = self.strings(file, label, entry, "ambiguous")
+            descriptions = self.strings(file, label, entry, "descriptions")
             cites = self.citations(file, label, entry)
             certainty, reason = self.certainty(file, label, entry)
             if ident and kind and name:
@@ -475,6 +476,7 @@ class _Reader:
                     file,
                     certainty,
                     reason,
+                    descriptions,
                 )
 
     def read_events(self, path: Path) -> Iterator[Event]:

@@ -180,6 +180,20 @@ def _sentence_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``, split as the co-occurrence network splits
+    them, without the whitespace around it; empty ones left out."""
+    starts = _sentence_starts(text)
+    spans = []
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped:
+            at = start + piece.index(stripped)
+            spans.append((at, at + len(stripped)))
+    return spans
+
+
 def index_mentions(
     documents: dict[str, Document],
     entities: tuple[Entity, ...],

@@ -243,6 +243,9 @@ class Entity:
     #: Certainty of the description (see CERTAINTIES), and the reason for an inferred one.
     certainty: str = "stated"
     reason: str = ""
+    #: Referring descriptions the articles use for it ("local gangster"): searchable names,
+    #: not counted as mentions.
+    descriptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from graph.errors import OutOfBounds, UnknownNode
 from graph.indexes import Selection
 from graph.knowledge import EdgeKey, KnowledgeGraph
 from graph.model import MEASURES
-from graph.quotes import normalize
 from graph.search import DESCRIPTION_SCORE
 from graph.walk import distances
 
@@ -43,18 +42,19 @@ class Edge:
 
 
 def resolve(K: KnowledgeGraph, ref: str) -> list[str]:
-    """The nodes ``ref`` names: itself if it is an id, else those with that name or alias."""
-    if ref in K.graph:
-        return [ref]
-    return list(K.aliases.get(normalize(ref).casefold(), ()))
+    """The nodes ``ref`` names, best first: itself if it is an id, else every node with that
+    name, alias or description (case, spacing, hyphens, quotes and leading articles aside: see
+    :mod:`graph.names`). Several: ``ref`` is ambiguous."""
+    return K.search.names.resolve(ref, K.graph)
 
 
 def require(K: KnowledgeGraph, ref: str) -> str:
-    """The one node ``ref`` names; :class:`UnknownNode` if it names none or several."""
-    nodes = resolve(K, ref)
-    if len(nodes) != 1:
+    """The one node ``ref`` names; :class:`UnknownNode` if it names none,
+    :class:`graph.names.AmbiguousName` (with the candidates) if it names several."""
+    node = K.search.names.require(ref, K.graph)
+    if node is None:
         raise UnknownNode(ref)
-    return nodes[0]
+    return node
 
 
 # --- edges and neighbours -----------------------------------------------------------------------

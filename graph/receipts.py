@@ -5,8 +5,9 @@ and how firmly the article says it. Two rules, checked for every claim of a know
 
 - **Naming.** Every quote cited for a relation names both of its entities, every quote cited
   for a participation names the participant, every quote cited for an entity names the entity:
-  by its name, by one of its aliases (not an ambiguous one), or by a referring expression that
-  the citation declares (``refers: {"him": choi-pro}``). Evidence spread over two sentences is
+  by its name, by one of its aliases or ``descriptions`` (the referring phrases the articles
+  use, :mod:`graph.names`; not an ambiguous one), or by a referring expression that the
+  citation declares (``refers: {"him": choi-pro}``). Evidence spread over two sentences is
   cited as two quotes, each naming what it is about.
 - **Certainty.** A ``stated`` claim may not rest on a quote with a hedge word in it
   (:data:`graph.model.HEDGE_WORDS`) unless the citation says why the hedge does not govern the
@@ -116,7 +117,8 @@ def claims(kb: KnowledgeBase) -> Iterator[Claim]:
 
 
 class Names:
-    """The surface forms that may name each entity in a quote."""
+    """The surface forms that may name each entity in a quote: its name, aliases and
+    descriptions, except those it marks ambiguous."""
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         # An id declared twice is already refused as a duplicate; its quotes may name either
@@ -127,7 +129,8 @@ class Names:
             ambiguous = {normalize(form).casefold() for form in entity.ambiguous}
             forms_of.setdefault(entity.id, set()).update(
                 normalize(form).casefold()
-                for form in (entity.name, *entity.aliases)
+                # The referring descriptions the articles use ("local gangster") name it too.
+                for form in (entity.name, *entity.aliases, *entity.descriptions)
                 if normalize(form).casefold() not in ambiguous
             )
         self._patterns: dict[str, re.Pattern[str]] = {
@@ -181,7 +184,7 @@ def _check_claim(claim: Claim, names: Names) -> Iterator[Problem]:
                     claim.file,
                     claim.entry,
                     f"quote from {citation.document} does not name {end} "
-                    f"(by name, alias or a declared `refers`): {citation.quote!r}",
+                    f"(by name, alias, description or a declared `refers`): {citation.quote!r}",
                 )
     hedged = [(c, words) for c in claim.citations if (words := hedge_words(c.quote))]
     if claim.certainty == "stated":
@@ -242,9 +245,9 @@ class Report:
             yield f"  {kind}: {n}"
         share = self.edge_citations_by_name / self.edge_citations if self.edge_citations else 1
         yield (
-            f"edge citations naming every end by name or alias: {self.edge_citations_by_name} "
-            f"of {self.edge_citations} ({share:.1%}); through a declared reference: "
-            f"{self.edge_citations_by_reference}"
+            "edge citations naming every end by name, alias or description: "
+            f"{self.edge_citations_by_name} of {self.edge_citations} ({share:.1%}); "
+            f"through a declared reference: {self.edge_citations_by_reference}"
         )
         yield f"declared referring expressions: {self.references}"
         yield "claims by certainty:"

@@ -40,6 +40,7 @@ from graph.errors import (
     UnknownRelationType,
 )
 from graph.model import KINDS, RELATION_TYPES, ROLES
+from graph.names import Names
 
 __all__ = ["Selection", "ego_distances", "select", "selection"]
 
@@ -76,11 +77,14 @@ def select(
     radius: int | None = None,
     max_nodes: int | None = None,
     max_radius: int | None = None,
+    names: Names | None = None,
 ) -> nx.MultiDiGraph[N]:
     """Return a read-only view of the part of ``G`` the filters keep (see the module docstring).
 
     ``None`` means "no filter" for every argument; an empty ``kinds`` or ``relation_types``
     keeps no node or no edge. ``max_radius`` bounds ``radius`` (:class:`RadiusTooLarge`).
+    A ``center`` that is no node id is looked up in ``names`` (:mod:`graph.names`: a name,
+    alias or description), if given.
 
     Raises :class:`~graph.errors.UnknownNode`, :class:`~graph.errors.UnknownKind`,
     :class:`~graph.errors.UnknownRelationType`, :class:`~graph.errors.InvalidRadius`,
@@ -95,6 +99,7 @@ def select(
         radius=radius,
         max_nodes=max_nodes,
         max_radius=max_radius,
+        names=names,
     ).graph
 
 
@@ -107,6 +112,7 @@ def selection(
     radius: int | None = None,
     max_nodes: int | None = None,
     max_radius: int | None = None,
+    names: Names | None = None,
 ) -> Selection[N]:
     """Like :func:`select`, but also report how many nodes matched before ``max_nodes``."""
     kind_set = None if kinds is None else _checked_kinds(G, kinds)
@@ -118,7 +124,7 @@ def selection(
         radius = DEFAULT_RADIUS if radius is None else radius
         _check_radius(radius, max_radius)
         if center not in G:
-            raise UnknownNode(center)
+            center = _named(G, center, names)
         distances = ego_distances(G, center, radius)
     elif radius is not None:
         raise RadiusWithoutCenter(radius)
@@ -141,6 +147,15 @@ def selection(
         keep_node = chosen.__contains__
 
     return Selection(graph=_view(G, keep_node, keep_edge), matched=matched, nodes=chosen)
+
+
+def _named(G: nx.MultiDiGraph[N], name: N, names: Names | None) -> N:
+    """The one node a name, alias or description names (see :mod:`graph.names`):
+    :class:`UnknownNode` if none, :class:`graph.names.AmbiguousName` if several."""
+    node = None if names is None or not isinstance(name, str) else names.require(name, G)
+    if node is None:
+        raise UnknownNode(name)
+    return node  # type: ignore[return-value]  # a node of G: Names holds G's node ids
 
 
 def ego_distances(G: nx.MultiDiGraph[N], center: N, radius: int) -> dict[N, int]:

@@ -57,12 +57,12 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
                 )
             )
         for form in entity.ambiguous:
-            if form not in entity.aliases and form != entity.name:
+            if form not in (*entity.aliases, *entity.descriptions, entity.name):
                 add(
                     Problem(
                         entity.source,
                         entity.id,
-                        f"ambiguous form {form!r} is not one of its aliases",
+                        f"ambiguous form {form!r} is not one of its aliases or descriptions",
                     )
                 )
     problems += _name_collisions(kb)

@@ -2,10 +2,13 @@
 
 ``BAD_USER_INPUT``: an argument is out of its bounds or malformed. ``NOT_FOUND``: an argument
 names a node, dispute or document the graph does not have, where a ``null`` answer would hide
-the mistake (a filter, a path end). Look-ups by id answer ``null`` instead.
+the mistake (a filter, a path end). Look-ups by id answer ``null`` instead. ``AMBIGUOUS_NAME``:
+an argument that must name one node names several (``"ballerina"``); the error lists them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from graphql import GraphQLError
 
@@ -27,6 +30,20 @@ def not_found(argument: str, value: str, what: str = "node") -> GraphQLError:
     return GraphQLError(
         f"Argument '{argument}': no {what} has the id, name or alias {value!r}.",
         extensions={"code": "NOT_FOUND", "argument": argument, "value": value},
+    )
+
+
+def ambiguous_name(argument: str, value: str, candidates: Sequence[str]) -> GraphQLError:
+    """A name several nodes answer to, where one is required: the candidates, best first."""
+    return GraphQLError(
+        f"Argument '{argument}': {value!r} names {len(candidates)} nodes "
+        f"({', '.join(candidates)}); give one of their ids.",
+        extensions={
+            "code": "AMBIGUOUS_NAME",
+            "argument": argument,
+            "value": value,
+            "candidates": list(candidates),
+        },
     )
 
 

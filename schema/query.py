@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -15,8 +16,10 @@ from graph import query as q
 from graph.errors import UnknownNode
 from graph.knowledge import KnowledgeGraph
 from graph.model import KIND_COLORS, KINDS, OTHER_COLOR, RELATION_TYPES, ROLES
+from graph.names import AmbiguousName
+from graph.search import search as search_nodes
 from graph.subgraph import selection
-from schema.errors import bad_input, check_range, check_types, not_found
+from schema.errors import ambiguous_name, bad_input, check_range, check_types, not_found
 from schema.types import (
     Certainty,
     Character,
@@ -27,6 +30,7 @@ from schema.types import (
     Measure,
     Node,
     NodeKind,
+    Passage,
     Person,
     Place,
     PlotObject,
@@ -110,11 +114,41 @@ def _page_info(start: int, end: int, total: int) -> PageInfo:
 # --- result types -------------------------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.enum(description="Which text of a node a search hit matched.")
+class SearchField(Enum):
+    NAME = "name"
+    """Its name (or, for "Ballerina (2023)", the name before the parenthesis)."""
+    ALIAS = "alias"
+    """Another name the articles use for it ("Chef Choi")."""
+    DESCRIPTION = "description"
+    """A referring description the articles use for it ("local gangster"), or, scoring 0.3,
+    its written description."""
+    ID = "id"
+    """Its id, as written."""
+    PASSAGE = "passage"
+    """An article sentence that answers the text mentions it (score at most 0.2; only when no
+    name matched)."""
+
+
+@strawberry.type(
+    description="A node `search` found, how well, and by which of its texts. Scores: 1.0 the "
+    "text is the node's name or id, 0.98 one of its aliases, 0.95 one of its descriptions (case, "
+    "spacing, hyphens, quotes, a possessive 's and leading articles and possessive determiners "
+    "ignored); 0.85-0.9 every word of the text starts a word of one of them, more the more of it "
+    "the text covers; 0.8-0.85 one of them contains the text; below 0.8 a misspelling of one "
+    "(0.8 x trigram similarity); below the exact tiers an event scores 0.97 of that, so that a "
+    "place or thing comes before the events naming it; 0.3 every word is in its written "
+    "description; at most 0.2 (when no name matched) a sentence answering the text mentions it. "
+    "Equal scores: the more central node (PageRank) first."
+)
 class SearchHit:
     node: Node
-    score: float = strawberry.field(description="1 for an exact name or alias, lower for less.")
-    matched: str | None = strawberry.field(description="The name or alias that matched.")
+    score: float = strawberry.field(description="From 1 (exact name) down: see the type.")
+    matched: str = strawberry.field(
+        description="The text that matched, as written: the name, alias or description, the "
+        "written description, or the sentence."
+    )
+    field: SearchField = strawberry.field(description="Which text `matched` is.")
 
 
 @strawberry.type
@@ -241,14 +275,18 @@ def _require(info: Info, argument: str, ref: str) -> str:
         return q.require(graph_of(info), ref)
     except UnknownNode:
         raise not_found(argument, ref) from None
+    except AmbiguousName as error:
+        raise ambiguous_name(argument, ref, error.candidates) from None
 
 
 def _lookup(info: Info, ref: str, kind: str | None = None) -> Node | None:
+    """The node ``ref`` names (of ``kind``); null if none; an AMBIGUOUS_NAME error listing
+    them if several do."""
     K = graph_of(info)
-    found = q.resolve(K, ref)
-    if len(found) != 1 or (kind is not None and K.graph.nodes[found[0]]["kind"] != kind):
-        return None
-    return make_node(K, found[0])
+    found = [n for n in q.resolve(K, ref) if kind is None or K.graph.nodes[n]["kind"] == kind]
+    if len(found) > 1:
+        raise ambiguous_name("id", ref, found)
+    return make_node(K, found[0]) if found else None
 
 
 def _relations_among(K: KnowledgeGraph, nodes: set[str], types: set[str] | None) -> list[Relation]:
@@ -298,23 +336,29 @@ def _subgraph(
 
 @strawberry.type(description="Questions about the film Ballerina (2023), answered with evidence.")
 class Query:
-    @strawberry.field(description="A node by id, or by a name or alias naming only it; else null.")
+    @strawberry.field(
+        description="A node by id, or by any name the articles use for it (name, alias or "
+        "referring description; case, hyphens and leading articles aside); null if none. A "
+        "name several nodes answer to is an AMBIGUOUS_NAME error listing them."
+    )
     def node(self, info: Info, id: str) -> Node | None:
         return _lookup(info, id)
 
-    @strawberry.field(description="A character by id, name or alias; null if none.")
+    @strawberry.field(description="A character by id or name (as `node`); null if none.")
     def character(self, info: Info, id: str) -> Character | None:
         return _lookup(info, id, "character")  # type: ignore[return-value]
 
-    @strawberry.field(description="A real person by id, name or alias; null if none.")
+    @strawberry.field(description="A real person by id or name (as `node`); null if none.")
     def person(self, info: Info, id: str) -> Person | None:
         return _lookup(info, id, "person")  # type: ignore[return-value]
 
-    @strawberry.field(description="A place by id, name or alias; null if none.")
+    @strawberry.field(description="A place by id or name (as `node`); null if none.")
     def place(self, info: Info, id: str) -> Place | None:
         return _lookup(info, id, "place")  # type: ignore[return-value]
 
-    @strawberry.field(name="object", description="An object by id, name or alias; null if none.")
+    @strawberry.field(
+        name="object", description="An object by id or name (as `node`); null if none."
+    )
     def plot_object(self, info: Info, id: str) -> PlotObject | None:
         return _lookup(info, id, "object")  # type: ignore[return-value]
 
@@ -361,24 +405,61 @@ class Query:
         )
 
     @strawberry.field(
-        description="Find nodes by name or alias, tolerant of case, spacing, hyphens and "
-        'misspellings ("Jeon Jong-seo", "Chef Choi", "lamborgini"), best first.'
+        description="Find nodes by any name the articles use for them (name, alias or "
+        "referring description), tolerant of case, spacing, hyphens, leading articles and "
+        'misspellings ("Jeon Jong-seo", "Chef Choi", "big boss", "lamborgini"), best first; '
+        "an ambiguous name returns every node it names. While places are left, nodes whose "
+        "written description has every word; if no name matched, the entities the "
+        "best-answering article sentences mention. See `SearchHit` for the scores. "
+        "`certainty: [INFERRED]` keeps the nodes whose description is of those certainties."
     )
     def search(
-        self, info: Info, text: str, kinds: list[NodeKind] | None = None, first: int = 10
+        self,
+        info: Info,
+        text: str,
+        kinds: list[NodeKind] | None = None,
+        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
+        first: int = 10,
     ) -> list[SearchHit]:
         ctx = context_of(info)
         check_range("first", first, 0, ctx.limits.max_page_size)
         _check_text(text, ctx.limits.max_search_length, "text")
         K = ctx.graph
         wanted = None if kinds is None else {k.value for k in kinds}
-        hits = K.search.search(text, limit=len(K) if wanted else first)
-        if wanted is not None:
-            hits = [h for h in hits if K.graph.nodes[h.node]["kind"] in wanted][:first]
+        certainties = None if certainty is None else {c.value for c in certainty}
         return [
-            SearchHit(node=make_node(K, h.node), score=h.score, matched=h.form or None)
-            for h in hits
+            SearchHit(
+                node=make_node(K, h.node),
+                score=h.score,
+                matched=h.form,
+                field=SearchField(h.field),
+            )
+            for h in search_nodes(K, text, first, wanted, certainties)
         ]
+
+    @strawberry.field(
+        description='The article sentences that best answer a question or phrase ("who helped '
+        'Ok-ju escape the hotel", "fish capsules"), best first: full-text search (SQLite FTS5, '
+        "BM25) over every sentence of the documents (of `documents`, if given), each with its "
+        "offsets, the entities it mentions and what the graph cites it for."
+    )
+    def passages(
+        self,
+        info: Info,
+        text: str,
+        first: int = 5,
+        documents: list[strawberry.ID] | None = None,
+    ) -> list[Passage]:
+        ctx = context_of(info)
+        check_range("first", first, 0, ctx.limits.max_page_size)
+        _check_text(text, ctx.limits.max_search_length, "text")
+        K = ctx.graph
+        if documents is not None:
+            for document in documents:
+                if document not in K.documents:
+                    raise not_found("documents", document, "document")
+        hits = K.passages.search(text, first, documents)
+        return [Passage(hit=h) for h in hits]
 
     @strawberry.field(
         description="Edges of the whole graph, filtered by type, kind, dispute or certainty "

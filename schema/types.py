@@ -22,6 +22,7 @@ from graph.model import Claim as ClaimRecord
 from graph.model import Dispute as DisputeRecord
 from graph.model import Document as DocumentRecord
 from graph.model import Verdict as VerdictRecord
+from graph.passages import PassageHit
 from schema.context import Context
 from schema.errors import check_range, check_types
 
@@ -248,6 +249,78 @@ class Verdict:
 class Reference:
     text: str
     node: Node
+
+
+@strawberry.type(
+    description="A sentence of an article, found by `passages`: where it is, what it mentions, "
+    "and what the graph cites it for."
+)
+class Passage:
+    hit: strawberry.Private[PassageHit]
+
+    @strawberry.field(
+        description="Relevance: FTS5 BM25 of the question's content words, times the square of "
+        "the share of them the sentence has, halved for a sentence that is itself a question "
+        "(a heading). Higher is better; comparable only within one answer."
+    )
+    def score(self) -> float:
+        return self.hit.score
+
+    @strawberry.field(description="The sentence, as the document has it.")
+    def text(self) -> str:
+        return self.hit.passage.text
+
+    @strawberry.field(description="Offset of its first character in the document text.")
+    def start(self) -> int:
+        return self.hit.passage.start
+
+    @strawberry.field(description="Offset just past its last character.")
+    def end(self) -> int:
+        return self.hit.passage.end
+
+    @strawberry.field(description="Its position among the document's sentences, from 0.")
+    def position(self) -> int:
+        return self.hit.passage.position
+
+    @strawberry.field
+    def document(self, info: Info) -> Document:
+        return Document(record=graph_of(info).documents[self.hit.passage.document])
+
+    @strawberry.field(description="The entities it names, in order (from the mention index).")
+    def mentions(self, info: Info) -> list[Node]:
+        K = graph_of(info)
+        return make_nodes(K, K.passages.mentions(self.hit.passage))
+
+    @strawberry.field(description="The citations whose quote lies in it (or overlaps it).")
+    def citations(self, info: Info) -> list[Citation]:
+        cited = graph_of(info).passages.cited_by(self.hit.passage)
+        # A participation without a quote of its own shares its event's: listed once.
+        return [Citation(record=c) for c in dict.fromkeys(c.citation for c in cited)]
+
+    @strawberry.field(description="The nodes (entities, events) one of those quotes is cited for.")
+    def nodes(self, info: Info) -> list[Node]:
+        K = graph_of(info)
+        cited = K.passages.cited_by(self.hit.passage)
+        return make_nodes(K, dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "node"))
+
+    @strawberry.field(description="The relations and participations one of them is cited for.")
+    def relations(self, info: Info) -> list[Relation]:
+        K = graph_of(info)
+        cited = K.passages.cited_by(self.hit.passage)
+        edges = dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "edge")
+        return [make_relation(q.edge(K, *key)) for key in edges]
+
+    @strawberry.field(description="The claims of disputes one of them is cited for.")
+    def claims(self, info: Info) -> list[Claim]:
+        disputes = graph_of(info).disputes
+        cited = graph_of(info).passages.cited_by(self.hit.passage)
+        found = dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "claim")
+        return [
+            Claim(record=claim, dispute=disputes[dispute])
+            for dispute, claim_id in found
+            for claim in disputes[dispute].claims
+            if claim.id == claim_id
+        ]
 
 
 @strawberry.type
@@ -480,6 +553,13 @@ class Node:
     @strawberry.field(description="Every other name the articles use for it.")
     def aliases(self) -> list[str]:
         return list(self.data["aliases"])
+
+    @strawberry.field(
+        description='The referring descriptions the articles use for it ("local gangster"): '
+        "searchable, and accepted wherever a node is named, like its aliases."
+    )
+    def descriptions(self) -> list[str]:
+        return list(self.data.get("descriptions", ()))
 
     @strawberry.field
     def description(self) -> str:

@@ -279,6 +279,7 @@ def export_command(args: argparse.Namespace) -> int:
         radius=args.radius,
         # The bound the HTTP exports apply (server.exports.routes), with its error.
         max_radius=Settings.from_env().limits.max_radius,
+        names=graph.search.names,
     )
     chunks = FORMATS[args.format].iter_bytes(selected)
     if args.output is None:

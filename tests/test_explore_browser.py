@@ -223,6 +223,30 @@ def test_search_finds_a_node_by_a_misspelt_alias(explorer: Explorer, ask) -> Non
     assert details.locator("h2").inner_text() == best["node"]["name"]
 
 
+def test_search_offers_the_sentences_that_answer_below_the_names(explorer: Explorer, ask) -> None:
+    text = "who helped Ok-ju escape the hotel"
+    best = ask(
+        "query($t: String!) { passages(text: $t, first: 1) { text document { id } "
+        "mentions { id name } } }",
+        t=text,
+    )["passages"][0]
+    search = explorer.page.locator("#search")
+    search.fill(text)
+    sentence = explorer.page.locator("#search-results li[data-passage-document]").first
+    sentence.wait_for(timeout=10_000)
+    assert sentence.get_attribute("data-passage-document") == best["document"]["id"]
+    assert best["text"][:60] in sentence.inner_text()
+    # Below the names: every node row comes before the first sentence.
+    rows = explorer.page.locator("#search-results li[data-option]")
+    kinds = ["node" if r.get_attribute("data-node-id") else "passage" for r in rows.all()]
+    assert "passage" in kinds and "node" not in kinds[kinds.index("passage") :]
+    explorer.screenshot("search-passages")
+    sentence.dispatch_event("mousedown")
+    opened = best["mentions"][0]
+    details = explorer.details(opened["id"])
+    assert details.locator("h2").inner_text() == opened["name"]
+
+
 def test_disputed_relations_are_marked_with_their_question_and_claim(
     explorer: Explorer, ask
 ) -> None:

@@ -40,6 +40,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.layout import FORCE_MAX_NODES, layout
 from graph.load import load_knowledge_base
 from graph.model import KIND_COLORS, KINDS
+from graph.search import SearchIndex
 from graph.subgraph import ego_distances, select, selection
 from graph.validate import validate
 from server.exports import FORMATS, gexf, node_link
@@ -128,10 +129,11 @@ def edge_set(G: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
 
 def app_with(G: KnowledgeGraph | nx.MultiDiGraph | None) -> Starlette:
     """The export routes around ``G``: a built graph, or a made-up network in the place of the
-    one a built graph holds (the routes read nothing else of it)."""
+    one a built graph holds, with the name index a ``center`` is looked up in (the routes read
+    nothing else of it)."""
     app = Starlette(routes=export_routes())
     if isinstance(G, nx.MultiDiGraph):
-        G = SimpleNamespace(graph=G)
+        G = SimpleNamespace(graph=G, search=SearchIndex.of(G))
     if G is not None:
         app.state.graph = G
     return app

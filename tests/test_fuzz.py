@@ -47,7 +47,7 @@ GRJ = "application/graphql-response+json"
 #: Short, so that a generated query that asks for a lot is cut rather than waited for.
 FUZZ_TIME_LIMIT = 0.5
 #: The codes of errors meant for clients; anything else would be a bug.
-EXPECTED_CODES = {"BAD_USER_INPUT", "NOT_FOUND", "TIME_LIMIT_EXCEEDED"}
+EXPECTED_CODES = {"BAD_USER_INPUT", "NOT_FOUND", "AMBIGUOUS_NAME", "TIME_LIMIT_EXCEEDED"}
 #: What a document refused for crossing a static limit is told.
 LIMIT_MESSAGES = re.compile(
     r"exceeds maximum operation depth|aliases found\. Allowed|tokens\. Parsing aborted"

@@ -29,9 +29,9 @@ def kb():
 
 
 def test_every_edge_quote_names_each_entity_end_itself(kb):
-    """Not trusting the checker: each end is found in the quote by name, alias or a declared
-    reference whose text really is in that quote."""
-    forms = {e.id: {e.name, *e.aliases} - set(e.ambiguous) for e in kb.entities}
+    """Not trusting the checker: each end is found in the quote by name, alias, description or
+    a declared reference whose text really is in that quote."""
+    forms = {e.id: {e.name, *e.aliases, *e.descriptions} - set(e.ambiguous) for e in kb.entities}
 
     def named(entity, citation):
         text = citation.quote.replace("\u2019", "'").casefold()

@@ -67,7 +67,8 @@ def test_relation_types_as_an_enum_and_as_strings(gql) -> None:
 # What graph/model.py would say after someone adds a kind, a role and a relation type to it;
 # nothing else in the repository changes.
 ADDITIONS = {
-    "KINDS: dict[str, str] = {": '"vehicle": "a car, a truck or a bike",',
+    # At the start of a line: DOCUMENT_KINDS opens the same way.
+    "\nKINDS: dict[str, str] = {": '"vehicle": "a car, a truck or a bike",',
     "KIND_COLORS: dict[str, str] = {": '"vehicle": "#123456",',
     "ROLES: dict[str, str] = {": '"driver": "who drives",',
     "RELATION_TYPES: dict[str, str] = {": '"drives": "someone drives a vehicle",',
@@ -94,7 +95,9 @@ from graph.subgraph import select
 
 seeds = Path(tempfile.mkdtemp()) / "seeds"
 shutil.copytree("seeds", seeds)
-quote = '"takes him, in his own car to Min-hee\\'s secret spot"'
+# Each quote names what it is cited for (graph/receipts.py): the car through a `refers`.
+quote = '"Ok-ju decides to wait before killing Choi and takes him, in his own car"'
+refers = '{"his own car": the-car}'
 with open(seeds / "annotations" / "objects.yaml", "a", encoding="utf-8") as out:
     out.write(f'''
 - id: the-car
@@ -103,6 +106,7 @@ with open(seeds / "annotations" / "objects.yaml", "a", encoding="utf-8") as out:
   description: What takes Choi to the beach.
   cite:
     - plot-recap: {quote}
+      refers: {refers}
 ''')
 with open(seeds / "annotations" / "relations.yaml", "a", encoding="utf-8") as out:
     out.write(f'''
@@ -111,6 +115,7 @@ with open(seeds / "annotations" / "relations.yaml", "a", encoding="utf-8") as ou
   target: the-car
   cite:
     - plot-recap: {quote}
+      refers: {refers}
 ''')
 with open(seeds / "annotations" / "events.yaml", "a", encoding="utf-8") as out:
     out.write(f'''
@@ -119,8 +124,12 @@ with open(seeds / "annotations" / "events.yaml", "a", encoding="utf-8") as out:
   description: Ok-ju drives Choi to the beach.
   story_order: 100000
   participants:
-    - {{entity: ok-ju, role: driver}}
-    - {{entity: the-car, role: instrument}}
+    - {{entity: ok-ju, role: driver, cite: [{{plot-recap: {quote}}}]}}
+    - entity: the-car
+      role: instrument
+      cite:
+        - plot-recap: {quote}
+          refers: {refers}
   cite:
     - plot-recap: {quote}
 ''')

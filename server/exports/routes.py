@@ -109,6 +109,7 @@ async def export_graph(request: Request) -> Response:
             center=query.center,
             radius=query.radius,
             max_radius=_limits(request).max_radius,
+            names=graph.search.names,
         )
     except InvalidParameter as error:
         return _error(400, str(error), error.parameter, error.value)

@@ -51,7 +51,11 @@ const NODE = `query ExploreNode($id: String!) {
 }`;
 
 const SEARCH = `query ExploreSearch($text: String!, $first: Int!) {
-  search(text: $text, first: $first) { score matched node { id name kind } }
+  search(text: $text, first: $first) { score matched field node { id name kind } }
+}`;
+
+const PASSAGES = `query ExplorePassages($text: String!, $first: Int!) {
+  passages(text: $text, first: $first) { text document { id title } mentions { id name kind } }
 }`;
 
 export class GraphQLError extends Error {}
@@ -79,5 +83,6 @@ export function graphqlClient(endpoint) {
     overview: () => run(OVERVIEW),
     node: async (id) => (await run(NODE, { id })).node,
     search: async (text, first = 8) => (await run(SEARCH, { text, first })).search,
+    passages: async (text, first = 3) => (await run(PASSAGES, { text, first })).passages,
   };
 }
