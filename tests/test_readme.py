@@ -31,3 +31,13 @@ def test_readme_states_the_graph_sizes_it_measures(ballerina):
         f"{counts.disputes} disputes",
     ):
         assert figure in readme, figure
+
+
+def test_readme_shows_the_evidence_report_as_validate_prints_it(capsys):
+    from server.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (shown,) = re.findall(r"```text\n(evidence:\n.*?)```", readme, re.DOTALL)
+    assert main(["validate"]) == 0
+    printed = capsys.readouterr().out
+    assert shown in printed
