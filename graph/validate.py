@@ -19,6 +19,8 @@ from graph.model import (
     ENTITY_KINDS,
     RELATION_TYPES,
     ROLES,
+    Entity,
+    Event,
     KnowledgeBase,
     Relation,
     participation_key,
@@ -34,7 +36,8 @@ def validate(kb: KnowledgeBase) -> list[Problem]:
     add = problems.append
 
     node_file: dict[str, str] = {}
-    for record in (*kb.entities, *kb.events):
+    records: tuple[Entity | Event, ...] = (*kb.entities, *kb.events)
+    for record in records:
         if record.id in node_file:
             add(
                 Problem(
