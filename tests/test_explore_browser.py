@@ -211,6 +211,31 @@ def test_clicking_a_node_shows_its_citations(explorer: Explorer, ask) -> None:
     explorer.screenshot("node")
 
 
+def test_what_the_articles_only_hedge_or_the_annotation_infers_is_badged(
+    explorer: Explorer, ask
+) -> None:
+    node = ask(
+        """query ($id: String!) { node(id: $id) { certainty
+             relations { id certainty certaintyReason } } }""",
+        id="fish-capsules",
+    )["node"]
+    unsure = {r["id"]: r for r in node["relations"] if r["certainty"] != "STATED"}
+    assert node["certainty"] == "HEDGED" and unsure
+
+    explorer.click_node("fish-capsules")
+    details = explorer.details("fish-capsules")
+    # (the badge's CSS shows it in capitals; its text is the word)
+    assert details.locator(".description .badge.certainty").text_content() == "hedged"
+    for relation_id, relation in unsure.items():
+        badge = details.locator(f'[data-relation-id="{relation_id}"] .badge.certainty')
+        assert badge.text_content() == relation["certainty"].lower()
+        assert badge.get_attribute("title")
+    stated = [r["id"] for r in node["relations"] if r["certainty"] == "STATED"]
+    for relation_id in stated:
+        assert details.locator(f'[data-relation-id="{relation_id}"] .badge.certainty').count() == 0
+    explorer.screenshot("hedged")
+
+
 def test_search_finds_a_node_by_a_misspelt_alias(explorer: Explorer, ask) -> None:
     best = ask('{ search(text: "lamborgini", first: 1) { node { id name } } }')["search"][0]
     search = explorer.page.locator("#search")

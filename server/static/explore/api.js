@@ -32,6 +32,8 @@ const NODE = `query ExploreNode($id: String!) {
     name
     kind
     description
+    certainty
+    certaintyReason
     aliases
     centrality { pagerank degree }
     citations { quote context(chars: 80) document { id title } }
@@ -41,6 +43,8 @@ const NODE = `query ExploreNode($id: String!) {
       kind
       note
       disputed
+      certainty
+      certaintyReason
       claim { statement }
       dispute { question }
       source { id name kind }

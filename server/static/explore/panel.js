@@ -37,7 +37,7 @@ export function showNode(panel, node, { onNavigate, onClose }) {
         h("h2", {}, node.name),
         otherNames.length > 0 && h("p", { className: "aliases" }, "Also called ", listOf(otherNames)),
       ),
-      h("p", { className: "description" }, node.description),
+      h("p", { className: "description" }, certaintyBadge(node), node.description),
       disputed.length > 0 &&
         h(
           "p",
@@ -118,6 +118,17 @@ function phrase({ outgoing, type, kind }) {
   return outgoing ? `${words} →` : `← ${words}`;
 }
 
+/**
+ * A badge for what the articles do not state outright: HEDGED (the article's own "appears",
+ * "may"...) or INFERRED (the annotation's reading, whose reason is the badge's title).
+ */
+function certaintyBadge({ certainty, certaintyReason }) {
+  if (!certainty || certainty === "STATED") return null;
+  const word = certainty.toLowerCase();
+  const title = certaintyReason || "the article hedges it";
+  return h("span", { className: `badge certainty ${word}`, title }, word);
+}
+
 function relationItem(node, relation, onNavigate) {
   const other = relation.source.id === node.id ? relation.target : relation.source;
   const sources = relation.citations.length;
@@ -130,6 +141,7 @@ function relationItem(node, relation, onNavigate) {
       other.name,
     ),
     relation.disputed && h("span", { className: "badge disputed" }, "disputed"),
+    certaintyBadge(relation),
     relation.note && h("span", { className: "note" }, relation.note),
     relation.disputed &&
       h(
