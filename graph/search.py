@@ -118,6 +118,10 @@ class SearchIndex:
         # for counting in NumPy
         self._postings: dict[str, np.ndarray] = {}
         self._gram_counts = np.zeros(0, dtype=np.int32)
+        # per form: the length of its key, and the centrality rank of its node (for bounding
+        # a candidate's score, and ordering candidates, without looking at it in Python)
+        self._key_lengths = np.zeros(0, dtype=np.int32)
+        self._form_ranks = np.zeros(0, dtype=np.int32)
         self._descriptions: dict[str, str] = {}
         self._description_words: dict[str, set[str]] = defaultdict(set)
         self._sorted_descriptions: dict[str, tuple[str, ...]] = {}
@@ -157,6 +161,8 @@ class SearchIndex:
                     index._description_words[word].add(node)
         index._postings = {gram: np.array(at, dtype=np.int32) for gram, at in postings.items()}
         index._gram_counts = np.array(gram_counts, dtype=np.int32)
+        index._key_lengths = np.array([len(k) for _, k, _ in index._forms], dtype=np.int32)
+        index._form_ranks = np.array([rank[f.node] for f, _, _ in index._forms], dtype=np.int32)
         return index
 
     def search(self, query: str, limit: int = 20, *, descriptions: bool = True) -> list[Hit]:
@@ -200,14 +206,36 @@ class SearchIndex:
             # Forms in index order: where two forms of a node score alike, the first is kept.
             forms, common = np.unique(np.concatenate(shared), return_counts=True)
             dice = 2 * common / (len(grams) + self._gram_counts[forms])
-            reachable = (common >= for_prefix) | (common >= for_substring)
-            reachable |= dice >= FUZZY_THRESHOLD
-            candidates: Iterable[tuple[int, float]] = zip(
-                forms[reachable].tolist(), dice[reachable].tolist(), strict=True
+            prefix, substring = common >= for_prefix, common >= for_substring
+            reachable = prefix | substring | (dice >= FUZZY_THRESHOLD)
+            forms, dice = forms[reachable], dice[reachable]
+            prefix, substring = prefix[reachable], substring[reachable]
+            # The most each candidate can score (form_score's tiers, by the tiers it can
+            # reach): candidates are looked at best bound first, and once `limit` nodes score
+            # above every bound left, the rest cannot enter the answer. So a name that
+            # hundreds of forms start costs its top, not all of them.
+            coverage = len(query_key) / self._key_lengths[forms]
+            bound = np.where(
+                prefix,
+                PREFIX_SCORE + COVERAGE_WEIGHT * coverage,
+                np.where(
+                    substring,
+                    SUBSTRING_SCORE + COVERAGE_WEIGHT * coverage,
+                    np.minimum(FUZZY_WEIGHT * dice, FUZZY_CAP),
+                ),
+            )
+            order = np.lexsort((self._form_ranks[forms], -bound))
+            candidates: Iterable[tuple[int, float, float]] = zip(
+                forms[order].tolist(), dice[order].tolist(), bound[order].tolist(), strict=True
             )
         else:
             candidates = ()
-        for at, dice_at in candidates:
+        for looked, (at, dice_at, most) in enumerate(candidates):
+            if looked % 32 == 0 and len(best) >= limit:
+                # (scores are rounded to 4 places: a bound that rounds to the k-th is not out)
+                kth = heapq.nlargest(limit, (s for s, _ in best.values()))[-1]
+                if most + 1e-4 < kth:
+                    break
             _, form_key, form_words = self._forms[at]
             if form_key == query_key:
                 continue

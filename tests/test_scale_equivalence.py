@@ -173,9 +173,8 @@ def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
             assert parse_yaml(text) == expected, path
 
 
-def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
-    """The counting bounds of graph.search rule out only forms that could reach no tier: the
-    index answers as scoring every form of every node with graph.search.form_score does."""
+def _scan(K, query: str) -> list[tuple[str, float]]:
+    """What scoring every form of every node with graph.search.form_score gives, best first."""
     from graph.names import forms_of, words
     from graph.search import (
         DESCRIPTION_SCORE,
@@ -186,51 +185,89 @@ def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
         trigrams,
     )
 
-    index = ballerina.search
-    G = ballerina.graph
+    G = K.graph
     pagerank = dict(G.nodes(data="pagerank"))
-    rank = {n: i for i, n in enumerate(sorted(G, key=lambda n: (-pagerank[n], n)))}
-
-    def scan(query: str) -> list[tuple[str, float]]:
-        key, query_words, grams = compact(query), words(query), trigrams(compact(query))
-        best: dict[str, float] = {}
-        for node, data in G.nodes(data=True):
-            for form in forms_of(node, data):
-                form_key = compact(form.text)
-                if not form_key:
+    rank = {n: i for i, n in enumerate(sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n)))}
+    key, query_words, grams = compact(query), words(query), trigrams(compact(query))
+    best: dict[str, float] = {}
+    for node, data in G.nodes(data=True):
+        for form in forms_of(node, data):
+            form_key = compact(form.text)
+            if not form_key:
+                continue
+            if form_key == key:
+                score = EXACT_SCORES[form.field]
+            else:
+                # Candidates come from trigram postings: a form sharing none is not one
+                # (so "mi" is no prefix of "$100 million": its key is "100million").
+                common = len(grams & trigrams(form_key))
+                if not common:
                     continue
-                if form_key == key:
-                    score = EXACT_SCORES[form.field]
-                else:
-                    # Candidates come from trigram postings: a form sharing none is not one
-                    # (so "mi" is no prefix of "$100 million": its key is "100million").
-                    common = len(grams & trigrams(form_key))
-                    if not common:
-                        continue
-                    dice = 2 * common / (len(grams) + len(trigrams(form_key)))
-                    score = form_score(key, query_words, form_key, words(form.text), dice)
-                    if data["kind"] == "event":
-                        score *= EVENT_FACTOR
-                if score and score > best.get(node, 0):
-                    best[node] = round(score, 4)
-            if query == node:
-                best[node] = max(best.get(node, 0), 1.0)
-        for node, data in G.nodes(data=True):
-            described = set(words(data.get("description") or ""))
-            if node not in best and query_words and set(query_words) <= described:
-                best[node] = DESCRIPTION_SCORE
-        return sorted(best.items(), key=lambda item: (-item[1], rank[item[0]]))
+                dice = 2 * common / (len(grams) + len(trigrams(form_key)))
+                score = form_score(key, query_words, form_key, words(form.text), dice)
+                if data["kind"] == "event":
+                    score *= EVENT_FACTOR
+            if score and score > best.get(node, 0):
+                best[node] = round(score, 4)
+        if query == node:
+            best[node] = max(best.get(node, 0), 1.0)
+    for node, data in G.nodes(data=True):
+        described = set(words(data.get("description") or ""))
+        if node not in best and query_words and set(query_words) <= described:
+            best[node] = DESCRIPTION_SCORE
+    return sorted(best.items(), key=lambda item: (-item[1], rank[item[0]]))
 
+
+def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
+    """The counting bounds of graph.search rule out only forms that could reach no tier: the
+    index answers as scoring every form of every node with graph.search.form_score does."""
     rng = random.Random(5)
     names = [d["name"] for _, d in ballerina.graph.nodes(data=True)]
     queries = ["choi", "pro choi", "lamborgini", "Jeon Jong-seo", "the", "ok ju", "flame"]
     queries += ["Ballerina 2", "big boss", "boss", "gang-boss", "her friend", "weapons"]
     queries += [rng.choice(names)[: rng.randrange(2, 12)] for _ in range(60)]
     for query in [*queries, "the", "she", "ok-ju's friend"]:
-        expected = scan(query)
+        expected = _scan(ballerina, query)
         for limit in (1, 5, len(ballerina)):
-            found = [(h.node, h.score) for h in index.search(query, limit=limit)]
+            found = [(h.node, h.score) for h in ballerina.search.search(query, limit=limit)]
             assert found == expected[:limit], (query, limit)
+
+
+def test_search_stops_early_only_where_nothing_left_could_enter(tmp_path, monkeypatch) -> None:
+    """On a generated graph, where a given name starts hundreds of forms and the search stops
+    looking once its top is certain, it still answers as the full scan does."""
+    from bench.generate import generate
+    from graph.build import load_graph
+
+    generate(tmp_path, edges=6_000)
+    K = load_graph(tmp_path)
+    rng = random.Random(9)
+    names = [d["name"] for _, d in K.graph.nodes(data=True) if d["kind"] == "character"]
+    queries = [name.split()[0] for name in rng.sample(names, 15)]  # a given name
+    queries += [name[: rng.randrange(2, 5)] for name in rng.sample(names, 15)]  # its start
+    queries += [name.split()[-1] for name in rng.sample(names, 5)]  # a story's family name
+    import graph.search
+
+    scored = []
+    real_form_score = graph.search.form_score
+
+    def counting(*args):
+        scored.append(args)
+        return real_form_score(*args)
+
+    crowded, cut = 0, 0
+    for query in queries:
+        expected = _scan(K, query)
+        crowded += len(expected) > 100  # enough candidates for the cut to matter
+        scored.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(graph.search, "form_score", counting)
+            K.search.search(query, limit=3)
+        cut += len(expected) > 100 and len(scored) < len(expected) / 2
+        for limit in (1, 3, 10, 25):
+            found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
+            assert found == expected[:limit], (query, limit)
+    assert crowded >= 8 and cut >= 8  # and the search looked at a fraction of them
 
 
 def test_loading_and_building_pause_the_cycle_collector(monkeypatch) -> None:
