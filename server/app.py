@@ -20,6 +20,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -35,6 +36,7 @@ from server.explore import explore_routes
 from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
 from server.graphql_http import GraphQLEndpoint
+from server.http_cache import GZIP_MINIMUM_SIZE
 from server.pages import landing_page
 from server.security import SecurityHeaders, content_security_policy
 from server.settings import Settings
@@ -89,6 +91,8 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
         response_cache_entry_bytes=settings.response_cache_entry_bytes,
         compiled_plans=settings.compiled_plans,
         execution=settings.execution,
+        # Every answer is a function of the seeds and the request: GET answers get ETags.
+        cache_version=_seeds_sha256,
     )
     middleware = [
         # GraphiQL's is the only inline script the service writes; the other pages have none.
@@ -104,6 +108,8 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
                 allow_headers=["content-type", "accept"],
             )
         )
+    # Innermost, so that what it compresses is the route's answer with all its headers.
+    middleware.append(Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE))
     app = Starlette(
         routes=[
             Route("/", home),
@@ -155,6 +161,11 @@ class SeedsRefusal:
             for message in held:
                 await send(message)
             raise
+
+
+def _seeds_sha256(scope: Scope) -> str | None:
+    graph = getattr(scope["app"].state, "graph", None)
+    return graph.seeds_sha256 if graph is not None else None
 
 
 def _context(request: Request) -> Context:
