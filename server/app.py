@@ -20,7 +20,6 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -36,7 +35,7 @@ from server.explore import explore_routes
 from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
 from server.graphql_http import GraphQLEndpoint
-from server.http_cache import GZIP_MINIMUM_SIZE
+from server.http_cache import GZIP_MINIMUM_SIZE, CompressedPaths
 from server.pages import landing_page
 from server.security import SecurityHeaders, content_security_policy
 from server.settings import Settings
@@ -108,8 +107,13 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
                 allow_headers=["content-type", "accept"],
             )
         )
-    # Innermost, so that what it compresses is the route's answer with all its headers.
-    middleware.append(Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE))
+    # The answers whose ETags name their coding (server.http_cache); innermost, so that what
+    # it compresses is the route's answer with all its headers.
+    middleware.append(
+        Middleware(
+            CompressedPaths, prefixes=("/graphql", "/export/"), minimum_size=GZIP_MINIMUM_SIZE
+        )
+    )
     app = Starlette(
         routes=[
             Route("/", home),

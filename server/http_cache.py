@@ -8,7 +8,9 @@ of exactly these, computed before any work, so that an ``If-None-Match`` naming 
 
 The content coding is part of the tag because a strong ETag names one sequence of bytes (RFC
 9110, 8.8.3): the gzip-compressed answer that :class:`starlette.middleware.gzip.GZipMiddleware`
-sends a client asking for it is another representation than the plain one.
+sends a client asking for it is another representation than the plain one. Hence also
+:class:`CompressedPaths`: only the answers whose tags name their coding are compressed, not the
+static files, whose ETags (Starlette's, of the file) do not.
 
 ``Cache-Control: public, max-age=300``: any cache (a browser, a CDN) may keep an answer for five
 minutes, then revalidates it with its ETag, which costs a hash and no work while the seeds
@@ -19,8 +21,12 @@ from __future__ import annotations
 
 import hashlib
 
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 __all__ = [
     "CACHE_CONTROL",
+    "CompressedPaths",
     "GZIP_MINIMUM_SIZE",
     "UNCACHEABLE",
     "content_codings",
@@ -79,3 +85,18 @@ def etag_matches(if_none_match: str | None, tags: tuple[str, ...]) -> str | None
         if candidate in tags:
             return candidate
     return None
+
+
+class CompressedPaths:
+    """Starlette's :class:`GZipMiddleware` for the paths under ``prefixes`` only."""
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...], minimum_size: int) -> None:
+        self.app = app
+        self.prefixes = prefixes
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

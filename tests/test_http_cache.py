@@ -11,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
+from server.graphiql import ASSET_FILES, ASSET_PREFIX
 from server.graphql_http import GraphQLEndpoint
 from server.http_cache import CACHE_CONTROL, GZIP_MINIMUM_SIZE
 from server.settings import Settings
@@ -191,3 +192,12 @@ def test_a_streamed_export_is_gzipped_whole(client: TestClient) -> None:
     assert len(raw) * 4 < len(plain.content)
     assert headers["etag"] != plain.headers["etag"]
     assert headers["content-disposition"] == plain.headers["content-disposition"]
+
+
+def test_static_files_are_not_compressed_under_their_file_etag(client: TestClient) -> None:
+    # Their ETags (Starlette's, of the file) would name two representations.
+    url = f"{ASSET_PREFIX}/{ASSET_FILES['react']}"
+    response = client.get(url, headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200 and len(response.content) > GZIP_MINIMUM_SIZE
+    assert "etag" in response.headers
+    assert "content-encoding" not in response.headers
