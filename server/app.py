@@ -35,6 +35,7 @@ from server.explore import explore_routes
 from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
 from server.graphql_http import GraphQLEndpoint
+from server.http_cache import GZIP_MINIMUM_SIZE, CompressedPaths
 from server.pages import landing_page
 from server.security import SecurityHeaders, content_security_policy
 from server.settings import Settings
@@ -89,6 +90,8 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
         response_cache_entry_bytes=settings.response_cache_entry_bytes,
         compiled_plans=settings.compiled_plans,
         execution=settings.execution,
+        # Every answer is a function of the seeds and the request: GET answers get ETags.
+        cache_version=_seeds_sha256,
     )
     middleware = [
         # GraphiQL's is the only inline script the service writes; the other pages have none.
@@ -104,6 +107,13 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
                 allow_headers=["content-type", "accept"],
             )
         )
+    # The answers whose ETags name their coding (server.http_cache); innermost, so that what
+    # it compresses is the route's answer with all its headers.
+    middleware.append(
+        Middleware(
+            CompressedPaths, prefixes=("/graphql", "/export/"), minimum_size=GZIP_MINIMUM_SIZE
+        )
+    )
     app = Starlette(
         routes=[
             Route("/", home),
@@ -155,6 +165,11 @@ class SeedsRefusal:
             for message in held:
                 await send(message)
             raise
+
+
+def _seeds_sha256(scope: Scope) -> str | None:
+    graph = getattr(scope["app"].state, "graph", None)
+    return graph.seeds_sha256 if graph is not None else None
 
 
 def _context(request: Request) -> Context:

@@ -10,7 +10,9 @@ the meaning :mod:`graph.subgraph` gives them:
 
 A bad parameter is answered ``400`` with ``{"error": message, "parameter": name, "value":
 value}``, an unknown format ``404``, a missing graph ``503``. The document itself is streamed
-as an attachment named after the selection (``ballerina.gexf``, ``ballerina-ok-ju-r2.gexf``).
+as an attachment named after the selection (``ballerina.gexf``, ``ballerina-ok-ju-r2.gexf``),
+with a strong ETag and ``Cache-Control`` (:mod:`server.http_cache`); an ``If-None-Match`` naming
+the tag is answered ``304`` without writing the document.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from graph.errors import SelectionError
 from graph.subgraph import select
 from schema.limits import Limits
 from server.exports import FORMATS
+from server.http_cache import CACHE_CONTROL, content_codings, etag, etag_matches
 
 __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
 
@@ -100,6 +103,12 @@ async def export_graph(request: Request) -> Response:
     graph = getattr(request.app.state, "graph", None)
     if graph is None:
         return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
+    seeds_sha256 = getattr(graph, "seeds_sha256", None)
+    cache_headers = _cache_headers(request, seeds_sha256, export.media_type)
+    tag = cache_headers.get("ETag")
+    if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
+        # The tag is issued only with a whole export, which the same request gets again.
+        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
     try:
         query = ExportQuery.parse(request.query_params)
         selected = select(
@@ -120,13 +129,29 @@ async def export_graph(request: Request) -> Response:
         )
         value = error.args[0] if error.args else None
         return _error(400, f"{parameter}: {error}", parameter, value)
+    disposition = f'attachment; filename="{query.filename(export.extension)}"'
     return StreamingResponse(
         export.iter_bytes(selected),
         media_type=export.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{query.filename(export.extension)}"'
-        },
+        headers={"Content-Disposition": disposition, **cache_headers},
     )
+
+
+def _cache_headers(request: Request, seeds_sha256: str | None, media_type: str) -> dict[str, str]:
+    if seeds_sha256 is None:  # a graph not built from seeds: nothing to tag it by
+        return {}
+    # A streamed answer is always compressed for a client that accepts gzip (GZipMiddleware
+    # compresses every streamed body), so its coding is known before the first byte.
+    coding = content_codings(request.headers.get("accept-encoding"))[-1]
+    tag = etag(
+        seeds_sha256,
+        "GET",  # HEAD has the tag GET has
+        request.url.path,
+        request.scope["query_string"],
+        media_type,
+        coding,
+    )
+    return {"ETag": tag, "Cache-Control": CACHE_CONTROL}
 
 
 def _list_parameter(params: QueryParams, name: str) -> tuple[str, ...] | None:

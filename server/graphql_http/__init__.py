@@ -18,7 +18,9 @@ Requests
     "variables", "extensions"}``; ``GET`` with the same names as query parameters (``variables``
     and ``extensions`` JSON-encoded). GET runs queries only: a mutation or subscription is 405.
     A JSON array (a batch) is refused with 400. A GET whose ``Accept`` names ``text/html`` and
-    that has no ``query`` gets the GraphiQL page, when one was given.
+    that has no ``query`` gets the GraphiQL page, when one was given. Of the ``extensions``,
+    ``persistedQuery`` is read: automatic persisted queries as Apollo defines them
+    (:mod:`.persisted`), a hash standing for a query sent once before.
 
 Responses
     ``application/graphql-response+json`` when the client accepts it (at least as much as
@@ -28,6 +30,9 @@ Responses
     error (syntax, validation, a crossed limit, unknown operation, variable coercion) has no
     ``data`` entry and is 400 under ``application/graphql-response+json``, 200 under
     ``application/json``. Once execution started the answer is 200 with ``data``.
+    With ``cache_version``, an error-free answer to GET has a strong ETag and ``Cache-Control``
+    and is answered 304 to an ``If-None-Match`` naming it, before any work
+    (:mod:`server.http_cache`).
 
 Errors raised by resolvers
     A ``GraphQLError`` (or an instance of one of ``exposed_errors``) reaches the client as it is.
@@ -77,9 +82,9 @@ Modules
     parameters, strict JSON), :mod:`.negotiation` (media types), :mod:`.bounds` (static limits of
     a document), :mod:`.prepared` (parsing and validation, cached), :mod:`.budget` (the
     deadline and the counting executors), :mod:`.caches` (LRUs bounded in bytes),
-    :mod:`.errors` (limit errors and how errors read), :mod:`.answers` (an answer computed:
-    document, execution, encoding), :mod:`.endpoint` (the ASGI app: reading, scheduling,
-    sending).
+    :mod:`.persisted` (automatic persisted queries), :mod:`.errors` (limit errors and how errors
+    read), :mod:`.answers` (an answer computed: document, execution, encoding),
+    :mod:`.endpoint` (the ASGI app: reading, scheduling, sending).
 """
 
 from server.graphql_http.answers import INTERNAL_ERROR_MESSAGE

@@ -29,6 +29,7 @@ from server.graphql_http.params import (
     params_from_query_string,
     parse_query_string,
 )
+from server.graphql_http.persisted import PersistedQueries
 from server.graphql_http.prepared import PreparedDocument
 from server.graphql_http.refusals import (
     BodyTimedOut,
@@ -36,6 +37,14 @@ from server.graphql_http.refusals import (
     MethodNotAllowed,
     RequestRefused,
     UnsupportedMediaType,
+)
+from server.http_cache import (
+    CACHE_CONTROL,
+    GZIP_MINIMUM_SIZE,
+    UNCACHEABLE,
+    content_codings,
+    etag,
+    etag_matches,
 )
 
 if TYPE_CHECKING:
@@ -85,6 +94,16 @@ class GraphQLEndpoint:
 
     ``compiled_plans`` (on by default) runs queries on their compiled plans
     (:mod:`server.fast_execution`); off, every operation runs on graphql-core's executor.
+
+    ``persisted_query_bytes`` bounds the store of automatic persisted queries
+    (:mod:`server.graphql_http.persisted`).
+
+    ``cache_version`` (``None``, off, by default) names, for a request's scope, the version of
+    the data every answer is a function of (or ``None`` when there is none). With it, an
+    error-free answer to ``GET`` has a strong ETag and ``Cache-Control`` (:mod:`server.http_cache`),
+    and a ``GET`` whose ``If-None-Match`` names its tag is answered ``304`` before any work. It
+    needs ``pure_resolvers``. ``POST`` answers are never tagged: HTTP caches do not reuse them
+    (RFC 9110, 9.3.3), and GraphQL over HTTP has GET for answers meant to be cached.
     """
 
     def __init__(
@@ -103,14 +122,18 @@ class GraphQLEndpoint:
         response_cache_entry_bytes: int | None = None,
         compiled_plans: bool = True,
         execution: str = "thread",
+        persisted_query_bytes: int = 8_000_000,
+        cache_version: Callable[[Scope], str | None] | None = None,
     ) -> None:
         _refuse_extensions(schema)
         if execution not in EXECUTION_MODES:
             raise ValueError(f"execution must be one of {EXECUTION_MODES}, not {execution!r}")
-        if not pure_resolvers and (response_cache_bytes > 0 or execution == "loop-then-thread"):
+        if not pure_resolvers and (
+            response_cache_bytes > 0 or execution == "loop-then-thread" or cache_version
+        ):
             raise ValueError(
-                "a response cache and execution='loop-then-thread' both replay or repeat "
-                "resolvers: promise pure_resolvers=True to use them"
+                "a response cache, HTTP caching and execution='loop-then-thread' replay or "
+                "repeat resolvers: promise pure_resolvers=True to use them"
             )
         self.schema = schema
         self.limits = limits
@@ -134,6 +157,9 @@ class GraphQLEndpoint:
             if response_cache_bytes > 0
             else None
         )
+        #: Automatic persisted queries, by the SHA-256 of their text. Owned by this endpoint.
+        self.persisted = PersistedQueries(persisted_query_bytes)
+        self.cache_version = cache_version
 
     def prepare(self, query: str, budget: Budget | None = None) -> PreparedDocument:
         """The prepared document of ``query`` (from the document cache when it is there)."""
@@ -150,6 +176,7 @@ class GraphQLEndpoint:
                 media_type = choose_media_type(headers.get(b"accept"))
                 body = await self._read_body_in_time(headers, receive, budget)
                 params = params_from_body(body)
+                tags: dict[str, str] = {}
             elif method == "GET":
                 headers = _headers(scope)
                 pairs = parse_query_string(scope["query_string"])
@@ -158,12 +185,20 @@ class GraphQLEndpoint:
                     await _send(send, 200, self._graphiql, HTML_CONTENT_TYPE)
                     return
                 media_type = choose_media_type(accept)
+                tags = self._etags(scope, headers, media_type)
+                matched = etag_matches(headers.get(b"if-none-match"), tuple(tags.values()))
+                if matched is not None:  # only error-free answers are tagged: it has one
+                    await _send_not_modified(send, matched)
+                    return
                 params = params_from_query_string(pairs)
             else:
                 raise MethodNotAllowed(method)
-            status, body = await self._run(
+            params = self.persisted.resolve(params)
+            status, body, cacheable = await self._run(
                 params, method == "GET", media_type, scope, receive, budget
             )
+            if tags:
+                extra_headers = _cache_headers(tags, status, body, cacheable)
         except RequestRefused as refusal:
             status, body = refusal.status, self._refusal_body(refusal)
             extra_headers = refusal.headers
@@ -214,13 +249,13 @@ class GraphQLEndpoint:
         scope: Scope,
         receive: Receive,
         budget: Budget,
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, bool]:
         responses = self.responses
         if responses is not None:
             key = responses.key(params)
             cached = responses.get(key)
             if cached is not None:  # only error-free query results are stored: GET may have it
-                return 200, cached
+                return 200, cached, True
         arguments = (params, is_get, media_type, scope, receive)
         answer = None
         if self.execution == "loop":
@@ -237,7 +272,16 @@ class GraphQLEndpoint:
         status, body, cacheable = answer
         if cacheable and responses is not None:
             responses.put_body(key, body)
-        return status, body
+        return status, body, cacheable
+
+    def _etags(self, scope: Scope, headers: dict[bytes, str], media_type: str) -> dict[str, str]:
+        """The ETag of the answer to this GET, by the content coding it may be sent in."""
+        version = self.cache_version(scope) if self.cache_version is not None else None
+        if version is None:
+            return {}
+        codings = content_codings(headers.get(b"accept-encoding"))
+        path, query_string = scope["path"], scope["query_string"]
+        return {c: etag(version, "GET", path, query_string, media_type, c) for c in codings}
 
     async def _answer_in_thread(
         self, arguments: tuple[Any, ...], receive: Receive, budget: Budget
@@ -332,12 +376,21 @@ def _refuse_extensions(schema: strawberry.Schema) -> None:
         )
 
 
+_READ_HEADERS = (
+    b"accept",
+    b"accept-encoding",
+    b"content-type",
+    b"content-length",
+    b"if-none-match",
+)
+
+
 def _headers(scope: Scope) -> dict[bytes, str]:
     # Only the few headers we read; repeated ones are joined as one comma-separated list, which
     # is what they mean (RFC 9110, 5.3). Names arrive lower-cased from ASGI servers.
     found: dict[bytes, str] = {}
     for name, value in scope["headers"]:
-        if name in (b"accept", b"content-type", b"content-length"):
+        if name in _READ_HEADERS:
             text = value.decode("latin-1")
             found[name] = f"{found[name]}, {text}" if name in found else text
     return found
@@ -366,3 +419,28 @@ async def _send(
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _cache_headers(
+    tags: dict[str, str], status: int, body: bytes, cacheable: bool
+) -> tuple[tuple[bytes, bytes], ...]:
+    if not (cacheable and status == 200):
+        return ((b"cache-control", UNCACHEABLE.encode("ascii")),)
+    # GZipMiddleware compresses answers from GZIP_MINIMUM_SIZE bytes up (and then adds
+    # Accept-Encoding to Vary itself): the tag names the coding the client will get.
+    compressed = "gzip" in tags and len(body) >= GZIP_MINIMUM_SIZE
+    tag = tags["gzip" if compressed else "identity"]
+    return (
+        (b"etag", tag.encode("ascii")),
+        (b"cache-control", CACHE_CONTROL.encode("ascii")),
+    )
+
+
+async def _send_not_modified(send: Send, tag: str) -> None:
+    headers = [
+        (b"etag", tag.encode("ascii")),
+        (b"cache-control", CACHE_CONTROL.encode("ascii")),
+        (b"vary", b"Accept, Accept-Encoding"),
+    ]
+    await send({"type": "http.response.start", "status": 304, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})

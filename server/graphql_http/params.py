@@ -24,9 +24,13 @@ PARAMETERS = ("query", "operationName", "variables", "extensions")
 
 @dataclass(frozen=True, slots=True)
 class GraphQLParams:
-    """The four parameters of a GraphQL-over-HTTP request, checked for type."""
+    """The four parameters of a GraphQL-over-HTTP request, checked for type.
 
-    query: str
+    ``query`` is ``None`` only when ``extensions.persistedQuery`` stands for it
+    (:mod:`server.graphql_http.persisted` fills it in before the request runs).
+    """
+
+    query: str | None
     operation_name: str | None = None
     variables: dict[str, Any] | None = None
     extensions: dict[str, Any] | None = None
@@ -34,9 +38,12 @@ class GraphQLParams:
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> GraphQLParams:
         query = values.get("query")
-        if query is None:
+        extensions = values.get("extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            raise InvalidParameter("extensions", extensions, "an object or null")
+        if query is None and (extensions is None or "persistedQuery" not in extensions):
             raise MissingQuery()
-        if not isinstance(query, str):
+        if query is not None and not isinstance(query, str):
             raise InvalidParameter("query", query, "a string")
         operation_name = values.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
@@ -44,9 +51,6 @@ class GraphQLParams:
         variables = values.get("variables")
         if variables is not None and not isinstance(variables, dict):
             raise InvalidParameter("variables", variables, "an object or null")
-        extensions = values.get("extensions")
-        if extensions is not None and not isinstance(extensions, dict):
-            raise InvalidParameter("extensions", extensions, "an object or null")
         return cls(query, operation_name, variables, extensions)
 
 

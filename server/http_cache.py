@@ -1,0 +1,102 @@
+"""HTTP caching of answers that the seeds and the request determine: strong ETags, ``304``.
+
+The graph is read-only, so a ``GET`` answer (a GraphQL query's result, an export) is a function
+of the seeds (their SHA-256, :mod:`graph.fingerprint`) and the request: method, path, query
+string, the media type negotiated from ``Accept``, and the content coding. The ETag is a hash
+of exactly these, computed before any work, so that an ``If-None-Match`` naming it is answered
+``304 Not Modified`` without running the query or writing the export.
+
+The content coding is part of the tag because a strong ETag names one sequence of bytes (RFC
+9110, 8.8.3): the gzip-compressed answer that :class:`starlette.middleware.gzip.GZipMiddleware`
+sends a client asking for it is another representation than the plain one. Hence also
+:class:`CompressedPaths`: only the answers whose tags name their coding are compressed, not the
+static files, whose ETags (Starlette's, of the file) do not.
+
+``Cache-Control: public, max-age=300``: any cache (a browser, a CDN) may keep an answer for five
+minutes, then revalidates it with its ETag, which costs a hash and no work while the seeds
+are the same; a service restarted on new seeds changes every tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = [
+    "CACHE_CONTROL",
+    "CompressedPaths",
+    "GZIP_MINIMUM_SIZE",
+    "UNCACHEABLE",
+    "content_codings",
+    "etag",
+    "etag_matches",
+]
+
+#: How long a cache may reuse an answer before revalidating it (seconds).
+MAX_AGE = 300
+CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+#: For answers a cache must not keep: they depend on more than the request (a time limit
+#: reached under load, a persisted query not stored yet).
+UNCACHEABLE = "no-store"
+#: Answers smaller than this go out uncompressed (GZipMiddleware's ``minimum_size``).
+GZIP_MINIMUM_SIZE = 1024
+
+
+def etag(
+    seeds_sha256: str,
+    method: str,
+    path: str,
+    query_string: bytes,
+    media_type: str,
+    content_coding: str,
+) -> str:
+    """The strong ETag (quoted) of the answer to this request over these seeds."""
+    digest = hashlib.sha256()
+    for part in (seeds_sha256, method, path, media_type, content_coding):
+        encoded = part.encode("utf-8")
+        digest.update(len(encoded).to_bytes(4, "big") + encoded)
+    digest.update(query_string)  # last: its length need not be framed
+    return f'"{digest.hexdigest()[:40]}"'
+
+
+def content_codings(accept_encoding: str | None) -> tuple[str, ...]:
+    """The codings an answer to a client sending ``accept_encoding`` may be in: always
+    ``identity`` (small answers are not compressed), and ``gzip`` when it accepts it, by the
+    test GZipMiddleware applies."""
+    if accept_encoding is not None and "gzip" in accept_encoding:
+        return ("identity", "gzip")
+    return ("identity",)
+
+
+def etag_matches(if_none_match: str | None, tags: tuple[str, ...]) -> str | None:
+    """The one of ``tags`` that ``If-None-Match`` names (``*`` names any), else ``None``.
+
+    ``If-None-Match`` is compared weakly (RFC 9110, 13.1.2): a ``W/`` prefix is ignored.
+    """
+    if if_none_match is None or not tags:
+        return None
+    for item in if_none_match.split(","):
+        candidate = item.strip()
+        if candidate == "*":
+            return tags[0]
+        candidate = candidate.removeprefix("W/")
+        if candidate in tags:
+            return candidate
+    return None
+
+
+class CompressedPaths:
+    """Starlette's :class:`GZipMiddleware` for the paths under ``prefixes`` only."""
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...], minimum_size: int) -> None:
+        self.app = app
+        self.prefixes = prefixes
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
