@@ -14,8 +14,9 @@ How the filters combine:
 2. ``kinds`` keeps the nodes whose ``kind`` is one of those given. The center of an ego network
    is kept whatever its kind: an ego network without its ego answers nothing.
 3. ``relation_types`` keeps the edges whose ``type`` is one of those given (relation types such
-   as ``kills`` and participant roles such as ``agent`` alike). It removes edges only: every node
-   that survived the steps above stays, even if it is left without edges.
+   as ``kills`` and participant roles such as ``agent`` alike), and only the nodes that one of
+   those edges joins to another node kept (and the center of an ego network): a filter keeps
+   what matches. ``keep_isolated=True`` keeps the nodes left without edges too.
 4. ``max_nodes`` keeps at most that many nodes: the nearest to the center first, then those with
    the highest ``pagerank``, then by id. :class:`Selection` says whether this truncated anything.
 """
@@ -78,6 +79,7 @@ def select(
     max_nodes: int | None = None,
     max_radius: int | None = None,
     names: Names | None = None,
+    keep_isolated: bool = False,
 ) -> nx.MultiDiGraph[N]:
     """Return a read-only view of the part of ``G`` the filters keep (see the module docstring).
 
@@ -100,6 +102,7 @@ def select(
         max_nodes=max_nodes,
         max_radius=max_radius,
         names=names,
+        keep_isolated=keep_isolated,
     ).graph
 
 
@@ -113,6 +116,7 @@ def selection(
     max_nodes: int | None = None,
     max_radius: int | None = None,
     names: Names | None = None,
+    keep_isolated: bool = False,
 ) -> Selection[N]:
     """Like :func:`select`, but also report how many nodes matched before ``max_nodes``."""
     kind_set = None if kinds is None else _checked_kinds(G, kinds)
@@ -141,12 +145,29 @@ def selection(
         chosen = {n for n in distances if keep_node(n)}
     else:
         chosen = {n for n in G if keep_node(n)}
+    if type_set is not None and not keep_isolated:
+        chosen = _joined(G, chosen, type_set, center)
+        keep_node = chosen.__contains__
     matched = len(chosen)
     if max_nodes is not None and matched > max_nodes:
         chosen = set(sorted(chosen, key=_priority(G, distances))[:max_nodes])
         keep_node = chosen.__contains__
 
     return Selection(graph=_view(G, keep_node, keep_edge), matched=matched, nodes=chosen)
+
+
+def _joined(
+    G: nx.MultiDiGraph[N], nodes: Collection[N], types: Collection[str], center: N | None
+) -> set[N]:
+    """Those of ``nodes`` that an edge of one of ``types`` joins to another of ``nodes`` (and
+    ``center``). Walks the edges leaving ``nodes``: all of the graph's when no center narrowed
+    them."""
+    joined: set[N] = set() if center is None else {center}
+    for u in nodes:
+        for v, keyed in G.adj[u].items():
+            if v in nodes and any(_among(d.get("type"), types) for d in keyed.values()):
+                joined.update((u, v))
+    return joined
 
 
 def _named(G: nx.MultiDiGraph[N], name: N, names: Names | None) -> N:

@@ -298,6 +298,12 @@ def _relations_among(K: KnowledgeGraph, nodes: set[str], types: set[str] | None)
     return found
 
 
+KEEP_ISOLATED = (
+    "With `types`, keep also the nodes that no edge of those types joins (by default a filter "
+    "keeps only what matches)."
+)
+
+
 def _subgraph(
     info: Info,
     *,
@@ -306,6 +312,7 @@ def _subgraph(
     max_nodes: int,
     center: str | None = None,
     radius: int | None = None,
+    keep_isolated: bool = False,
 ) -> Subgraph:
     """The nodes and relations :func:`graph.subgraph.selection` selects, every argument checked
     here first and named as the API names it: ``selection`` then has nothing to refuse."""
@@ -321,6 +328,7 @@ def _subgraph(
         radius=radius,
         max_nodes=max_nodes,
         max_radius=limits.max_radius,
+        keep_isolated=keep_isolated,
     )
     nodes = set(chosen.nodes)  # not the view: iterating a filtered view walks the graph
     ordered = make_nodes(ctx.graph, sorted(nodes))
@@ -541,11 +549,18 @@ class Query:
         kinds: list[NodeKind] | None = None,
         types: list[str] | None = None,
         max_nodes: int = 100,
+        keep_isolated: Annotated[bool, strawberry.argument(description=KEEP_ISOLATED)] = False,
     ) -> Subgraph:
         node = _require(info, "center", center)
         check_range("radius", radius, 0, context_of(info).limits.max_radius)
         return _subgraph(
-            info, center=node, radius=radius, kinds=kinds, types=types, max_nodes=max_nodes
+            info,
+            center=node,
+            radius=radius,
+            kinds=kinds,
+            types=types,
+            max_nodes=max_nodes,
+            keep_isolated=keep_isolated,
         )
 
     @strawberry.field(description="The nodes of some kinds and the relations of some types.")
@@ -555,8 +570,11 @@ class Query:
         kinds: list[NodeKind] | None = None,
         types: list[str] | None = None,
         max_nodes: int = 100,
+        keep_isolated: Annotated[bool, strawberry.argument(description=KEEP_ISOLATED)] = False,
     ) -> Subgraph:
-        return _subgraph(info, kinds=kinds, types=types, max_nodes=max_nodes)
+        return _subgraph(
+            info, kinds=kinds, types=types, max_nodes=max_nodes, keep_isolated=keep_isolated
+        )
 
     @strawberry.field(
         description="Events in story order or in the order the film tells them, optionally "

@@ -179,6 +179,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--radius", type=int, help="ego network radius (default 1, at most as over HTTP)"
     )
+    export.add_argument(
+        "--keep-isolated",
+        action="store_true",
+        help="with --relation, keep the nodes that no kept edge joins too",
+    )
     export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
     export.set_defaults(run=export_command)
 
@@ -280,6 +285,7 @@ def export_command(args: argparse.Namespace) -> int:
         # The bound the HTTP exports apply (server.exports.routes), with its error.
         max_radius=Settings.from_env().limits.max_radius,
         names=graph.search.names,
+        keep_isolated=args.keep_isolated,
     )
     chunks = FORMATS[args.format].iter_bytes(selected)
     if args.output is None:

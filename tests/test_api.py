@@ -386,3 +386,19 @@ def test_the_graph_is_out_of_the_cycle_collectors_sight_while_served(ballerina):
         assert gc.get_freeze_count() > 0
         assert not collected(held) and not collected(ballerina)
     assert collected(held) and collected(ballerina)
+
+
+def test_a_relation_filter_keeps_only_what_those_relations_join(gql, ballerina):
+    kills = [(u, v) for u, v, t in ballerina.graph.edges(data="type") if t == "kills"]
+    answer = data(
+        gql("""{ few: subgraph(types: ["kills"], maxNodes: 20) { nodes { id } truncated
+                   relations { type source { id } target { id } } }
+                 all: subgraph(types: ["kills"], keepIsolated: true, maxNodes: 300) {
+                   nodes { id } relations { id } } }""")
+    )
+    few = answer["few"]
+    assert {n["id"] for n in few["nodes"]} == {n for edge in kills for n in edge}
+    assert sorted((r["source"]["id"], r["target"]["id"]) for r in few["relations"]) == sorted(kills)
+    assert not few["truncated"]
+    assert len(answer["all"]["nodes"]) == ballerina.counts.nodes
+    assert len(answer["all"]["relations"]) == len(kills)

@@ -571,13 +571,19 @@ def test_select_by_kind_keeps_those_nodes_and_the_edges_between_them(synthetic) 
     assert len(select(synthetic, kinds=[])) == 0
 
 
-def test_select_by_relation_type_keeps_every_node(synthetic) -> None:
-    view = select(synthetic, relation_types=["kills", "agent"])
-    assert set(view) == set(synthetic)
-    assert {t for _, _, t in view.edges(data="type")} == {"kills", "agent"}
-    assert view.number_of_edges() == sum(
-        1 for _, _, t in synthetic.edges(data="type") if t in ("kills", "agent")
-    )
+def test_select_by_relation_type_keeps_what_those_edges_join(synthetic) -> None:
+    types = ("kills", "agent")
+    matching = [(u, v) for u, v, t in synthetic.edges(data="type") if t in types]
+    view = select(synthetic, relation_types=list(types))
+    assert set(view) == {n for edge in matching for n in edge} != set(synthetic)
+    assert {t for _, _, t in view.edges(data="type")} == set(types)
+    assert view.number_of_edges() == len(matching)
+    # Asked to, it keeps the nodes left without edges too; the edges are the same.
+    everything = select(synthetic, relation_types=list(types), keep_isolated=True)
+    assert set(everything) == set(synthetic)
+    assert everything.number_of_edges() == len(matching)
+    # An ego network keeps its center even when no kept edge reaches it.
+    assert list(select(synthetic, center="ok-ju", radius=1, relation_types=[])) == ["ok-ju"]
 
 
 def test_ego_network_ignores_direction(synthetic) -> None:
@@ -733,7 +739,14 @@ def test_routes_apply_the_filters(synthetic) -> None:
     repeated = read_json(fetch(app, "/export/graph.json?kind=character&kind=place").content)
     assert set(repeated) == set(nodes)
     kills = read_json(fetch(app, "/export/graph.json?relation=kills").content)
-    assert {t for _, _, t in kills.edges(data="type")} == {"kills"} and len(kills) == len(synthetic)
+    assert {t for _, _, t in kills.edges(data="type")} == {"kills"}
+    assert set(kills) == {
+        n for u, v, t in synthetic.edges(data="type") if t == "kills" for n in (u, v)
+    }
+    kept = read_json(fetch(app, "/export/graph.json?relation=kills&isolated=keep").content)
+    assert len(kept) == len(synthetic) and kept.number_of_edges() == kills.number_of_edges()
+    response = fetch(app, "/export/graph.json?relation=kills&isolated=maybe")
+    assert response.status_code == 400 and response.json()["parameter"] == "isolated"
     response = fetch(app, "/export/graph.graphml?center=ok-ju&radius=1")
     assert (
         response.headers["content-disposition"]

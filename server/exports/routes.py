@@ -38,7 +38,13 @@ __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
 FILE_STEM = "ballerina"
 #: Each query parameter, and the argument of :func:`graph.subgraph.select` it is read into.
 PARAMETERS: Mapping[str, str] = MappingProxyType(
-    {"kind": "kinds", "relation": "relation_types", "center": "center", "radius": "radius"}
+    {
+        "kind": "kinds",
+        "relation": "relation_types",
+        "center": "center",
+        "radius": "radius",
+        "isolated": "keep_isolated",
+    }
 )
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -64,6 +70,8 @@ class ExportQuery:
     relation_types: tuple[str, ...] | None = None
     center: str | None = None
     radius: int | None = None
+    #: ``isolated=keep``: with ``relation``, keep the nodes no kept edge joins too.
+    keep_isolated: bool = False
 
     @classmethod
     def parse(cls, params: QueryParams) -> ExportQuery:
@@ -78,6 +86,7 @@ class ExportQuery:
             relation_types=_list_parameter(params, "relation"),
             center=_single_parameter(params, "center"),
             radius=_radius(_single_parameter(params, "radius")),
+            keep_isolated=_isolated(_single_parameter(params, "isolated")),
         )
 
     def filename(self, extension: str) -> str:
@@ -119,6 +128,7 @@ async def export_graph(request: Request) -> Response:
             radius=query.radius,
             max_radius=_limits(request).max_radius,
             names=graph.search.names,
+            keep_isolated=query.keep_isolated,
         )
     except InvalidParameter as error:
         return _error(400, str(error), error.parameter, error.value)
@@ -186,3 +196,11 @@ def _limits(request: Request) -> Limits:
 def _error(status: int, message: str, parameter: str, value: object) -> JSONResponse:
     body = {"error": message, "parameter": parameter, "value": value}
     return JSONResponse(body, status_code=status)
+
+
+def _isolated(value: str | None) -> bool:
+    if value is None or value == "drop":
+        return False
+    if value == "keep":
+        return True
+    raise InvalidParameter("isolated", value, f"isolated must be keep or drop, not {value!r}")
