@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from graph.model import KINDS, RELATION_TYPES, ROLES
+
 
 class GraphError(Exception):
     """Base class of the errors raised by the ``graph`` package."""
@@ -40,7 +42,7 @@ class UnknownKind(SelectionError):
         self.kind = kind
 
     def __str__(self) -> str:
-        return f"unknown node kind {self.kind!r}"
+        return f"unknown node kind {self.kind!r} (known: {', '.join(KINDS)})"
 
 
 class UnknownRelationType(SelectionError):
@@ -51,7 +53,8 @@ class UnknownRelationType(SelectionError):
         self.relation_type = relation_type
 
     def __str__(self) -> str:
-        return f"unknown relation type {self.relation_type!r}"
+        known = ", ".join(sorted(RELATION_TYPES)) + "; roles: " + ", ".join(ROLES)
+        return f"unknown relation type {self.relation_type!r} (known: {known})"
 
 
 class InvalidRadius(SelectionError):

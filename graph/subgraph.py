@@ -197,7 +197,8 @@ def ego_distances(G: nx.MultiDiGraph[N], center: N, radius: int) -> dict[N, int]
 
 
 def _checked_kinds(G: nx.MultiDiGraph[N], kinds: Iterable[str]) -> frozenset[str]:
-    wanted = _as_set(kinds)
+    # The vocabulary's terms in either case: GraphQL spells them as enum values (CHARACTER).
+    wanted = frozenset(_vocabulary_term(k, KINDS) for k in _as_set(kinds))
     unknown = sorted(k for k in wanted if k not in KINDS)
     if unknown:
         # Rare path: the graph may use a kind the vocabulary lacks; only then pay a scan.
@@ -210,7 +211,8 @@ def _checked_kinds(G: nx.MultiDiGraph[N], kinds: Iterable[str]) -> frozenset[str
 
 
 def _checked_relation_types(G: nx.MultiDiGraph[N], types: Iterable[str]) -> frozenset[str]:
-    wanted = _as_set(types)
+    terms = {**RELATION_TYPES, **ROLES}
+    wanted = frozenset(_vocabulary_term(t, terms) for t in _as_set(types))
     unknown = sorted(t for t in wanted if t not in RELATION_TYPES and t not in ROLES)
     if unknown:
         types_present = (data.get("type") for _, _, data in G.edges(data=True))
@@ -219,6 +221,14 @@ def _checked_relation_types(G: nx.MultiDiGraph[N], types: Iterable[str]) -> froz
             if relation_type not in present:
                 raise UnknownRelationType(relation_type)
     return wanted
+
+
+def _vocabulary_term(value: str, vocabulary: Collection[str]) -> str:
+    """``value``, or the vocabulary term it spells in other case ("KILLS", "Co_Agent")."""
+    if value in vocabulary or not isinstance(value, str):
+        return value
+    lower = value.lower()
+    return lower if lower in vocabulary else value
 
 
 def _as_set(values: Iterable[str]) -> frozenset[str]:

@@ -72,7 +72,10 @@ def test_export_with_a_bad_filter_says_which_and_leaves_no_file(tmp_path, capsys
     out = tmp_path / "x.gexf"
     assert main(["export", "--kind", "spaceship", "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == "ballerina-kg export: unknown node kind 'spaceship'"
+    assert err.strip() == (
+        "ballerina-kg export: unknown node kind 'spaceship' (known: character, person, place, "
+        "organization, object, work, symbol, theme, event)"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -875,3 +875,16 @@ def test_gexf_and_graphml_carry_each_claims_certainty_and_quotes() -> None:
     assert inferred and all(v["certainty_reason"] for v in inferred)
     graphml = export("graphml", G).decode()
     assert ">hedged<" in graphml and ">inferred<" in graphml
+
+
+def test_filters_take_the_vocabulary_in_either_case_and_list_it_when_wrong(ballerina) -> None:
+    """One filter language: GraphQL spells kinds and types as enum values (CHARACTER, KILLS)."""
+    app = app_with(ballerina)
+    upper = read_json(fetch(app, "/export/graph.json?kind=CHARACTER&relation=KILLS").content)
+    lower = read_json(fetch(app, "/export/graph.json?kind=character&relation=kills").content)
+    assert set(upper) == set(lower) and upper.number_of_edges() == lower.number_of_edges() > 0
+    wrong = fetch(app, "/export/graph.json?kind=villain").json()
+    assert wrong["parameter"] == "kind" and "(known: character, person, place" in wrong["error"]
+    wrong = fetch(app, "/export/graph.json?relation=hugs").json()
+    assert wrong["parameter"] == "relation" and "kills" in wrong["error"]
+    assert "roles: agent" in wrong["error"]
