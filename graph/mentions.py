@@ -44,6 +44,9 @@ class MentionIndex:
     by_document: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: (entity a, entity b) with a < b -> number of sentences mentioning both
     cooccurrence: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: the same pairs, most sentences first (ties by the pair's ids): what a page of the
+    #: co-occurrence network reads, without sorting per request
+    cooccurrence_ranked: tuple[tuple[str, str, int], ...] = ()
     #: surface form -> number of times it was found but left unresolved as ambiguous
     ambiguous: dict[str, int] = field(default_factory=dict)
     #: ambiguous occurrences that a rule resolved: surface form -> entity id -> count
@@ -249,6 +252,9 @@ def index_mentions(
         for doc_id, c in per_document.items()
     }
     index.cooccurrence = dict(pairs)
+    index.cooccurrence_ranked = tuple(
+        (a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))
+    )
     index.ambiguous = dict(ambiguous)
     index.resolved = {form: dict(c) for form, c in resolved.items()}
     return index

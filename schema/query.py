@@ -23,6 +23,7 @@ from schema.errors import ambiguous_name, bad_input, check_range, check_types, n
 from schema.types import (
     Certainty,
     Character,
+    CoOccurrence,
     Dispute,
     Document,
     EdgeKind,
@@ -599,6 +600,23 @@ class Query:
             certainty=None if certainty is None else {c.value for c in certainty},
         )
         return make_nodes(K, events)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The sentence co-occurrence network: pairs of entities mentioned in the same "
+        "sentences, most sentences first, with at least `minSentences`."
+    )
+    def cooccurrence(
+        self, info: Info, first: int = 50, min_sentences: int = 1
+    ) -> list[CoOccurrence]:
+        check_range("first", first, 0, context_of(info).limits.max_page_size)
+        check_range("minSentences", min_sentences, 1, 1_000_000)
+        K = graph_of(info)
+        pairs = []
+        for a, b, n in K.mentions.cooccurrence_ranked:
+            if n < min_sentences or len(pairs) == first:
+                break
+            pairs.append(CoOccurrence(source=make_node(K, a), target=make_node(K, b), sentences=n))
+        return pairs
 
     @strawberry.field(description="Every point on which the articles disagree.")
     def disputes(self, info: Info) -> list[Dispute]:

@@ -323,6 +323,16 @@ class Passage:
         ]
 
 
+@strawberry.type(
+    description="Two entities mentioned in the same sentences: an edge of the co-occurrence "
+    "network computed from the articles' text (not from the annotation)."
+)
+class CoOccurrence:
+    source: Node
+    target: Node
+    sentences: int = strawberry.field(description="Sentences that mention both.")
+
+
 @strawberry.type
 class MentionCount:
     node: Node

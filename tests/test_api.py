@@ -402,3 +402,21 @@ def test_a_relation_filter_keeps_only_what_those_relations_join(gql, ballerina):
     assert not few["truncated"]
     assert len(answer["all"]["nodes"]) == ballerina.counts.nodes
     assert len(answer["all"]["relations"]) == len(kills)
+
+
+def test_the_cooccurrence_network_the_readme_promises_is_served(gql, ballerina):
+    pairs = ballerina.mentions.cooccurrence
+    answer = data(
+        gql("""{ top: cooccurrence(first: 5) { source { id } target { id } sentences }
+                 strong: cooccurrence(first: 100, minSentences: 10) { sentences } }""")
+    )
+    top = [(p["source"]["id"], p["target"]["id"], p["sentences"]) for p in answer["top"]]
+    assert (
+        top == sorted(((a, b, n) for (a, b), n in pairs.items()), key=lambda p: (-p[2], p[:2]))[:5]
+    )
+    assert all(pairs[(a, b)] == n for a, b, n in top)
+    strong = [p["sentences"] for p in answer["strong"]]
+    assert strong == sorted(strong, reverse=True) and min(strong) >= 10
+    assert len(strong) == sum(1 for n in pairs.values() if n >= 10)
+    refused = gql("{ cooccurrence(minSentences: 0) { sentences } }")
+    assert refused["errors"][0]["extensions"]["argument"] == "minSentences"
