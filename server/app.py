@@ -35,7 +35,7 @@ from server.explore import explore_routes
 from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
 from server.graphql_http import GraphQLEndpoint
-from server.http_cache import GZIP_MINIMUM_SIZE, CompressedPaths
+from server.http_cache import GZIP_MINIMUM_SIZE, CompressedPaths, answer_version, code_version
 from server.pages import landing_page
 from server.security import SecurityHeaders, content_security_policy
 from server.settings import Settings
@@ -90,8 +90,9 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
         response_cache_entry_bytes=settings.response_cache_entry_bytes,
         compiled_plans=settings.compiled_plans,
         execution=settings.execution,
-        # Every answer is a function of the seeds and the request: GET answers get ETags.
-        cache_version=_seeds_sha256,
+        # Every answer is a function of the seeds, the code, the limits and the request: GET
+        # answers get ETags (server.http_cache).
+        cache_version=answer_version,
     )
     middleware = [
         # GraphiQL's is the only inline script the service writes; the other pages have none.
@@ -128,6 +129,7 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
     )
     app.state.settings = settings
     app.state.schema = schema
+    app.state.code_version = code_version(repr(settings.limits))
     return app
 
 
@@ -165,11 +167,6 @@ class SeedsRefusal:
             for message in held:
                 await send(message)
             raise
-
-
-def _seeds_sha256(scope: Scope) -> str | None:
-    graph = getattr(scope["app"].state, "graph", None)
-    return graph.seeds_sha256 if graph is not None else None
 
 
 def _context(request: Request) -> Context:

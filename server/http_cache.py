@@ -1,9 +1,11 @@
 """HTTP caching of answers that the seeds and the request determine: strong ETags, ``304``.
 
 The graph is read-only, so a ``GET`` answer (a GraphQL query's result, an export) is a function
-of the seeds (their SHA-256, :mod:`graph.fingerprint`) and the request: method, path, query
-string, the media type negotiated from ``Accept``, and the content coding. The ETag is a hash
-of exactly these, computed before any work, so that an ``If-None-Match`` naming it is answered
+of the seeds (their SHA-256, :mod:`graph.fingerprint`), of the code that answers and of the
+settings that shape answers (:func:`code_version`: the limits), and of the request: method,
+path, query string, the media type negotiated from ``Accept``, and the content coding. The ETag
+is a hash of exactly these (:func:`answer_version` joins the first three), computed before any
+work, so that an ``If-None-Match`` naming it is answered
 ``304 Not Modified`` without running the query or writing the export.
 
 The content coding is part of the tag because a strong ETag names one sequence of bytes (RFC
@@ -14,17 +16,20 @@ static files, whose ETags (Starlette's, of the file) do not.
 
 ``Cache-Control: public, max-age=300``: any cache (a browser, a CDN) may keep an answer for five
 minutes, then revalidates it with its ETag, which costs a hash and no work while the seeds
-are the same; a service restarted on new seeds changes every tag.
+are the same; a service restarted on new seeds, new code or other limits changes every tag.
 """
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
+    "answer_version",
+    "code_version",
     "CACHE_CONTROL",
     "CompressedPaths",
     "GZIP_MINIMUM_SIZE",
@@ -33,6 +38,36 @@ __all__ = [
     "etag",
     "etag_matches",
 ]
+
+#: The packages whose code shapes an answer: a change to any of their files changes every tag.
+_ANSWERING_PACKAGES = ("graph", "schema", "server")
+
+
+def code_version(settings_repr: str) -> str:
+    """A hash of the source of the packages that compute answers (``*.py``, the SDL and the
+    exports' templates alike: every file in them but compiled caches), and of the settings that
+    shape answers. Computed once at start-up: a few hundred kilobytes."""
+    digest = hashlib.sha256(settings_repr.encode("utf-8"))
+    root = Path(__file__).resolve().parent.parent
+    for package in _ANSWERING_PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode("utf-8"))
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def answer_version(scope: Scope) -> str | None:
+    """What an answer depends on besides the request (the seeds, the code, the settings), for
+    the app serving ``scope``; ``None`` for a graph not built from seeds: nothing to tag by."""
+    state = scope["app"].state
+    graph = getattr(state, "graph", None)
+    seeds = getattr(graph, "seeds_sha256", None)
+    code = getattr(state, "code_version", None)
+    if seeds is None or code is None:
+        return None
+    return f"{seeds}:{code}"
+
 
 #: How long a cache may reuse an answer before revalidating it (seconds).
 MAX_AGE = 300

@@ -62,6 +62,24 @@ def test_the_etag_changes_with_the_seeds(ballerina) -> None:
         assert get(a, SMALL).headers["etag"] != get(b, SMALL).headers["etag"]
 
 
+def test_the_etag_changes_with_the_limits_and_the_code(ballerina, monkeypatch) -> None:
+    """An answer depends on the code and the limits too: a deploy that changes either must not
+    have caches revalidate old answers (a limit can change an answer into a refusal)."""
+    import server.http_cache
+    from schema.limits import Limits
+
+    with TestClient(create_app(ballerina, Settings())) as shipped:
+        tag = get(shipped, SMALL).headers["etag"]
+        export_tag = shipped.get("/export/graph.json", headers=IDENTITY).headers["etag"]
+    other_limits = Settings(limits=Limits(max_page_size=50))
+    with TestClient(create_app(ballerina, other_limits)) as limited:
+        assert get(limited, SMALL).headers["etag"] != tag
+        assert limited.get("/export/graph.json", headers=IDENTITY).headers["etag"] != export_tag
+    monkeypatch.setattr(server.http_cache, "_ANSWERING_PACKAGES", ("graph", "schema"))
+    with TestClient(create_app(ballerina, Settings())) as other_code:
+        assert get(other_code, SMALL).headers["etag"] != tag
+
+
 def test_if_none_match_is_answered_304_without_running_the_query(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -31,7 +31,7 @@ from graph.errors import SelectionError
 from graph.subgraph import select
 from schema.limits import Limits
 from server.exports import FORMATS
-from server.http_cache import CACHE_CONTROL, content_codings, etag, etag_matches
+from server.http_cache import CACHE_CONTROL, answer_version, content_codings, etag, etag_matches
 
 __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
 
@@ -112,11 +112,11 @@ async def export_graph(request: Request) -> Response:
     graph = getattr(request.app.state, "graph", None)
     if graph is None:
         return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
-    seeds_sha256 = getattr(graph, "seeds_sha256", None)
-    cache_headers = _cache_headers(request, seeds_sha256, export.media_type)
+    cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
     tag = cache_headers.get("ETag")
     if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
-        # The tag is issued only with a whole export, which the same request gets again.
+        # The same request would get the same export again (a stream that broke part-way was
+        # chunked, so its client knows it is incomplete and keeps no tag of it).
         return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
     try:
         query = ExportQuery.parse(request.query_params)
@@ -147,14 +147,14 @@ async def export_graph(request: Request) -> Response:
     )
 
 
-def _cache_headers(request: Request, seeds_sha256: str | None, media_type: str) -> dict[str, str]:
-    if seeds_sha256 is None:  # a graph not built from seeds: nothing to tag it by
+def _cache_headers(request: Request, version: str | None, media_type: str) -> dict[str, str]:
+    if version is None:  # a graph not built from seeds: nothing to tag it by
         return {}
     # A streamed answer is always compressed for a client that accepts gzip (GZipMiddleware
     # compresses every streamed body), so its coding is known before the first byte.
     coding = content_codings(request.headers.get("accept-encoding"))[-1]
     tag = etag(
-        seeds_sha256,
+        version,
         "GET",  # HEAD has the tag GET has
         request.url.path,
         request.scope["query_string"],
