@@ -37,7 +37,7 @@ from server.settings import (
     parse_size,
     parse_timeout,
 )
-from server.workers import DEFAULTS, ServeOptions
+from server.workers import DEFAULTS, ServeOptions, positive_seconds
 
 #: uvicorn's log levels (``uvicorn.config.LOG_LEVELS``), listed here so that a bad one is a usage
 #: error before anything starts rather than a KeyError inside uvicorn.
@@ -159,13 +159,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log every request (default off)")
     serve.add_argument(
         "--timeout-keep-alive",
-        type=float,
+        type=positive_seconds,
         default=DEFAULTS.timeout_keep_alive,
         help="seconds an idle keep-alive connection stays open (default %(default)g)",
     )
     serve.add_argument(
         "--head-timeout",
-        type=float,
+        type=positive_seconds,
         default=DEFAULTS.head_timeout,
         help="seconds a client has to send a whole request head (default %(default)g)",
     )
@@ -382,6 +382,8 @@ def _parse_variables(text: str) -> dict:
         raise CommandError(f"--variables is not JSON: {error}") from None
     except RecursionError:  # nested past what the reader can follow
         raise _too_deep() from None
+    except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+        raise CommandError("--variables holds a number too long to read") from None
     if not isinstance(variables, dict):
         raise CommandError("--variables must be a JSON object")
     if _depth(variables) > MAX_VARIABLES_DEPTH:

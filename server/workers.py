@@ -40,6 +40,7 @@ import contextlib
 import ctypes
 import gc
 import logging
+import math
 import os
 import selectors
 import signal
@@ -372,6 +373,18 @@ def _exit_status(pid: int) -> str:
     return f"exited with status {os.waitstatus_to_exitcode(status)}"
 
 
+def positive_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above zero (0, a negative or NaN would close
+    every connection at once, or never)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds above 0: {text!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m server.workers FACTORY``: ``uvicorn --factory FACTORY`` as the service ships
     (uvloop, httptools with bounded heads, no access log, SO_REUSEPORT workers)."""
@@ -382,8 +395,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--access-log", action="store_true")
-    parser.add_argument("--timeout-keep-alive", type=float, default=DEFAULTS.timeout_keep_alive)
-    parser.add_argument("--head-timeout", type=float, default=DEFAULTS.head_timeout)
+    parser.add_argument(
+        "--timeout-keep-alive", type=positive_seconds, default=DEFAULTS.timeout_keep_alive
+    )
+    parser.add_argument("--head-timeout", type=positive_seconds, default=DEFAULTS.head_timeout)
     args = parser.parse_args(argv)
     from uvicorn.importer import import_from_string
 

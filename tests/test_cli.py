@@ -358,3 +358,20 @@ def test_export_onto_a_file_system_that_fills_up_leaves_no_file(tmp_path, baller
     )  # fmt: skip
     assert result.stdout == "exit 1\n", result.stdout + result.stderr
     assert result.stderr == "ballerina-kg export: No space left on device\n"
+
+
+def test_query_variables_with_a_huge_integer_are_one_message(capsys):
+    variables = '{"id": ' + "1" * 5_000 + "}"
+    assert main(["query", "{ stats { nodeCount } }", "--variables", variables]) == 1
+    assert capsys.readouterr().err == (
+        "ballerina-kg query: --variables holds a number too long to read\n"
+    )
+
+
+@pytest.mark.parametrize("flag", ["--head-timeout", "--timeout-keep-alive"])
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_serve_refuses_timeouts_that_would_close_every_connection_or_none(capsys, flag, value):
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", flag, value])
+    assert stop.value.code == 2
+    assert f"argument {flag}" in capsys.readouterr().err
