@@ -13,7 +13,8 @@ computation (mentions, the search and alias indexes, the timeline, rankings, the
 filtered lists) is computed here, once, and held beside the graph in the
 :class:`~graph.knowledge.KnowledgeGraph` returned: no request ever runs an algorithm over the
 whole graph. ``G.graph`` holds only the ``name``;
-:func:`load_graph` adds the seeds' SHA-256 (:mod:`graph.fingerprint`).
+:func:`load_graph` adds the seeds' SHA-256 (:mod:`graph.fingerprint`) to the
+:class:`~graph.knowledge.KnowledgeGraph` it returns (``seeds_sha256``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ and how firmly the article says it. Two rules, checked for every claim of a know
   cited as two quotes, each naming what it is about.
 - **Certainty.** A ``stated`` claim may not rest on a quote with a hedge word in it
   (:data:`graph.model.HEDGE_WORDS`) unless the citation says why the hedge does not govern the
-  claim (``hedge: "..."``, an *override*); a ``hedged`` claim needs a quote that hedges; an
+  claim (``hedge: "..."``, an *override*); a ``hedged`` claim needs a quote that hedges (or a
+  ``reason`` saying where the hedge is, when it lies outside the quoted words); an
   ``inferred`` claim needs its ``reason``.
 
 :func:`check` returns the problems; :func:`report` counts what the receipts are made of, for

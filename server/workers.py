@@ -140,7 +140,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 class WorkerServer(uvicorn.Server):
     """A worker's uvicorn server: tells the supervisor once it serves, then every
-    ``HEARTBEAT_SECONDS``, through uvicorn's ``callback_notify``; and stops if orphaned."""
+    ``HEARTBEAT_SECONDS``, through uvicorn's ``callback_notify``; and stops if orphaned. (The
+    supervisor reads the first message as "serving"; it does not yet replace a worker whose
+    later messages stop: only one that exits.)"""
 
     def __init__(self, config: uvicorn.Config, status_fd: int, supervisor: int) -> None:
         config.callback_notify = self._notify
