@@ -35,6 +35,7 @@ from graph.load import load_knowledge_base
 from graph.mentions import index_mentions
 from graph.model import MEASURES, KnowledgeBase, participation_key
 from graph.passages import PassageIndex
+from graph.problems import AnnotationError, Problem
 from graph.quotes import normalize
 from graph.search import SearchIndex
 
@@ -150,8 +151,19 @@ def load_graph(seeds: Path | str | None = None) -> KnowledgeGraph:
     """
     if seeds is None:
         seeds = Path(__file__).resolve().parent.parent / "seeds"
+    # The hash names the graph (in /healthz and every ETag), so it must be of the files the graph
+    # was built from: taken before and after reading them, and the two must agree.
+    try:
+        before: str | None = seeds_hash(seeds)
+    except OSError:
+        before = None  # a folder that cannot be walked: the loader says what is wrong with it
     built = build_graph(load_knowledge_base(Path(seeds)))
-    return dataclasses.replace(built, seeds_sha256=seeds_hash(seeds))
+    after = seeds_hash(seeds)
+    if before != after:
+        raise AnnotationError(
+            [Problem(".", None, "the seed folder changed while it was being read: load it again")]
+        )
+    return dataclasses.replace(built, seeds_sha256=after)
 
 
 def rank_by(G: nx.MultiDiGraph[str], measure: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ import pytest
 
 from graph.build import load_graph
 from graph.fingerprint import seeds_hash
+from graph.problems import AnnotationError
 from schema import Context
 from server.app import create_app
 from server.settings import Settings
@@ -103,3 +104,26 @@ async def test_healthz_is_503_when_the_probe_query_fails(ballerina):
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+def test_seeds_edited_while_they_are_read_are_refused_not_mislabelled(tmp_path, monkeypatch):
+    """The hash names the graph in /healthz and every ETag: a folder saved between the read and
+    the hash would label one graph with another's hash. Both ends of the read are hashed."""
+    import graph.build
+
+    copy = tmp_path / "seeds"
+    shutil.copytree(SEEDS, copy)
+    real = graph.build.load_knowledge_base
+
+    def edited_midway(folder):
+        knowledge = real(folder)
+        note = copy / "annotations" / "symbols.yaml"
+        note.write_text(note.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        return knowledge
+
+    monkeypatch.setattr(graph.build, "load_knowledge_base", edited_midway)
+    with pytest.raises(AnnotationError) as refused:
+        load_graph(copy)
+    assert "changed while it was being read" in str(refused.value)
+    monkeypatch.setattr(graph.build, "load_knowledge_base", real)
+    assert load_graph(copy).seeds_sha256 == seeds_hash(copy)
