@@ -145,7 +145,7 @@ def measure(folder: Path, edges: int) -> dict[str, Any]:
 def _timed_steps(build) -> Iterator[dict[str, float]]:
     """Seconds spent in each whole-graph step of ``graph.build`` while the block runs."""
     steps: dict[str, float] = {}
-    names = ("index_mentions", "add_centrality", "layout", "alias_index", "count")
+    names = ("index_mentions", "add_centrality", "layout", "count")
     originals = {name: getattr(build, name) for name in names}
     search_of = build.SearchIndex.of
 

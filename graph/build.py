@@ -36,7 +36,6 @@ from graph.mentions import index_mentions
 from graph.model import MEASURES, KnowledgeBase, participation_key
 from graph.passages import PassageIndex
 from graph.problems import AnnotationError, Problem
-from graph.quotes import normalize
 from graph.search import SearchIndex
 
 
@@ -124,7 +123,6 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
         documents=dict(kb.documents),
         disputes={d.id: d for d in kb.disputes},
         mentions=mentions,
-        aliases=alias_index(G),
         search=SearchIndex.of(G),
         passages=PassageIndex.of(G, kb.documents, mentions, kb.disputes),
         timeline=tuple(e.id for e in events),
@@ -202,17 +200,6 @@ def count(G: nx.MultiDiGraph[str], kb: KnowledgeBase) -> Counts:
         by_kind=tuple(sorted(kinds.items())),
         by_type=tuple(sorted(types.items(), key=lambda item: (-item[1], item[0]))),
     )
-
-
-def alias_index(G: nx.MultiDiGraph[str]) -> dict[str, tuple[str, ...]]:
-    """Map every normalised, case-folded id, name and alias to the nodes it names."""
-    index: dict[str, list[str]] = {}
-    for node, data in G.nodes(data=True):
-        for form in {node, data["name"], *data["aliases"]}:
-            ids = index.setdefault(normalize(form).casefold(), [])
-            if node not in ids:
-                ids.append(node)
-    return {form: tuple(sorted(ids)) for form, ids in index.items()}
 
 
 def _split_claim(claim: str | None) -> tuple[str | None, str | None]:

@@ -55,8 +55,6 @@ class KnowledgeGraph:
     #: The disagreements between the documents, by id.
     disputes: Mapping[str, Dispute]
     mentions: MentionIndex
-    #: Normalised, case-folded id, name or alias -> the nodes it names, sorted.
-    aliases: Mapping[str, tuple[str, ...]]
     #: Every name of every node (:mod:`graph.names`, as ``search.names``), ranked for search.
     search: SearchIndex
     #: Every sentence of every document, full-text indexed (:mod:`graph.passages`).

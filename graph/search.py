@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
-from graph.names import Field, Form, Names, forms_of, key, words
+from graph.names import Field, Form, Names, forms_of, words
 
 if TYPE_CHECKING:  # graph.knowledge holds a SearchIndex
     from graph.knowledge import KnowledgeGraph
@@ -62,10 +62,6 @@ EVENT_FACTOR = 0.97
 DESCRIPTION_SCORE = 0.3
 #: Forms of more than this many nodes are too common to rank fuzzy candidates by.
 _MAX_POSTINGS = 5_000
-
-
-def compact(text: str) -> str:
-    return key(text)
 
 
 def trigrams(text: str) -> set[str]:

@@ -176,11 +176,11 @@ def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
 def _scan(K, query: str) -> list[tuple[str, float]]:
     """What scoring every form of every node with graph.search.form_score gives, best first."""
     from graph.names import forms_of, words
+    from graph.names import key as name_key
     from graph.search import (
         DESCRIPTION_SCORE,
         EVENT_FACTOR,
         EXACT_SCORES,
-        compact,
         form_score,
         trigrams,
     )
@@ -188,11 +188,11 @@ def _scan(K, query: str) -> list[tuple[str, float]]:
     G = K.graph
     pagerank = dict(G.nodes(data="pagerank"))
     rank = {n: i for i, n in enumerate(sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n)))}
-    key, query_words, grams = compact(query), words(query), trigrams(compact(query))
+    key, query_words, grams = name_key(query), words(query), trigrams(name_key(query))
     best: dict[str, float] = {}
     for node, data in G.nodes(data=True):
         for form in forms_of(node, data):
-            form_key = compact(form.text)
+            form_key = name_key(form.text)
             if not form_key:
                 continue
             if form_key == key:
