@@ -117,7 +117,7 @@ def claims(kb: KnowledgeBase) -> Iterator[Claim]:
             )
 
 
-class Names:
+class NamingForms:
     """The surface forms that may name each entity in a quote: its name, aliases and
     descriptions, except those it marks ambiguous."""
 
@@ -161,14 +161,14 @@ def _words(forms: set[str]) -> re.Pattern[str]:
 
 def check(kb: KnowledgeBase) -> list[Problem]:
     """Every quote that does not name what it is cited for, and every certainty it contradicts."""
-    names = Names(kb.entities)
+    names = NamingForms(kb.entities)
     problems: list[Problem] = []
     for claim in claims(kb):
         problems += _check_claim(claim, names)
     return problems
 
 
-def _check_claim(claim: Claim, names: Names) -> Iterator[Problem]:
+def _check_claim(claim: Claim, names: NamingForms) -> Iterator[Problem]:
     for citation in claim.citations:
         for ref in citation.refers:
             if ref.entity not in names:
@@ -281,7 +281,7 @@ class Report:
 
 def report(kb: KnowledgeBase, mentions: MentionIndex | None = None) -> Report:
     """Count the receipts of a knowledge base that :func:`check` found no problem with."""
-    names = Names(kb.entities)
+    names = NamingForms(kb.entities)
     result = Report(disputes=list(kb.disputes))
     if mentions is not None:
         result.resolved = mentions.resolved
