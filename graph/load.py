@@ -188,6 +188,20 @@ class _Reader:
                 self.problem(name, label, f"unknown field {unknown!r} (allowed: {sorted(fields)})")
             yield name, label, entry
 
+    def items(
+        self, file: str, label: str, raw: list[Any], fields: set[str], needs: str
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(label n, mapping)`` of each well-formed item of a list inside an entry
+        (participants, claims, rules), naming any item that is no mapping or has unknown fields."""
+        for index, item in enumerate(raw):
+            where = f"{label} {index + 1}"
+            if not isinstance(item, dict):
+                self.problem(file, where, f"must be a mapping with {needs}")
+                continue
+            for unknown in sorted(set(map(str, item)) - fields):
+                self.problem(file, where, f"unknown field {unknown!r}")
+            yield where, item
+
     # -- field helpers --------------------------------------------------------------------------
 
     def text(
@@ -347,13 +361,9 @@ class _Reader:
                 self.problem(file, label, "'rules' must be a non-empty list")
                 continue
             rules = []
-            for index, item in enumerate(raw):
-                where = f"{label} rule {index + 1}"
-                if not isinstance(item, dict):
-                    self.problem(file, where, "must be a mapping with 'entity'")
-                    continue
-                for unknown in sorted(set(map(str, item)) - MENTION_RULE_FIELDS):
-                    self.problem(file, where, f"unknown field {unknown!r}")
+            for where, item in self.items(
+                file, f"{label} rule", raw, MENTION_RULE_FIELDS, "'entity'"
+            ):
                 entity = self.text(file, where, item, "entity")
                 patterns = {}
                 for key in ("before", "after"):
@@ -515,13 +525,10 @@ class _Reader:
         if not isinstance(raw, list) or not raw:
             self.problem(file, label, "'participants' must be a non-empty list")
             return
-        for index, item in enumerate(raw):
-            where = f"{label} participant {index + 1}"
-            if not isinstance(item, dict):
-                self.problem(file, where, "must be a mapping with 'entity' and 'role'")
-                continue
-            for unknown in sorted(set(map(str, item)) - PARTICIPANT_FIELDS):
-                self.problem(file, where, f"unknown field {unknown!r}")
+        items = self.items(
+            file, f"{label} participant", raw, PARTICIPANT_FIELDS, "'entity' and 'role'"
+        )
+        for where, item in items:
             entity = self.text(file, where, item, "entity")
             role = self.text(file, where, item, "role")
             where = f"{label} participant {entity}" if entity else where
@@ -563,13 +570,8 @@ class _Reader:
             if not isinstance(raw, list) or len(raw) < 2:
                 self.problem(file, label, "a dispute needs a list of at least two 'claims'")
                 raw = raw if isinstance(raw, list) else []
-            for index, item in enumerate(raw):
-                where = f"{label} claim {index + 1}"
-                if not isinstance(item, dict):
-                    self.problem(file, where, "must be a mapping with id, statement and cite")
-                    continue
-                for unknown in sorted(set(map(str, item)) - CLAIM_FIELDS):
-                    self.problem(file, where, f"unknown field {unknown!r}")
+            items = self.items(file, f"{label} claim", raw, CLAIM_FIELDS, "id, statement and cite")
+            for where, item in items:
                 claim_id = self.ident(file, where, item)
                 where = f"{label}/{claim_id}" if claim_id else where
                 statement = self.text(file, where, item, "statement")
