@@ -27,7 +27,7 @@ from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.atomic_file import Terminated, replacing
 from server.exports import FORMATS
-from server.graphql_http.params import MAX_JSON_DEPTH
+from server.graphql_http.params import MAX_JSON_DEPTH, nests_deeper_than
 from server.settings import (
     DEFAULT_SEEDS,
     EXECUTION_MODES,
@@ -386,26 +386,13 @@ def _parse_variables(text: str) -> dict:
         raise CommandError("--variables holds a number too long to read") from None
     if not isinstance(variables, dict):
         raise CommandError("--variables must be a JSON object")
-    if _depth(variables) > MAX_VARIABLES_DEPTH:
+    if nests_deeper_than(variables, MAX_VARIABLES_DEPTH):
         raise _too_deep()
     return variables
 
 
 def _too_deep() -> CommandError:
     return CommandError(f"--variables nests deeper than {MAX_VARIABLES_DEPTH} levels")
-
-
-def _depth(value: object) -> int:
-    """How deeply lists and objects nest in a JSON value (a scalar is 0), without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            value = list(value.values())
-        if isinstance(value, list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((item, depth + 1) for item in value)
-    return deepest
 
 
 async def _post(graph, settings: Settings, body: dict) -> tuple[int, dict]:

@@ -108,7 +108,7 @@ def strict_json(text: str) -> Any:
                 f"it has an integer of more than {sys.get_int_max_str_digits()} digits"
             ) from None
         raise NotStrictJSON("it has a value that cannot be read") from None
-    if _depth_over(value, MAX_JSON_DEPTH):
+    if nests_deeper_than(value, MAX_JSON_DEPTH):
         raise NotStrictJSON(_too_deep())
     return value
 
@@ -141,7 +141,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
-def _depth_over(value: Any, limit: int) -> bool:
+def nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` deep in a JSON value, without
+    recursion (a value of scalars only nests 0 deep)."""
     stack = [(value, 1)]
     while stack:
         current, depth = stack.pop()
