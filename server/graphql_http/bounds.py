@@ -28,7 +28,6 @@ then left to graphql-core's ``NoFragmentCycles`` rule, which names the cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -156,7 +155,7 @@ def measure(document: DocumentNode) -> DocumentBounds:
         elif isinstance(definition, OperationDefinitionNode):
             name = definition.name.value if definition.name else "anonymous"
             operations.append((name, _summarise(definition.selection_set)))
-    has_cycle = any(True for _ in _cycles(fragments))
+    post_order, has_cycle = _walk(fragments)
     totals: dict[str, _Totals] = {}
 
     def expanded(summary: _Summary) -> _Totals:
@@ -173,7 +172,7 @@ def measure(document: DocumentNode) -> DocumentBounds:
         return _Totals(depth, nesting, aliases)
 
     # Fragments in an order where each comes after those it spreads: each is expanded once.
-    for name in _post_order(fragments):
+    for name in post_order:
         totals[name] = expanded(fragments[name])
     depths: dict[str, int] = {}
     aliases = nesting = 0
@@ -187,8 +186,12 @@ def measure(document: DocumentNode) -> DocumentBounds:
     return DocumentBounds(depths, aliases, nesting, has_cycle, comparisons)
 
 
-def _cycles(fragments: dict[str, _Summary]) -> Iterator[str]:
-    """The fragments at which a depth-first walk of the spreads closes a cycle."""
+def _walk(fragments: dict[str, _Summary]) -> tuple[list[str], bool]:
+    """The fragments in post-order (each after every fragment it spreads, a spread closing a
+    cycle ignored), and whether any spread closes a cycle: one depth-first walk of the spreads,
+    without recursion."""
+    order: list[str] = []
+    has_cycle = False
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     for root in fragments:
         if root in state:
@@ -202,7 +205,7 @@ def _cycles(fragments: dict[str, _Summary]) -> Iterator[str]:
                     continue
                 seen = state.get(spread)
                 if seen == 1:
-                    yield spread
+                    has_cycle = True
                 elif seen is None:
                     state[spread] = 1
                     path.append((spread, iter(fragments[spread].spread_counts)))
@@ -210,29 +213,8 @@ def _cycles(fragments: dict[str, _Summary]) -> Iterator[str]:
             else:
                 path.pop()
                 state[name] = 2
-
-
-def _post_order(fragments: dict[str, _Summary]) -> list[str]:
-    """The fragments, each after every fragment it spreads (a spread closing a cycle ignored)."""
-    order: list[str] = []
-    state: dict[str, int] = {}
-    for root in fragments:
-        if root in state:
-            continue
-        state[root] = 1
-        path = [(root, iter(fragments[root].spread_counts))]
-        while path:
-            name, spreads = path[-1]
-            for spread in spreads:
-                if spread in fragments and spread not in state:
-                    state[spread] = 1
-                    path.append((spread, iter(fragments[spread].spread_counts)))
-                    break
-            else:
-                path.pop()
-                state[name] = 2
                 order.append(name)
-    return order
+    return order, has_cycle
 
 
 def refusals(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
