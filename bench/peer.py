@@ -3,6 +3,8 @@
 Targets, each its own process on 127.0.0.1, all started before the first run:
 
 - ``service``: ``ballerina-kg serve`` as shipped (one process, its defaults), ``POST /graphql``;
+- ``service-uncached``: the same with ``--no-response-cache`` (every request executed);
+- ``service-2-workers``: the same as shipped with ``--workers 2``;
 - ``mercurius``: Fastify + Mercurius with graphql-jit (``jit: 1``), ``bench/peer/server.js``;
 - ``graphql-http``: graphql-js with graphql-http on ``node:http``, the reference implementation;
 - ``starlette-fixed``, ``fastify-fixed``, ``node-http-fixed``: one fixed JSON body (the service's
@@ -55,6 +57,8 @@ OPERATIONS = ("node", "path", "timeline", "ego")
 #: target -> (server, path).
 TARGETS: dict[str, tuple[str, str]] = {
     "service": ("service", "/graphql"),
+    "service-uncached": ("service-uncached", "/graphql"),
+    "service-2-workers": ("service-2-workers", "/graphql"),
     "mercurius": ("mercurius", "/graphql"),
     "graphql-http": ("graphql-http", "/graphql"),
     "starlette-fixed": ("starlette", "/fixed"),
@@ -62,6 +66,12 @@ TARGETS: dict[str, tuple[str, str]] = {
     "node-http-fixed": ("graphql-http", "/fixed"),
 }
 REFERENCE = "mercurius"
+#: Each way of running the service: server name -> the ``serve`` flags beyond host and port.
+SERVICE_FLAGS: dict[str, tuple[str, ...]] = {
+    "service": (),
+    "service-uncached": ("--no-response-cache",),
+    "service-2-workers": ("--workers", "2"),
+}
 FIXED_BODY_ENV = "BENCH_PEER_FIXED_BODY"
 
 
@@ -107,9 +117,10 @@ def cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "server"]
 
 
-def service_command(port: int) -> list[str]:
-    """The service as shipped: ``ballerina-kg serve`` with its defaults, one process."""
-    return [*cli(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+def service_command(port: int, flags: tuple[str, ...] = ()) -> list[str]:
+    """The service as shipped: ``ballerina-kg serve`` with its defaults (one process), and
+    ``flags``."""
+    return [*cli(), "serve", "--host", "127.0.0.1", "--port", str(port), *flags]
 
 
 def node_command(stack: str, port: int, export: Path, fixed: Path) -> list[str]:
@@ -175,6 +186,11 @@ def servers(folder: Path, first: Request) -> Iterator[dict[str, str]]:
             raise Mismatch(f"the service answered {status} to {first}: {body[:300]!r}")
         fixed = folder / "fixed.json"
         fixed.write_bytes(body)
+        for name, flags in SERVICE_FLAGS.items():
+            if name != "service":
+                port = free_port()
+                command = service_command(port, flags)
+                urls[name] = stack.enter_context(serving(command, port, log))
         for name in ("mercurius", "graphql-http"):
             port = free_port()
             command = node_command(name, port, export, fixed)
@@ -190,19 +206,21 @@ def servers(folder: Path, first: Request) -> Iterator[dict[str, str]]:
 
 
 def check_identical(urls: dict[str, str], requests: list[Request]) -> int:
-    """Send every distinct request to the service and both GraphQL peers; their bodies must be
-    byte-identical answers without errors. How many distinct requests were checked."""
+    """Send every distinct request to every way of running the service and to both GraphQL
+    peers; their bodies must be byte-identical answers without errors. How many distinct
+    requests were checked."""
     bodies = dict.fromkeys(r.graphql_body() for r in requests)
+    others = (*(name for name in SERVICE_FLAGS if name != "service"), "mercurius", "graphql-http")
     for body in bodies:
         answers = {}
-        for name in ("service", "mercurius", "graphql-http"):
+        for name in ("service", *others):
             status, answer = post(urls[name] + "/graphql", body)
             if status != 200:
                 raise Mismatch(f"{name} answered {status} to {body[:200]!r}: {answer[:300]!r}")
             answers[name] = answer
         if b'"errors"' in answers["service"]:
             raise Mismatch(f"the service answered {body[:200]!r} with errors: {answers['service']}")
-        for name in ("mercurius", "graphql-http"):
+        for name in others:
             if answers[name] != answers["service"]:
                 raise Mismatch(
                     f"{name} differs from the service on {body[:300]!r}:\n"
@@ -252,7 +270,7 @@ def run(plan: Plan, folder: Path, log=print) -> dict[str, Any]:
         urls = stack.enter_context(servers(folder, requests[0]))
         fixed_body = (folder / "fixed.json").read_bytes()
         checked = check_identical(urls, requests)
-        log(f"  {checked} distinct requests: service, Mercurius and graphql-http byte-identical")
+        log(f"  {checked} distinct requests: every service, Mercurius and graphql-http identical")
         files = write_requests(folder, requests)
         log(f"runs: {plan.rounds} rounds, at most {plan.bound_seconds():.0f} s of load")
         names = tuple(TARGETS)
