@@ -304,7 +304,14 @@ class _Reader:
             return None
         span = self._normalized[document].locate(quote)
         if span is None:
-            self.problem(file, label, f"quote not found in {document}: {quote!r}")
+            where = (
+                "only inside words (a quote begins and ends on word boundaries)"
+                if normalize(quote) in self._normalized[document].text
+                else ""
+            )
+            self.problem(
+                file, label, f"quote not found in {document}{where and ' ' + where}: {quote!r}"
+            )
             return None
         text = self.documents[document].text[span[0] : span[1]]
         refers = self.references(file, label, item.get("refers"), text)

@@ -60,14 +60,24 @@ class NormalizedText:
         return at + self.shifts[bisect_right(self.starts, at) - 1]
 
     def locate(self, quote: str) -> tuple[int, int] | None:
-        """The ``(start, end)`` of the first occurrence of ``quote`` in the original text."""
+        """The ``(start, end)`` of the first occurrence of ``quote`` in the original text that
+        neither begins nor ends inside a word: "ill Choi" is not a quote of "kill Choi"."""
         needle = normalize(quote)
         if not needle:
             return None
         at = self.text.find(needle)
-        if at < 0:
-            return None
-        return self.span(at, at + len(needle))
+        while at >= 0:
+            end = at + len(needle)
+            if not self._cuts_word(at, end):
+                return self.span(at, end)
+            at = self.text.find(needle, at + 1)
+        return None
+
+    def _cuts_word(self, start: int, end: int) -> bool:
+        text = self.text
+        return (start > 0 and text[start].isalnum() and text[start - 1].isalnum()) or (
+            end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+        )
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the normalised text back to the original."""

@@ -125,6 +125,24 @@ def test_a_quote_cited_from_the_wrong_document_is_not_found_there(seeds):
     ), problems
 
 
+def test_a_quote_that_begins_or_ends_inside_a_word_is_not_found(seeds):
+    # "he recognized Ok-ju" occurs only inside "she recognized Ok-ju"; "Yahwa Schoo" only
+    # inside "Yahwa School": a cut word is not what the article says.
+    edit(
+        seeds / "annotations" / "events.yaml",
+        'qa-review: "she recognized Ok-ju as they had studied at Yahwa School together"',
+        'qa-review: "he recognized Ok-ju as they had studied at Yahwa Schoo"',
+    )
+    problems = problems_of(seeds)
+    assert any(
+        p.startswith(
+            "annotations/events.yaml: school-days participant yahwa-school: quote not found "
+            "in qa-review only inside words"
+        )
+        for p in problems
+    ), problems
+
+
 def test_an_empty_quote_is_refused_not_matched_everywhere(seeds):
     edit(
         seeds / "annotations" / "disputes.yaml",
