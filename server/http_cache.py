@@ -25,7 +25,7 @@ import hashlib
 from pathlib import Path
 
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "answer_version",
@@ -123,7 +123,14 @@ def etag_matches(if_none_match: str | None, tags: tuple[str, ...]) -> str | None
 
 
 class CompressedPaths:
-    """Starlette's :class:`GZipMiddleware` for the paths under ``prefixes`` only."""
+    """Starlette's :class:`GZipMiddleware` for the paths under ``prefixes`` only, every answer
+    there varying on ``Accept-Encoding``.
+
+    GZipMiddleware adds ``Accept-Encoding`` to ``Vary`` only to the answers it compresses, but
+    whether it compresses depends on that header for every answer of these paths, and a ``304``
+    must carry the ``Vary`` of the ``200`` it stands for (RFC 9110, 15.4.5): so each answer
+    here names it once, compressed or not, small or large, ``200`` or ``304``.
+    """
 
     def __init__(self, app: ASGIApp, prefixes: tuple[str, ...], minimum_size: int) -> None:
         self.app = app
@@ -132,6 +139,26 @@ class CompressedPaths:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
-            await self.gzip(scope, receive, send)
+            await self.gzip(scope, receive, _varying_on_encoding(send))
         else:
             await self.app(scope, receive, send)
+
+
+def _varying_on_encoding(send: Send) -> Send:
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message["headers"] if k.lower() != b"vary"]
+            varies = [
+                name.strip()
+                for k, v in message["headers"]
+                if k.lower() == b"vary"
+                for name in v.split(b",")
+                if name.strip()
+            ]
+            if not any(name.lower() == b"accept-encoding" for name in varies):
+                varies.append(b"Accept-Encoding")
+            unique = list(dict.fromkeys(varies))
+            message = {**message, "headers": [*headers, (b"vary", b", ".join(unique))]}
+        await send(message)
+
+    return sender

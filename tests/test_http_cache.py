@@ -150,9 +150,27 @@ def test_a_small_answer_is_not_compressed(client: TestClient) -> None:
     response = client.get("/graphql", params={"query": SMALL}, headers={"accept-encoding": "gzip"})
     assert len(response.content) < GZIP_MINIMUM_SIZE
     assert "content-encoding" not in response.headers
-    assert response.headers["vary"] == "Accept"
+    # Not compressed, but a client's Accept-Encoding decides that for larger answers of this
+    # path, and a cache must key on it alike.
+    assert response.headers["vary"] == "Accept, Accept-Encoding"
     # Its tag is the one a client without gzip gets: the same bytes.
     assert response.headers["etag"] == get(client, SMALL).headers["etag"]
+
+
+@pytest.mark.parametrize("query", [SMALL, LARGE])
+@pytest.mark.parametrize("accept_encoding", ["gzip", "identity"])
+def test_a_304_varies_as_the_200_it_stands_for(
+    client: TestClient, query: str, accept_encoding: str
+) -> None:
+    headers = {"accept-encoding": accept_encoding}
+    answer = client.get("/graphql", params={"query": query}, headers=headers)
+    again = client.get(
+        "/graphql",
+        params={"query": query},
+        headers={**headers, "if-none-match": answer.headers["etag"]},
+    )
+    assert again.status_code == 304
+    assert again.headers["vary"] == answer.headers["vary"] == "Accept, Accept-Encoding"
 
 
 # --- exports --------------------------------------------------------------------------------------
@@ -177,6 +195,7 @@ def test_an_export_has_an_etag_and_revalidates_to_304_without_writing_it(
     response = client.get(url, headers={**IDENTITY, "if-none-match": tag})
     assert response.status_code == 304 and response.content == b""
     assert response.headers["etag"] == tag
+    assert response.headers["vary"] == first.headers["vary"] == "Accept-Encoding"
 
 
 def test_exports_with_other_filters_have_other_tags(client: TestClient) -> None:
