@@ -35,6 +35,7 @@ from server.explore import explore_routes
 from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
 from server.graphql_http import GraphQLEndpoint
+from server.graphql_http.threads import RunningAnswers
 from server.http_cache import GZIP_MINIMUM_SIZE, CompressedPaths, answer_version, code_version
 from server.pages import landing_page
 from server.security import SecurityHeaders, content_security_policy
@@ -129,6 +130,7 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
     )
     app.state.settings = settings
     app.state.schema = schema
+    app.state.endpoint = endpoint
     app.state.code_version = code_version(repr(settings.limits))
     return app
 
@@ -198,15 +200,21 @@ async def healthz(request: Request) -> Response:
         "documents": counts.documents,
         "disputes": counts.disputes,
     }
-    problem = await _why_queries_cannot_be_answered(state.schema, state.context)
+    problem = await _why_queries_cannot_be_answered(
+        state.schema, state.context, state.endpoint.threads
+    )
     if problem is None:
         return JSONResponse(report)
     return JSONResponse({**report, "status": "unavailable", "problem": problem}, status_code=503)
 
 
-async def _why_queries_cannot_be_answered(schema: Schema, context: Context) -> str | None:
+async def _why_queries_cannot_be_answered(
+    schema: Schema, context: Context, answers: RunningAnswers
+) -> str | None:
     threads = anyio.to_thread.current_default_thread_limiter()
-    if threads.available_tokens < 1:
+    # The limiter forgets the threads it abandoned (server.graphql_http.threads): those still
+    # computing an answer nobody waits for are busy too.
+    if threads.available_tokens < 1 or answers.count >= threads.total_tokens:
         return f"all {threads.total_tokens:g} worker threads are busy"
     probe = functools.partial(schema.execute_sync, HEALTH_PROBE, context_value=context)
     with anyio.move_on_after(HEALTH_PROBE_SECONDS):

@@ -91,6 +91,45 @@ async def test_healthz_is_503_while_every_worker_thread_is_busy(ballerina):
 
 
 @pytest.mark.anyio
+async def test_threads_left_computing_past_their_deadline_still_count_as_busy(ballerina):
+    # A resolver that overruns its deadline cannot be interrupted: the endpoint answers the
+    # client with the time-limit error and abandons the thread, whose limiter token anyio
+    # then gives back although the thread is still computing.
+    app = create_app(ballerina, Settings(request_timeout=0.05, execution="thread"))
+    async with app.router.lifespan_context(app):
+        threads = anyio.to_thread.current_default_thread_limiter()
+        threads.total_tokens = 2
+        endpoint = app.state.endpoint
+        release = threading.Event()
+        real_answer = endpoint.answers.answer
+
+        def overrunning(*args):
+            release.wait(10)
+            return real_answer(*args)
+
+        endpoint.answers.answer = overrunning
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for n in range(2):
+                late = await client.post(
+                    "/graphql", json={"query": f"{{ a{n}: stats {{ nodeCount }} }}"}
+                )
+                assert late.json()["errors"][0]["extensions"]["code"] == "TIME_LIMIT_EXCEEDED"
+        assert threads.available_tokens == 2  # what the limiter believes
+        assert endpoint.threads.count == 2  # what is running
+        answer = await _healthz(app)
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["problem"] == "all 2 worker threads are busy"
+        release.set()
+        for _ in range(100):
+            if endpoint.threads.count == 0:
+                break
+            await anyio.sleep(0.02)
+        endpoint.answers.answer = real_answer
+        assert (await _healthz(app)).status_code == 200
+
+
+@pytest.mark.anyio
 async def test_healthz_is_503_when_the_probe_query_fails(ballerina):
     app = create_app(ballerina, Settings())
     async with app.router.lifespan_context(app):

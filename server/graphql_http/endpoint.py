@@ -38,6 +38,7 @@ from server.graphql_http.refusals import (
     RequestRefused,
     UnsupportedMediaType,
 )
+from server.graphql_http.threads import RunningAnswers
 from server.http_cache import (
     CACHE_CONTROL,
     GZIP_MINIMUM_SIZE,
@@ -160,6 +161,8 @@ class GraphQLEndpoint:
         #: Automatic persisted queries, by the SHA-256 of their text. Owned by this endpoint.
         self.persisted = PersistedQueries(persisted_query_bytes)
         self.cache_version = cache_version
+        #: The answers computing in worker threads now, abandoned ones included.
+        self.threads = RunningAnswers()
 
     def prepare(self, query: str, budget: Budget | None = None) -> PreparedDocument:
         """The prepared document of ``query`` (from the document cache when it is there)."""
@@ -307,7 +310,11 @@ class GraphQLEndpoint:
             with anyio.move_on_after(budget.remaining() + LATE_ANSWER_GRACE):
                 try:
                     answer = await anyio.to_thread.run_sync(
-                        self.answers.answer, *arguments, budget, abandon_on_cancel=True
+                        self.threads.run,
+                        self.answers.answer,
+                        *arguments,
+                        budget,
+                        abandon_on_cancel=True,
                     )
                 except Exception as failure:  # noqa: BLE001 - raised below, not in a group
                     failures.append(failure)
