@@ -14,7 +14,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -37,11 +37,7 @@ from server.settings import (
     parse_size,
     parse_timeout,
 )
-from server.workers import DEFAULTS, ServeOptions, positive_seconds
-
-#: uvicorn's log levels (``uvicorn.config.LOG_LEVELS``), listed here so that a bad one is a usage
-#: error before anything starts rather than a KeyError inside uvicorn.
-LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+from server.workers import add_server_arguments, server_options
 
 #: Deepest nesting of ``--variables``: the endpoint's bound on a request body
 #: (server.graphql_http.params), less the body object that holds the variables.
@@ -91,22 +87,6 @@ def _discard_stdout() -> None:
         pass
 
 
-def _bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An argparse type: an integer in ``[low, high]``, or a usage error that gives the range."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if value < low or (high is not None and value > high):
-            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
-        return value
-
-    return parse
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ballerina-kg",
@@ -121,13 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the service (GraphQL, GraphiQL, exports)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_bounded_int(1, 65535), default=8000)
-    serve.add_argument(
-        "--workers", type=_bounded_int(1), default=1, help="worker processes (default 1)"
-    )
+    add_server_arguments(serve)
     serve.add_argument("--reload", action="store_true", help="restart when the code changes")
-    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     # Settings of the GraphQL endpoint (server.settings.Settings), passed to every worker.
     serve.add_argument(
         "--request-timeout",
@@ -155,19 +130,6 @@ def _parser() -> argparse.ArgumentParser:
         "--execution",
         choices=EXECUTION_MODES,
         help="where answers are computed (default loop-then-thread)",
-    )
-    serve.add_argument("--access-log", action="store_true", help="log every request (default off)")
-    serve.add_argument(
-        "--timeout-keep-alive",
-        type=positive_seconds,
-        default=DEFAULTS.timeout_keep_alive,
-        help="seconds an idle keep-alive connection stays open (default %(default)g)",
-    )
-    serve.add_argument(
-        "--head-timeout",
-        type=positive_seconds,
-        default=DEFAULTS.head_timeout,
-        help="seconds a client has to send a whole request head (default %(default)g)",
     )
     serve.set_defaults(run=serve_command)
 
@@ -211,14 +173,7 @@ def _parser() -> argparse.ArgumentParser:
 def serve_command(args: argparse.Namespace) -> int:
     from server.workers import serve
 
-    options = ServeOptions(
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        timeout_keep_alive=args.timeout_keep_alive,
-        head_timeout=args.head_timeout,
-    )
+    options = server_options(args)
     graph = load_graph(args.seeds)  # refuse to start on bad seeds, with every problem listed
     os.environ["BALLERINA_SEEDS"] = str(args.seeds)
     # The endpoint's settings travel in the environment: Settings.from_env() reads them here,

@@ -47,6 +47,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -387,24 +388,54 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m server.workers FACTORY``: ``uvicorn --factory FACTORY`` as the service ships
-    (uvloop, httptools with bounded heads, no access log, SO_REUSEPORT workers)."""
-    parser = argparse.ArgumentParser(prog="python -m server.workers", description=main.__doc__)
-    parser.add_argument("factory", help="module:callable returning the ASGI app")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--log-level", default="info")
-    parser.add_argument("--access-log", action="store_true")
-    parser.add_argument(
-        "--timeout-keep-alive", type=positive_seconds, default=DEFAULTS.timeout_keep_alive
-    )
-    parser.add_argument("--head-timeout", type=positive_seconds, default=DEFAULTS.head_timeout)
-    args = parser.parse_args(argv)
-    from uvicorn.importer import import_from_string
+#: uvicorn's log levels (``uvicorn.config.LOG_LEVELS``), listed here so that a bad one is a usage
+#: error before anything starts rather than a KeyError inside uvicorn.
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
-    options = ServeOptions(
+
+def bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer in ``[low, high]``, or a usage error that gives the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the HTTP server and its workers, checked alike wherever it is started
+    (``ballerina-kg serve``, ``python -m server.workers``); :func:`server_options` reads them."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=bounded_int(1, 65535), default=8000)
+    parser.add_argument(
+        "--workers", type=bounded_int(1), default=1, help="worker processes (default 1)"
+    )
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    parser.add_argument("--access-log", action="store_true", help="log every request (default off)")
+    parser.add_argument(
+        "--timeout-keep-alive",
+        type=positive_seconds,
+        default=DEFAULTS.timeout_keep_alive,
+        help="seconds an idle keep-alive connection stays open (default %(default)g)",
+    )
+    parser.add_argument(
+        "--head-timeout",
+        type=positive_seconds,
+        default=DEFAULTS.head_timeout,
+        help="seconds a client has to send a whole request head (default %(default)g)",
+    )
+
+
+def server_options(args: argparse.Namespace) -> ServeOptions:
+    """The :class:`ServeOptions` of arguments parsed with :func:`add_server_arguments`."""
+    return ServeOptions(
         host=args.host,
         port=args.port,
         log_level=args.log_level,
@@ -412,7 +443,19 @@ def main(argv: list[str] | None = None) -> int:
         timeout_keep_alive=args.timeout_keep_alive,
         head_timeout=args.head_timeout,
     )
-    return serve(import_from_string(args.factory)(), options, workers=args.workers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m server.workers FACTORY``: ``uvicorn --factory FACTORY`` as the service ships
+    (uvloop, httptools with bounded heads, no access log, SO_REUSEPORT workers)."""
+    parser = argparse.ArgumentParser(prog="python -m server.workers", description=main.__doc__)
+    parser.add_argument("factory", help="module:callable returning the ASGI app")
+    add_server_arguments(parser)
+    args = parser.parse_args(argv)
+    from uvicorn.importer import import_from_string
+
+    app = import_from_string(args.factory)()
+    return serve(app, server_options(args), workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -163,7 +163,7 @@ def test_serve_refuses_arguments_out_of_range_before_starting(capsys, argv, mess
 def test_the_log_levels_offered_are_uvicorns():
     import uvicorn.config
 
-    from server.cli import LOG_LEVELS
+    from server.workers import LOG_LEVELS
 
     assert set(LOG_LEVELS) == set(uvicorn.config.LOG_LEVELS)
 

@@ -27,7 +27,7 @@ from starlette.testclient import TestClient
 
 from graph.model import KINDS, RELATION_TYPES, ROLES
 from schema import build_schema
-from server import cli
+from server import cli, workers
 from server.settings import Settings
 from tests.conftest import SEEDS
 
@@ -373,7 +373,9 @@ _ports = st.integers(-70_000, 70_000).map(str) | st.sampled_from(["0", "65535", 
 _serve_options = st.one_of(
     st.tuples(st.just("--port"), _ports | _arg),
     st.tuples(st.just("--workers"), st.integers(-3, 8).map(str) | _arg),
-    st.tuples(st.just("--log-level"), st.sampled_from([*cli.LOG_LEVELS, "bogus", "INFO"]) | _arg),
+    st.tuples(
+        st.just("--log-level"), st.sampled_from([*workers.LOG_LEVELS, "bogus", "INFO"]) | _arg
+    ),
     st.tuples(st.just("--host"), st.sampled_from(["127.0.0.1", "::1", "localhost"])),
     st.just(("--reload",)),
 )
@@ -390,7 +392,7 @@ def test_cli_serve_arguments_are_checked_before_anything_starts(ballerina, optio
     if status == 0:
         (args,) = started
         assert 1 <= args.port <= 65_535 and args.workers >= 1, argv
-        assert args.log_level in cli.LOG_LEVELS, argv
+        assert args.log_level in workers.LOG_LEVELS, argv
     else:
         assert status == 2 and not started, (argv, status)
         assert _said_once(stderr), (argv, stderr)

@@ -363,3 +363,28 @@ def test_serve_stops_when_no_worker_can_start(tmp_path, monkeypatch):
     assert result.returncode == 3, result.stderr
     assert "No worker could start; stopping." in result.stderr
     assert "refusing to start" in result.stderr  # the reason, from the worker's lifespan
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--port", "0"],
+        ["--port", "65536"],
+        ["--workers", "0"],
+        ["--log-level", "INFO"],
+        ["--timeout-keep-alive", "nan"],
+        ["--head-timeout", "-1"],
+    ],
+)
+def test_ballerina_kg_serve_and_python_m_server_workers_refuse_the_same_options(bad):
+    """One set of server options, checked the same way by both ways of starting the server."""
+    said = []
+    for command in (
+        [sys.executable, "-m", "server", "serve", *bad],
+        [sys.executable, "-m", "server.workers", "tests.toy_app:create_app", *bad],
+    ):
+        run = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2, (command, run.stderr)
+        assert "Traceback" not in run.stderr
+        said.append(run.stderr.strip().splitlines()[-1].split(": error: ", 1)[1])
+    assert said[0] == said[1]
