@@ -27,6 +27,10 @@ With more than one worker, :class:`Supervisor` runs them. What it promises:
 - **A worker that fails does not stop the others.** A worker that dies is replaced at once; one
   that fails before it serves is retried with a growing delay (1 s doubling to 30 s), and its
   siblings go on serving. Only when no worker at all could start does the service stop.
+- **A worker that hangs is replaced.** A serving worker tells the supervisor it is alive every
+  ``HEARTBEAT_SECONDS`` from its event loop; one silent for ``worker_timeout`` seconds (its loop
+  stuck in something that never returns) is killed (SIGKILL: a stuck loop would never act on
+  SIGTERM) and replaced, as gunicorn's ``--timeout`` does.
 - **No orphans.** A worker asks the kernel for SIGTERM when the supervisor dies
   (``PR_SET_PDEATHSIG``, Linux) and also checks its parent's pid every couple of seconds: after
   a ``kill -9`` of the supervisor its workers finish what they are doing and exit, and the
@@ -79,6 +83,9 @@ class ServeOptions:
     max_head_bytes: int = BoundedHeadProtocol.max_head_bytes
     #: Seconds a stopping worker waits for requests in flight before it cancels them.
     timeout_graceful_shutdown: float = 15.0
+    #: Seconds a serving worker may go without telling the supervisor it is alive before it is
+    #: killed and replaced (with more than one worker).
+    worker_timeout: float = 30.0
 
     def config(self, app: Any) -> uvicorn.Config:
         """The ``uvicorn.Config`` of ``app`` (an ASGI app, or an import string) as shipped."""
@@ -112,7 +119,7 @@ def serve(app: Any, options: ServeOptions, *, workers: int = 1) -> int:
     from this process, so ``app`` (and whatever it holds) is built once, here, for all of them.
     """
     if workers > 1:
-        return Supervisor(options.config(app), workers).run()
+        return Supervisor(options.config(app), workers, worker_timeout=options.worker_timeout).run()
     server = uvicorn.Server(options.config(app))
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
@@ -141,9 +148,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 class WorkerServer(uvicorn.Server):
     """A worker's uvicorn server: tells the supervisor once it serves, then every
-    ``HEARTBEAT_SECONDS``, through uvicorn's ``callback_notify``; and stops if orphaned. (The
-    supervisor reads the first message as "serving"; it does not yet replace a worker whose
-    later messages stop: only one that exits.)"""
+    ``HEARTBEAT_SECONDS``, through uvicorn's ``callback_notify``, which its event loop calls: a
+    stuck loop falls silent; and stops if orphaned."""
 
     def __init__(self, config: uvicorn.Config, status_fd: int, supervisor: int) -> None:
         config.callback_notify = self._notify
@@ -166,19 +172,29 @@ class _Worker:
     pid: int
     status_fd: int
     ready: bool = False
+    #: ``time.monotonic()`` of its last message.
+    heard: float = 0.0
 
 
 class Supervisor:
     """Forks ``workers`` uvicorn workers from this process and keeps them running (see the
     module's docstring). ``config`` must hold the app itself, not an import string."""
 
-    def __init__(self, config: uvicorn.Config, workers: int, *, stop_timeout: float | None = None):
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        workers: int,
+        *,
+        stop_timeout: float | None = None,
+        worker_timeout: float = DEFAULTS.worker_timeout,
+    ):
         if isinstance(config.app, str):
             raise TypeError("the supervisor forks its workers: give it the app, not its name")
         self.config = config
         self.count = workers
         grace = config.timeout_graceful_shutdown or 15.0
         self.stop_timeout = stop_timeout if stop_timeout is not None else grace + 5.0
+        self.worker_timeout = worker_timeout
         self.workers: dict[int, _Worker] = {}  # by slot
         self.retry_delay: dict[int, float] = {}  # slot -> delay before its next start
         self.retry_at: dict[int, float] = {}  # slot -> monotonic time of its next start
@@ -237,11 +253,18 @@ class Supervisor:
 
     def _supervise(self) -> int:
         while self.stop_signal is None:
-            timeout = None
-            if self.retry_at:
-                timeout = max(0.0, min(self.retry_at.values()) - time.monotonic())
+            moments = [*self.retry_at.values()]
+            moments += [
+                w.heard + self.worker_timeout
+                for w in self.workers.values()
+                if w.ready and w.heard != math.inf
+            ]
+            timeout = max(0.0, min(moments) - time.monotonic()) if moments else None
             self._wait(timeout)
             now = time.monotonic()
+            for worker in list(self.workers.values()):
+                if worker.ready and now - worker.heard > self.worker_timeout:
+                    self._kill_silent(worker, now - worker.heard)
             for slot, when in list(self.retry_at.items()):
                 if when <= now and self.stop_signal is None:
                     del self.retry_at[slot]
@@ -280,6 +303,7 @@ class Supervisor:
         except OSError:
             data = b""
         if data:  # started, or still alive
+            worker.heard = time.monotonic()
             if not worker.ready:
                 worker.ready = self.ever_ready = True
                 self.retry_delay.pop(worker.slot, None)
@@ -307,6 +331,18 @@ class Supervisor:
             delay,
             sum(w.ready for w in self.workers.values()),
         )
+
+    def _kill_silent(self, worker: _Worker, silent: float) -> None:
+        """Kill a worker whose event loop has not answered for ``silent`` seconds; its pipe's
+        end of file then starts another (:meth:`_on_status`)."""
+        logger.error(
+            "Worker [%d] has not been heard from for %.0f s (its event loop is stuck); killing it.",
+            worker.pid,
+            silent,
+        )
+        worker.heard = math.inf  # killed once; its exit replaces it
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
 
     def _stop_all(self) -> None:
         self.stopping = True
@@ -431,6 +467,13 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULTS.head_timeout,
         help="seconds a client has to send a whole request head (default %(default)g)",
     )
+    parser.add_argument(
+        "--worker-timeout",
+        type=positive_seconds,
+        default=DEFAULTS.worker_timeout,
+        help="with --workers above 1: seconds a worker's event loop may stay stuck before the "
+        "worker is killed and replaced (default %(default)g)",
+    )
 
 
 def server_options(args: argparse.Namespace) -> ServeOptions:
@@ -442,6 +485,7 @@ def server_options(args: argparse.Namespace) -> ServeOptions:
         access_log=args.access_log,
         timeout_keep_alive=args.timeout_keep_alive,
         head_timeout=args.head_timeout,
+        worker_timeout=args.worker_timeout,
     )
 
 

@@ -388,3 +388,39 @@ def test_ballerina_kg_serve_and_python_m_server_workers_refuse_the_same_options(
         assert "Traceback" not in run.stderr
         said.append(run.stderr.strip().splitlines()[-1].split(": error: ", 1)[1])
     assert said[0] == said[1]
+
+
+def stuck_app() -> Starlette:
+    """``pid_app`` with ``GET /stick``, which blocks its worker's event loop for good."""
+    app = pid_app()
+
+    async def stick(request: Request) -> PlainTextResponse:
+        time.sleep(3600)  # blocks the loop: what a runaway synchronous call would do
+        return PlainTextResponse("unreachable")
+
+    app.add_route("/stick", stick)
+    return app
+
+
+def test_a_worker_whose_event_loop_is_stuck_is_killed_and_replaced(tmp_path):
+    log_path = tmp_path / "serve.log"
+    command = _launch_command(
+        "tests.test_workers:stuck_app", "--workers", "2", "--worker-timeout", "3"
+    )
+    with serving(command, "/pid", log_path, 60, process_group=True) as (process, base_url):
+        before = _workers(process.pid, 2)
+        with (
+            httpx.Client(base_url=base_url, trust_env=False, timeout=1.0) as client,
+            pytest.raises(httpx.TimeoutException),
+        ):
+            client.get("/stick")
+        _wait_for(lambda: b"has not been heard from" in log_path.read_bytes(), 30, "the kill")
+        _wait_for(lambda: len(_workers(process.pid, 2) - before) == 1, 30, "one replacement")
+        after = _workers(process.pid, 2)
+        (stuck,) = before - after
+        assert not _alive(stuck)
+        assert process.poll() is None
+        # Both serve again: fresh connections reach only live workers.
+        _wait_for(lambda: _startups(log_path) == 3, 30, "the replacement serving")
+        answered = {int(r.text) for r in _on_fresh_connections(base_url, 16, "GET", "/pid")}
+        assert answered <= after
