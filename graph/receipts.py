@@ -52,6 +52,9 @@ class Claim:
     citations: tuple[Citation, ...]
     #: The entities each quote must name.
     ends: tuple[str, ...] = ()
+    #: Entities of which each quote must name at least one: an event's participants, a
+    #: dispute's subjects (a quote of "a massacre" alone says nothing about who did it).
+    names_one_of: tuple[str, ...] = ()
     #: What the claim says, in a few words: the relation type or the participant's role.
     says: str = ""
 
@@ -69,7 +72,15 @@ def claims(kb: KnowledgeBase) -> Iterator[Claim]:
             (entity.id,),
         )
     for event in kb.events:
-        yield Claim("event", event.source, event.id, event.certainty, event.reason, event.citations)
+        yield Claim(
+            "event",
+            event.source,
+            event.id,
+            event.certainty,
+            event.reason,
+            event.citations,
+            names_one_of=tuple(dict.fromkeys(p.entity for p in event.participants)),
+        )
         for p in event.participants:
             yield Claim(
                 "participation",
@@ -114,6 +125,7 @@ def claims(kb: KnowledgeBase) -> Iterator[Claim]:
                 claim.certainty,
                 claim.reason,
                 claim.citations,
+                names_one_of=dispute.about,
             )
 
 
@@ -187,6 +199,14 @@ def _check_claim(claim: Claim, names: NamingForms) -> Iterator[Problem]:
                     f"quote from {citation.document} does not name {end} "
                     f"(by name, alias, description or a declared `refers`): {citation.quote!r}",
                 )
+        candidates = [e for e in claim.names_one_of if e in names]
+        if candidates and not any(names.how_named(e, citation) for e in candidates):
+            yield Problem(
+                claim.file,
+                claim.entry,
+                f"quote from {citation.document} names none of {', '.join(candidates)} "
+                f"(by name, alias, description or a declared `refers`): {citation.quote!r}",
+            )
     hedged = [(c, words) for c in claim.citations if (words := hedge_words(c.quote))]
     if claim.certainty == "stated":
         for citation, words in hedged:

@@ -143,6 +143,34 @@ def test_a_quote_that_begins_or_ends_inside_a_word_is_not_found(seeds):
     ), problems
 
 
+def test_an_event_or_dispute_quote_must_name_one_of_what_it_is_about(seeds):
+    notes = seeds / "annotations"
+    # "she" is Min-hee only because the annotation says so; without it the quote names Ok-ju,
+    # who is not in the event.
+    edit(notes / "events.yaml", '      refers: {"she": min-hee}\n', "")
+    # A real sentence of the article, but not about either vehicle.
+    edit(
+        notes / "disputes.yaml",
+        'qa-review: "Ok-ju put a gravely injured Choi in her truck"',
+        'qa-review: "Ok-ju went back to Choi’s house"',
+    )
+    problems = problems_of(seeds)
+    assert any(
+        p.startswith(
+            "annotations/events.yaml: min-hee-suicide: quote from capsule-review names none of "
+            "min-hee, min-hee-home, bathtub, choi-pro"
+        )
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith(
+            "annotations/disputes.yaml: vehicle-to-beach/truck: quote from qa-review names none "
+            "of lamborghini, truck"
+        )
+        for p in problems
+    ), problems
+
+
 def test_an_empty_quote_is_refused_not_matched_everywhere(seeds):
     edit(
         seeds / "annotations" / "disputes.yaml",
