@@ -138,10 +138,22 @@ class CompressedPaths:
         self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+        elif _accepts_gzip(scope):
             await self.gzip(scope, receive, _varying_on_encoding(send))
         else:
-            await self.app(scope, receive, send)
+            # What GZipMiddleware would send, without the cost of its watching every message
+            # of an answer it will not compress: only the Vary it adds, which this adds to all.
+            await self.app(scope, receive, _varying_on_encoding(send))
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    # GZipMiddleware's own test: "gzip" anywhere in Accept-Encoding.
+    for name, value in scope["headers"]:
+        if name.lower() == b"accept-encoding" and b"gzip" in value:
+            return True
+    return False
 
 
 def _varying_on_encoding(send: Send) -> Send:
