@@ -16,20 +16,22 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import networkx as nx
-from rdflib.namespace import RDF, XSD
 from rdflib.term import Literal, Node, URIRef
 
 from graph.model import Document
 from server.exports import rdf
 from server.exports.chunks import chunked
+from server.exports.rdf_vocabulary import PREFIXED, RDF, XSD
 
 __all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text"]
 
 MEDIA_TYPE = "application/ld+json"
 
+_INTEGER = str(XSD.integer)
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
-_NAMESPACES = sorted(rdf.PREFIXES.items(), key=lambda item: -len(item[1]))
+# The namespaces of the IRIs made as the graph is written (the vocabulary's are in PREFIXED).
+_NAMESPACES = [(p, rdf.PREFIXES[p]) for p in ("node", "edge", "document", "kg")]
 
 
 def iter_bytes(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator[bytes]:
@@ -48,12 +50,12 @@ def iter_text(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator
 
 
 def _node_objects(block: list[rdf.Triple]) -> Iterator[dict[str, Any]]:
-    objects: dict[Node, dict[str, Any]] = {}
+    objects: dict[str, dict[str, Any]] = {}  # by the subject as a plain string: it hashes fast
     for s, p, o in block:
-        node_object = objects.get(s)
+        node_object = objects.get(str(s))
         if node_object is None:
-            node_object = objects[s] = {"@id": _compact(s)}
-        if p == RDF.type:
+            node_object = objects[str(s)] = {"@id": _compact(s)}
+        if p is RDF.type:
             node_object.setdefault("@type", []).append(_compact(o))
         else:
             node_object.setdefault(_compact(p), []).append(_value(o))
@@ -68,7 +70,7 @@ def _value(term: Node) -> Any:
             return {"@value": str(term), "@language": term.language}
         if term.datatype is None:
             return str(term)
-        if term.datatype == XSD.integer:
+        if str(term.datatype) == _INTEGER:
             return int(term)
         return {"@value": str(term), "@type": _compact(term.datatype)}
     raise TypeError(f"no JSON-LD value for {term!r}")  # the export makes no blank nodes
@@ -76,6 +78,9 @@ def _value(term: Node) -> Any:
 
 def _compact(iri: Node) -> str:
     text = str(iri)
+    prefixed = PREFIXED.get(text)
+    if prefixed is not None:
+        return prefixed
     for prefix, namespace in _NAMESPACES:
         if text.startswith(namespace) and _PLAIN_LOCAL.match(text, len(namespace)):
             return f"{prefix}:{text[len(namespace) :]}"

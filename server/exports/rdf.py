@@ -40,16 +40,25 @@ from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
-from rdflib.namespace import RDF, SDO, XSD, Namespace
 from rdflib.term import Literal, Node, URIRef
 
 from graph.model import Citation, Document
+from server.exports.rdf_vocabulary import (
+    BASE,
+    DOCUMENT,
+    EDGE,
+    KG,
+    NODE,
+    OA,
+    PREFIXES,
+    RDF,
+    SDO,
+    XSD,
+)
 
 __all__ = [
     "BASE",
     "CONTEXT_CHARACTERS",
-    "KG",
-    "OA",
     "PREFIXES",
     "Triple",
     "blocks",
@@ -58,23 +67,6 @@ __all__ = [
     "node_iri",
 ]
 
-BASE = "https://ballerina-kg.invalid/"
-KG = Namespace(BASE + "vocab#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-NODE = Namespace(BASE + "node/")
-EDGE = Namespace(BASE + "edge/")
-DOCUMENT = Namespace(BASE + "document/")
-#: Prefix -> namespace, as both formats declare them.
-PREFIXES: Mapping[str, str] = {
-    "rdf": str(RDF),
-    "xsd": str(XSD),
-    "schema": str(SDO),
-    "oa": str(OA),
-    "kg": str(KG),
-    "node": str(NODE),
-    "edge": str(EDGE),
-    "document": str(DOCUMENT),
-}
 #: Characters of text before and after a quote in its ``oa:prefix`` and ``oa:suffix``.
 CONTEXT_CHARACTERS = 32
 
@@ -157,7 +149,7 @@ def _node_triples(node: object, attrs: Mapping[str, Any], film: object) -> Itera
         schema_type = _SCHEMA_TYPES.get(kind, SDO.Thing) if isinstance(kind, str) else SDO.Thing
     yield subject, RDF.type, schema_type
     if isinstance(kind, str) and kind:
-        yield subject, RDF.type, KG[_class_name(kind)]
+        yield subject, RDF.type, KG.NS[_class_name(kind)]
     yield subject, SDO.identifier, Literal(str(node))
     name = attrs.get("name")
     if isinstance(name, str) and name:
@@ -171,7 +163,7 @@ def _edge_triples(
     statement: URIRef, source: object, target: object, attrs: Mapping[str, Any]
 ) -> Iterator[Triple]:
     type_ = attrs.get("type")
-    predicate = KG[_segment(type_)] if isinstance(type_, str) and type_ else KG.relatedTo
+    predicate = KG.NS[_segment(type_)] if isinstance(type_, str) and type_ else KG.relatedTo
     subject, object_ = node_iri(source), node_iri(target)
     yield subject, predicate, object_
     yield statement, RDF.type, RDF.Statement

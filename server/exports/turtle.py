@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator, Mapping
 
 import networkx as nx
-from rdflib.namespace import RDF
 from rdflib.term import Node, URIRef
 
 from graph.model import Document
 from server.exports import rdf
 from server.exports.chunks import chunked
+from server.exports.rdf_vocabulary import PREFIXED, RDF
 
 __all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text"]
 
@@ -26,8 +26,8 @@ MEDIA_TYPE = "text/turtle"
 
 # A local name that needs no escaping in Turtle (a subset of PN_LOCAL).
 _PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
-# Longest namespace first, so that node/ is not taken for a shorter prefix of it.
-_NAMESPACES = sorted(rdf.PREFIXES.items(), key=lambda item: -len(item[1]))
+# The namespaces of the IRIs made as the graph is written (the vocabulary's are in PREFIXED).
+_NAMESPACES = [(p, rdf.PREFIXES[p]) for p in ("node", "edge", "document", "kg")]
 
 
 def iter_bytes(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator[bytes]:
@@ -42,14 +42,17 @@ def iter_text(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator
         yield "\n"
         subject: Node | None = None
         for s, p, o in block:
-            if s != subject:
+            # The writer of the triples reuses one term per subject: identity is enough, and
+            # rdflib's own comparison is slow. (An equal term that is not the same object would
+            # only start a second group for that subject, which Turtle allows.)
+            if s is not subject:
                 if subject is not None:
                     yield " .\n"
                 subject = s
                 yield f"{_term(s)}\n    "
             else:
                 yield " ;\n    "
-            yield f"{'a' if p == RDF.type else _term(p)} {_term(o)}"
+            yield f"{'a' if p is RDF.type else _term(p)} {_term(o)}"
         if subject is not None:
             yield " .\n"
 
@@ -57,6 +60,9 @@ def iter_text(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator
 def _term(term: Node) -> str:
     if isinstance(term, URIRef):
         iri = str(term)
+        prefixed = PREFIXED.get(iri)
+        if prefixed is not None:
+            return prefixed
         for prefix, namespace in _NAMESPACES:
             if iri.startswith(namespace) and _PLAIN_LOCAL.match(iri, len(namespace)):
                 return f"{prefix}:{iri[len(namespace) :]}"
