@@ -25,6 +25,7 @@ from graph.subgraph import select
 from server.cli import main
 from server.exports import TABLES, neo4j_csv
 from tests.conftest import SEEDS
+from tests.synthetic_graph import big_graph
 
 IDENTITY = {"accept-encoding": "identity"}
 _KUZU_TYPES = {"long": "INT64", "double": "DOUBLE"}
@@ -198,6 +199,14 @@ def test_an_array_item_holding_the_delimiter_stays_one_item(tmp_path) -> None:
     names = dict(query(connection, "MATCH (n:Node) RETURN n.id, n.name"))
     assert names == {"a": "A; or not", "b": 'B "quoted",\nand on two lines'}
     assert query(connection, "MATCH (n:Node {id: 'b'}) RETURN n.aliases") == [[None]]
+
+
+def test_the_tables_stream_in_bounded_chunks() -> None:
+    G = big_graph(4_000)
+    sizes = [len(chunk) for chunk in TABLES["edges.csv"].stream(G, {})]
+    assert len(sizes) > 4 and max(sizes) < 4 * 64 * 1024 + 4096
+    rows = rows_of(b"".join(TABLES["edges.csv"].stream(G, {})))
+    assert len(rows) == G.number_of_edges()
 
 
 # --- the LOAD CSV script -------------------------------------------------------------------

@@ -128,13 +128,12 @@ def blocks(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator[li
     cited: dict[str, None] = {}
     for node, attrs in G.nodes(data=True):
         block = list(_node_triples(node, attrs, film))
-        subject = node_iri(node)
-        block.extend(_annotations(subject, subject, OA.identifying, attrs, documents, cited))
+        block.extend(_annotations(node_iri(node), OA.identifying, attrs, documents, cited))
         yield block
     for source, target, key, attrs in G.edges(keys=True, data=True):
         statement = edge_iri(key)
         block = list(_edge_triples(statement, source, target, attrs))
-        block.extend(_annotations(statement, statement, OA.describing, attrs, documents, cited))
+        block.extend(_annotations(statement, OA.describing, attrs, documents, cited))
         yield block
     for document in cited:
         yield list(_document_triples(document, documents.get(document)))
@@ -175,7 +174,6 @@ def _edge_triples(
 
 def _annotations(
     claim: URIRef,
-    anchor: URIRef,
     motivation: URIRef,
     attrs: Mapping[str, Any],
     documents: Mapping[str, Document],
@@ -188,7 +186,8 @@ def _annotations(
         if not isinstance(citation, Citation):
             continue
         cited[citation.document] = None
-        annotation = URIRef(f"{anchor}#citation-{number}")
+        # Named after the claim (node:ok-ju#citation-1): stable, and no blank nodes to relabel.
+        annotation = URIRef(f"{claim}#citation-{number}")
         target = URIRef(f"{annotation}-target")
         by_quote = URIRef(f"{annotation}-quote")
         by_position = URIRef(f"{annotation}-position")
