@@ -109,15 +109,15 @@ def export_routes() -> list[BaseRoute]:
 
 
 async def export_graph(request: Request) -> Response:
-    extension = request.path_params.get("extension")
-    if extension is None:  # /export/nodes.csv
-        extension = request.path_params["table"]
-        export = TABLES.get(extension)
+    if "table" in request.path_params:  # /export/nodes.csv
+        requested = request.path_params["table"]
+        export = TABLES.get(requested)
     else:
-        export = FORMATS.get(extension)
+        requested = request.path_params["extension"]
+        export = FORMATS.get(requested)
     if export is None:
         known = ", ".join([*sorted(FORMATS), *TABLES])
-        return _error(404, f"no export format {extension!r} (known: {known})", "format", extension)
+        return _error(404, f"no export format {requested!r} (known: {known})", "format", requested)
     graph = getattr(request.app.state, "graph", None)
     if graph is None:
         return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
@@ -148,10 +148,12 @@ async def export_graph(request: Request) -> Response:
         )
         value = error.args[0] if error.args else None
         return _error(400, f"{parameter}: {error}", parameter, value)
+    # The RDF formats quote the documents; a stand-in graph without them exports unlocated quotes.
+    documents = getattr(graph, "documents", {})
     filename = export.file_name or query.filename(export.extension)
     disposition = f'attachment; filename="{filename}"'
     return StreamingResponse(
-        export.stream(selected, getattr(graph, "documents", {})),
+        export.stream(selected, documents),
         media_type=export.media_type,
         headers={"Content-Disposition": disposition, **cache_headers},
     )
