@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
+import networkx as nx
 
 from graph import receipts
 from graph.build import build_graph, load_graph
 from graph.errors import SelectionError
 from graph.load import load_knowledge_base
+from graph.model import Document
 from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.atomic_file import Terminated, replacing
-from server.exports import FORMATS
+from server.exports import FORMATS, TABLES
 from server.graphql_http.params import MAX_JSON_DEPTH, nests_deeper_than
 from server.settings import (
     DEFAULT_SEEDS,
@@ -42,6 +45,9 @@ from server.workers import add_server_arguments, server_options
 #: Deepest nesting of ``--variables``: the endpoint's bound on a request body
 #: (server.graphql_http.params), less the body object that holds the variables.
 MAX_VARIABLES_DEPTH = MAX_JSON_DEPTH - 1
+
+#: ``export --format csv``: Neo4j's node and edge tables and the LOAD CSV script, into a folder.
+CSV_FORMAT = "csv"
 
 
 class CommandError(Exception):
@@ -134,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=serve_command)
 
     export = commands.add_parser("export", help="write the graph (or part of it) to a file")
-    export.add_argument("--format", choices=sorted(FORMATS), default="gexf")
+    export.add_argument("--format", choices=sorted([*FORMATS, CSV_FORMAT]), default="gexf")
     export.add_argument("--kind", action="append", help="keep nodes of this kind (repeatable)")
     export.add_argument("--relation", action="append", help="keep edges of this type (repeatable)")
     export.add_argument("--center", help="ego network around this node id")
@@ -146,7 +152,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --relation, keep the nodes that no kept edge joins too",
     )
-    export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    export.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="output file (default: standard output); for --format csv, the folder of its files",
+    )
     export.set_defaults(run=export_command)
 
     validate = commands.add_parser("validate", help="check the seeds and print a summary")
@@ -228,7 +239,10 @@ def _setting(parse):  # type: ignore[no-untyped-def]
 
 
 def export_command(args: argparse.Namespace) -> int:
-    if args.output is not None:
+    tables = args.format == CSV_FORMAT
+    if tables:
+        _check_folder(args.output)
+    elif args.output is not None:
         _check_output(args.output)  # before the graph is built: a bad path fails at once
     graph = load_graph(args.seeds)
     selected = select(
@@ -242,7 +256,9 @@ def export_command(args: argparse.Namespace) -> int:
         names=graph.search.names,
         keep_isolated=args.keep_isolated,
     )
-    chunks = FORMATS[args.format].iter_bytes(selected)
+    if tables:
+        return _write_tables(args.output, selected, graph.documents)
+    chunks = FORMATS[args.format].stream(selected, graph.documents)
     if args.output is None:
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
@@ -258,6 +274,32 @@ def export_command(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _write_tables(
+    folder: Path, selected: nx.MultiDiGraph, documents: Mapping[str, Document]
+) -> int:
+    # Each file is written beside its target and all are renamed into place once all are whole:
+    # a failure or a signal part-way leaves the folder as it was.
+    with contextlib.ExitStack() as files:
+        for name, table in TABLES.items():
+            out = files.enter_context(replacing(folder / name))
+            for chunk in table.stream(selected, documents):
+                out.write(chunk)
+    print(
+        f"wrote {', '.join(TABLES)} in {folder} ({selected.number_of_nodes()} nodes, "
+        f"{selected.number_of_edges()} edges)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _check_folder(output: Path | None) -> None:
+    if output is None:
+        files = ", ".join(TABLES)
+        raise CommandError(f"--format {CSV_FORMAT} writes {files}: -o names their folder")
+    if not Path(os.path.realpath(output)).is_dir():
+        raise CommandError(f"{output} is not a folder; with --format {CSV_FORMAT}, -o names one")
 
 
 def _check_output(output: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import os
@@ -277,15 +278,14 @@ def _signalled_midway(signum: int, folder):
     """The real GEXF export, with ``signum`` sent to this process once the first chunk is out."""
     real = FORMATS["gexf"]
 
-    class SignalledMidway:
-        def iter_bytes(self, graph):
-            chunks = real.iter_bytes(graph)
-            yield next(chunks)
-            assert any(p.name.endswith(".part") for p in folder.iterdir())
-            os.kill(os.getpid(), signum)
-            yield from chunks
+    def signalled_midway(graph):
+        chunks = real.iter_bytes(graph)
+        yield next(chunks)
+        assert any(p.name.endswith(".part") for p in folder.iterdir())
+        os.kill(os.getpid(), signum)
+        yield from chunks
 
-    return {**FORMATS, "gexf": SignalledMidway()}
+    return {**FORMATS, "gexf": dataclasses.replace(real, iter_bytes=signalled_midway)}
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])

@@ -1,4 +1,5 @@
-"""HTTP downloads of the graph: ``GET /export/graph.gexf``, ``.graphml`` and ``.json``.
+"""HTTP downloads of the graph: ``GET /export/graph.gexf``, ``.graphml``, ``.json``, ``.ttl``
+and ``.jsonld``, and the Neo4j files ``/export/nodes.csv``, ``edges.csv`` and ``load.cypher``.
 
 The graph is read from ``request.app.state.graph``. Query parameters select part of it, with
 the meaning :mod:`graph.subgraph` gives them:
@@ -10,7 +11,8 @@ the meaning :mod:`graph.subgraph` gives them:
 
 A bad parameter is answered ``400`` with ``{"error": message, "parameter": name, "value":
 value}``, an unknown format ``404``, a missing graph ``503``. The document itself is streamed
-as an attachment named after the selection (``ballerina.gexf``, ``ballerina-ok-ju-r2.gexf``),
+as an attachment named after the selection (``ballerina.gexf``, ``ballerina-ok-ju-r2.gexf``;
+the Neo4j files keep their own names, which the script loads them by),
 with a strong ETag and ``Cache-Control`` (:mod:`server.http_cache`); an ``If-None-Match`` naming
 the tag is answered ``304`` without writing the document.
 """
@@ -30,7 +32,7 @@ from starlette.routing import BaseRoute, Route
 from graph.errors import SelectionError
 from graph.subgraph import select
 from schema.limits import Limits
-from server.exports import FORMATS
+from server.exports import FORMATS, TABLES
 from server.http_cache import CACHE_CONTROL, answer_version, content_codings, etag, etag_matches
 
 __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
@@ -100,15 +102,22 @@ class ExportQuery:
 
 
 def export_routes() -> list[BaseRoute]:
-    return [Route("/export/graph.{extension}", export_graph, methods=["GET"], name="export")]
+    return [
+        Route("/export/graph.{extension}", export_graph, methods=["GET"], name="export"),
+        Route("/export/{table}", export_graph, methods=["GET"], name="export-table"),
+    ]
 
 
 async def export_graph(request: Request) -> Response:
-    extension = request.path_params["extension"]
-    export = FORMATS.get(extension)
+    if "table" in request.path_params:  # /export/nodes.csv
+        requested = request.path_params["table"]
+        export = TABLES.get(requested)
+    else:
+        requested = request.path_params["extension"]
+        export = FORMATS.get(requested)
     if export is None:
-        known = ", ".join(sorted(FORMATS))
-        return _error(404, f"no export format {extension!r} (known: {known})", "format", extension)
+        known = ", ".join([*sorted(FORMATS), *TABLES])
+        return _error(404, f"no export format {requested!r} (known: {known})", "format", requested)
     graph = getattr(request.app.state, "graph", None)
     if graph is None:
         return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
@@ -139,9 +148,12 @@ async def export_graph(request: Request) -> Response:
         )
         value = error.args[0] if error.args else None
         return _error(400, f"{parameter}: {error}", parameter, value)
-    disposition = f'attachment; filename="{query.filename(export.extension)}"'
+    # The RDF formats quote the documents; a stand-in graph without them exports unlocated quotes.
+    documents = getattr(graph, "documents", {})
+    filename = export.file_name or query.filename(export.extension)
+    disposition = f'attachment; filename="{filename}"'
     return StreamingResponse(
-        export.iter_bytes(selected),
+        export.stream(selected, documents),
         media_type=export.media_type,
         headers={"Content-Disposition": disposition, **cache_headers},
     )
