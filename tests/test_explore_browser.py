@@ -469,6 +469,27 @@ def assert_fits_the_window(explorer: Explorer, screen: Screen) -> None:
     assert page.evaluate(OUTSIDE_THE_WINDOW) == []
 
 
+def assert_the_drawing_fills(page: Page, box: dict) -> None:
+    """sigma's canvases have the container's size in device pixels (sigma rounds it to whole CSS
+    pixels first, so a pixel's difference either way is allowed), and every node is framed in it."""
+    ratio = page.evaluate("window.devicePixelRatio")
+    sizes = page.locator("#graph canvas").evaluate_all(
+        "canvases => canvases.map(canvas => [canvas.width, canvas.height])"
+    )
+    assert sizes and all(
+        abs(width - box["width"] * ratio) <= ratio and abs(height - box["height"] * ratio) <= ratio
+        for width, height in sizes
+    ), sizes
+    outside = page.evaluate(
+        """([width, height]) => window.explorer.visibleNodes().filter((id) => {
+             const { x, y } = window.explorer.viewportPosition(id);
+             return x < 0 || y < 0 || x > width || y > height;
+           })""",
+        [box["width"], box["height"]],
+    )
+    assert outside == []
+
+
 def in_window(explorer: Explorer, selector: str) -> bool:
     """Whether the top of the first element matching `selector` is on screen."""
     return explorer.page.evaluate(
@@ -496,27 +517,9 @@ def test_on_every_screen_the_graph_gets_a_real_size_and_draws_every_node(on_scre
     assert box["width"] >= (screen.width / 2 if screen.width >= 900 else screen.width)
     assert box["height"] >= 250
     assert box["height"] < screen.height  # a strip of page is left to scroll by
-    # sigma's canvases took the container's size in device pixels (sigma rounds it to whole CSS
-    # pixels first, so a pixel's difference either way is allowed)
-    ratio = 2 if screen.touch else 1
-    sizes = explorer.page.locator("#graph canvas").evaluate_all(
-        "canvases => canvases.map(canvas => [canvas.width, canvas.height])"
-    )
-    assert sizes and all(
-        abs(width - box["width"] * ratio) <= ratio and abs(height - box["height"] * ratio) <= ratio
-        for width, height in sizes
-    ), sizes
-
-    # Every node is framed inside the drawing...
+    # Every node is framed inside the drawing, sized to it...
     assert len(explorer.visible()) == vocabulary["stats"]["nodeCount"]
-    outside = explorer.evaluate(
-        """([width, height]) => window.explorer.visibleNodes().filter((id) => {
-             const { x, y } = window.explorer.viewportPosition(id);
-             return x < 0 || y < 0 || x > width || y > height;
-           })""",
-        [box["width"], box["height"]],
-    )
-    assert outside == []
+    assert_the_drawing_fills(explorer.page, box)
     # ...and on screen in its kind's colour, as the browser composited it.
     png = explorer.page.screenshot(clip=box, scale="css")
     colors = {kind["name"]: kind["color"] for kind in vocabulary["vocabulary"]["kinds"]}
@@ -587,3 +590,27 @@ def test_on_every_screen_search_finds_a_node_and_opens_it(on_screen, ask) -> Non
     explorer.page.wait_for_timeout(700)
     assert in_window(explorer, "#panel .node-details h2")
     assert best["node"]["id"] in explorer.highlighted()
+
+
+def test_a_tablet_turned_sideways_redraws_the_graph_to_its_new_column(
+    browser: Browser, base_url: str
+) -> None:
+    """Upright, the drawing takes the whole width; sideways, it is the middle one of three
+    columns: sigma has to follow its container from one layout to the other."""
+    page = browser.new_page(viewport={"width": 768, "height": 1024}, is_mobile=True, has_touch=True)
+    watch = Watch(page)
+    try:
+        page.goto(f"{base_url}/explore", wait_until="networkidle")
+        page.locator("body[data-ready='true']").wait_for(state="attached", timeout=20_000)
+        explorer = Explorer(page, watch)
+        upright = page.locator("#graph").bounding_box()
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.wait_for_timeout(700)
+        sideways = page.locator("#graph").bounding_box()
+        assert upright is not None and sideways is not None
+        assert sideways["width"] < upright["width"]  # the side columns came back
+        assert_fits_the_window(explorer, Screen(1024, 768, touch=True))
+        assert_the_drawing_fills(page, sideways)
+        watch.assert_clean()
+    finally:
+        page.close()
