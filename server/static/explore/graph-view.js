@@ -20,6 +20,10 @@ const FORCED_LABELS = 16;
 const FIT_MIN_RATIO = 0.35;
 const PARALLEL_GAP = 6; // pixels between disputed edges joining the same two nodes
 const LABEL_FONT = '"Inter", "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", sans-serif';
+// Sizes are in screen pixels, and a narrow drawing frames the whole graph smaller: below this
+// width nodes and edges shrink with it, to no less than MIN_SIZE_SCALE, rather than pile up.
+const FULL_SIZE_WIDTH = 640;
+const MIN_SIZE_SCALE = 0.6;
 
 /** The graph to draw: nodes placed by the service's layout and sized by PageRank. */
 export function buildGraph(subgraph) {
@@ -77,6 +81,11 @@ export function createGraphView(container, graph, { onClickNode, onClickStage })
 
   let current = null;
   let zoomedIn = false;
+  let sizeScale = 1;
+  const measure = () => {
+    sizeScale = Math.min(1, Math.max(MIN_SIZE_SCALE, container.offsetWidth / FULL_SIZE_WIDTH));
+  };
+  measure();
 
   function nodeReducer(node, data) {
     if (state.hiddenKinds.has(data.kind)) return { ...data, hidden: true };
@@ -129,11 +138,21 @@ export function createGraphView(container, graph, { onClickNode, onClickStage })
     stagePadding: 36,
     minCameraRatio: 0.08,
     maxCameraRatio: 4,
+    zoomToSizeRatioFunction: (ratio) => Math.sqrt(ratio) / sizeScale, // sigma's default, scaled
+    // A container laid out at zero width (a narrow screen mid-layout) must not stop the page:
+    // sigma then draws into one pixel until the observer below sees the real size.
+    allowInvalidContainer: true,
     nodeReducer,
     edgeReducer,
   });
   const drawDisputed = disputedLayer(renderer, graph);
   renderer.on("afterRender", drawDisputed);
+  // sigma re-renders, measuring its container afresh, on window resizes only; the layout can
+  // resize the container without one (columns stacking, a scrollbar coming, a rotated tablet).
+  new ResizeObserver(() => {
+    measure();
+    renderer.scheduleRefresh();
+  }).observe(container);
 
   function update() {
     current = focus();
@@ -148,6 +167,13 @@ export function createGraphView(container, graph, { onClickNode, onClickStage })
   renderer.on("leaveNode", () => {
     state.hovered = null;
     container.style.cursor = "";
+    update();
+  });
+  // A finger gives no leaveNode when it lifts: without this the node last touched would stay in
+  // focus, as if pointed at, after its panel is closed.
+  renderer.getTouchCaptor().on("touchup", () => {
+    if (state.hovered === null) return;
+    state.hovered = null;
     update();
   });
   renderer.getCamera().on("updated", ({ ratio }) => {

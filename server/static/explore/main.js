@@ -6,6 +6,7 @@ import { h, replace } from "./dom.js";
 import { kindFilter, typeFilter } from "./filters.js";
 import { buildGraph, createGraphView } from "./graph-view.js";
 import { useKindColors } from "./kinds.js";
+import { bringIntoView } from "./layout.js";
 import { showError, showLoading, showNode } from "./panel.js";
 import { searchBox } from "./search.js";
 import { timeline } from "./timeline.js";
@@ -39,6 +40,7 @@ async function start() {
     if (moveCamera && graph.hasNode(id)) view.focusNode(id);
     panel.dataset.nodeId = id;
     showLoading(panel, graph.hasNode(id) ? graph.getNodeAttribute(id, "label") : id);
+    bringIntoView(panel);
     try {
       const node = await api.node(id);
       if (question !== asked) return;
