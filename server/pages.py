@@ -32,7 +32,11 @@ Where the articles disagree, both claims are kept.</p>
   <li><a href="/graphql">GraphiQL</a>: explore and query the graph (example operations included).</li>
   <li>Exports: <a href="/export/graph.gexf">GEXF&nbsp;1.3</a> (open in Gephi),
       <a href="/export/graph.graphml">GraphML</a>,
-      <a href="/export/graph.json">JSON node-link</a>;
+      <a href="/export/graph.json">JSON node-link</a>,
+      RDF as <a href="/export/graph.ttl">Turtle</a> and <a href="/export/graph.jsonld">JSON-LD</a>
+      (schema.org, each quote a Web Annotation),
+      Neo4j's <a href="/export/nodes.csv">nodes.csv</a> and <a href="/export/edges.csv">edges.csv</a>
+      with <a href="/export/load.cypher">load.cypher</a>;
       filter with <code>?kind=character</code>, <code>?relation=kills</code>,
       <code>?center=ok-ju&amp;radius=2</code>.</li>
   <li><a href="/healthz">/healthz</a>: is the graph loaded.</li>

@@ -11,6 +11,7 @@ import dataclasses
 import io
 import json
 import math
+import re
 import subprocess
 import tracemalloc
 import xml.etree.ElementTree as ET
@@ -888,3 +889,16 @@ def test_filters_take_the_vocabulary_in_either_case_and_list_it_when_wrong(balle
     wrong = fetch(app, "/export/graph.json?relation=hugs").json()
     assert wrong["parameter"] == "relation" and "kills" in wrong["error"]
     assert "roles: agent" in wrong["error"]
+
+
+def test_the_landing_page_links_every_export_and_each_link_answers(client) -> None:
+    from server.exports import FORMATS, TABLES
+
+    page = client.get("/").text
+    links = set(re.findall(r'href="(/export/[^"]+)"', page))
+    expected = {f"/export/graph.{f.extension}" for f in FORMATS.values()}
+    expected |= {f"/export/{name}" for name in TABLES}
+    assert links == expected
+    for link in sorted(links):
+        answer = client.get(link)
+        assert answer.status_code == 200, (link, answer.text[:200])
