@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import networkx as nx
 
@@ -28,7 +29,7 @@ class ExportFormat:
     #: File extension, without the dot.
     extension: str
     #: Streams a graph as this format, in UTF-8 chunks.
-    iter_bytes: Callable[[nx.MultiDiGraph], Iterator[bytes]]
+    iter_bytes: Callable[[nx.MultiDiGraph[Any]], Iterator[bytes]]
 
 
 FORMATS: Mapping[str, ExportFormat] = MappingProxyType(
