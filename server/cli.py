@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -39,6 +40,9 @@ from server.settings import (
 )
 from server.workers import DEFAULTS, ServeOptions, positive_seconds
 
+if TYPE_CHECKING:
+    from graph.knowledge import KnowledgeGraph
+
 #: uvicorn's log levels (``uvicorn.config.LOG_LEVELS``), listed here so that a bad one is a usage
 #: error before anything starts rather than a KeyError inside uvicorn.
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -55,8 +59,10 @@ class CommandError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Each subcommand sets its ``run`` (set_defaults); argparse's Namespace holds it as Any.
+    run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return args.run(args)
+        return run(args)
     except AnnotationError as error:
         print(f"ballerina-kg: the seeds in {args.seeds} are not valid.\n{error}", file=sys.stderr)
     except BrokenPipeError:
@@ -257,7 +263,7 @@ def serve_command(args: argparse.Namespace) -> int:
     return serve(create_app(graph, Settings.from_env()), options, workers=args.workers)
 
 
-def _setting(parse):  # type: ignore[no-untyped-def]
+def _setting(parse: Callable[[str], object]) -> Callable[[str], str]:
     """An argparse type from a settings parser: the text itself, once it is known valid (the
     workers read it back from the environment)."""
 
@@ -375,7 +381,7 @@ def _read_document(name: str, max_bytes: int) -> str:
         ) from None
 
 
-def _parse_variables(text: str) -> dict:
+def _parse_variables(text: str) -> dict[str, Any]:
     try:
         variables = json.loads(text)
     except json.JSONDecodeError as error:
@@ -395,7 +401,9 @@ def _too_deep() -> CommandError:
     return CommandError(f"--variables nests deeper than {MAX_VARIABLES_DEPTH} levels")
 
 
-async def _post(graph, settings: Settings, body: dict) -> tuple[int, dict]:
+async def _post(
+    graph: KnowledgeGraph, settings: Settings, body: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
     """Run one request through the real app, limits and all, without a network."""
     from server.app import create_app
 
