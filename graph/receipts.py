@@ -52,11 +52,11 @@ class Claim:
     citations: tuple[Citation, ...]
     #: The entities each quote must name.
     ends: tuple[str, ...] = ()
+    #: What the claim says, in a few words: the relation type or the participant's role.
+    says: str = ""
     #: Entities of which each quote must name at least one: an event's participants, a
     #: dispute's subjects (a quote of "a massacre" alone says nothing about who did it).
     names_one_of: tuple[str, ...] = ()
-    #: What the claim says, in a few words: the relation type or the participant's role.
-    says: str = ""
 
 
 def claims(kb: KnowledgeBase) -> Iterator[Claim]:

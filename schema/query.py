@@ -231,7 +231,7 @@ class Stats:
     def most_central(
         self,
         info: Info,
-        measure: Measure = Measure.PAGERANK,
+        measure: Measure = Measure["PAGERANK"],
         kind: NodeKind | None = None,
         first: int = 10,
     ) -> list[RankedNode]:
@@ -427,7 +427,7 @@ class Query:
         info: Info,
         text: str,
         kinds: list[NodeKind] | None = None,
-        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
+        certainty: list[Certainty] | None = None,
         first: int = 10,
     ) -> list[SearchHit]:
         ctx = context_of(info)
@@ -480,7 +480,7 @@ class Query:
         types: list[str] | None = None,
         edge_kind: EdgeKind | None = None,
         disputed: bool | None = None,
-        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
+        certainty: list[Certainty] | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> RelationConnection:
@@ -587,7 +587,7 @@ class Query:
         order: TimelineOrder = TimelineOrder.STORY,
         participant: str | None = None,
         place: str | None = None,
-        certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
+        certainty: list[Certainty] | None = None,
     ) -> list[Event]:
         K = graph_of(info)
         who = None if participant is None else _require(info, "participant", participant)
@@ -611,7 +611,7 @@ class Query:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
         check_range("minSentences", min_sentences, 1, 1_000_000)
         K = graph_of(info)
-        pairs = []
+        pairs: list[CoOccurrence] = []
         for a, b, n in K.mentions.cooccurrence_ranked:
             if n < min_sentences or len(pairs) == first:
                 break

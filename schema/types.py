@@ -8,8 +8,8 @@ that making one costs nothing until a field of it is asked for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import Enum
-from typing import Any
+from enum import Enum, EnumType
+from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
 import strawberry
 from strawberry.types import Info
@@ -38,7 +38,10 @@ def vocabulary_enum(
         value_name: strawberry.enum_value(term, description=meaning)
         for value_name, (term, meaning) in values.items()
     }
-    return strawberry.enum(Enum(name, members), description=description)
+    # Enum's functional API through its metaclass: mypy accepts ``Enum(name, ...)`` only for a
+    # literal name.
+    generated: type[Enum] = EnumType.__call__(Enum, name, members)
+    return strawberry.enum(generated, description=description)
 
 
 def _upper_case(terms: Mapping[str, str]) -> dict[str, tuple[str, str]]:
@@ -46,18 +49,34 @@ def _upper_case(terms: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     return {term.upper(): (term, meaning) for term, meaning in terms.items()}
 
 
-NodeKind = vocabulary_enum("NodeKind", _upper_case(KINDS), "What a node is.")
-Role = vocabulary_enum("Role", _upper_case(ROLES), "The part an entity plays in an event.")
-RelationType = vocabulary_enum(
-    "RelationType",
-    _upper_case(RELATION_TYPES),
-    "The type of a relation between two entities (the `type` of a relation edge).",
-)
-Measure = vocabulary_enum(
-    "Measure",
-    {m.name: (attribute, m.description) for attribute, m in MEASURES.items()},
-    "A centrality measure, computed once when the graph is built.",
-)
+if TYPE_CHECKING:
+    # What the type checker knows of the enums generated below from graph.model: each is an
+    # enum of its own, whose values are the vocabulary's terms.
+    class NodeKind(Enum):
+        _value_: str
+
+    class Role(Enum):
+        _value_: str
+
+    class RelationType(Enum):
+        _value_: str
+
+    class Measure(Enum):
+        _value_: str
+
+else:
+    NodeKind = vocabulary_enum("NodeKind", _upper_case(KINDS), "What a node is.")
+    Role = vocabulary_enum("Role", _upper_case(ROLES), "The part an entity plays in an event.")
+    RelationType = vocabulary_enum(
+        "RelationType",
+        _upper_case(RELATION_TYPES),
+        "The type of a relation between two entities (the `type` of a relation edge).",
+    )
+    Measure = vocabulary_enum(
+        "Measure",
+        {m.name: (attribute, m.description) for attribute, m in MEASURES.items()},
+        "A centrality measure, computed once when the graph is built.",
+    )
 
 
 @strawberry.enum(description="A relation between two entities, or an entity's part in an event.")
@@ -73,11 +92,17 @@ class Direction(Enum):
     BOTH = "both"
 
 
-Certainty = vocabulary_enum(
-    "Certainty",
-    _upper_case(CERTAINTIES),
-    "How firmly the cited articles support a claim.",
-)
+if TYPE_CHECKING:
+
+    class Certainty(Enum):
+        _value_: str
+
+else:
+    Certainty = vocabulary_enum(
+        "Certainty",
+        _upper_case(CERTAINTIES),
+        "How firmly the cited articles support a claim.",
+    )
 
 
 @strawberry.enum(description="An order of events.")
@@ -91,6 +116,38 @@ class TimelineOrder(Enum):
 # --- helpers ------------------------------------------------------------------------------------
 
 
+class NodeData(TypedDict):
+    """The attributes :func:`graph.build.build_graph` gives a node (shared with the graph:
+    read-only)."""
+
+    kind: str
+    name: str
+    aliases: tuple[str, ...]
+    description: str
+    citations: tuple[CitationRecord, ...]
+    certainty: str
+    reason: str
+    mentions: dict[str, int]
+    mention_total: int
+    x: float
+    y: float
+    #: graph.centrality.add_centrality's measures.
+    degree: int
+    betweenness: float
+    pagerank: float
+    #: Entities only.
+    descriptions: NotRequired[tuple[str, ...]]
+    #: Events only.
+    story_order: NotRequired[int]
+    narrative_order: NotRequired[int | None]
+    narrative: NotRequired[str | None]
+
+
+def node_data(K: KnowledgeGraph, node_id: str) -> NodeData:
+    # build_graph adds every node with these attributes (networkx types them as dict[str, Any]).
+    return cast(NodeData, K.graph.nodes[node_id])
+
+
 def graph_of(info: Info) -> KnowledgeGraph:
     return context_of(info).graph
 
@@ -101,7 +158,7 @@ def context_of(info: Info) -> Context:
 
 
 def make_node(K: KnowledgeGraph, node_id: str) -> Node:
-    data = K.graph.nodes[node_id]
+    data = node_data(K, node_id)
     return NODE_TYPES[data["kind"]](id=strawberry.ID(node_id), data=data)
 
 
@@ -237,7 +294,7 @@ class Verdict:
         return self.record.statement
 
     @strawberry.field(description="How firmly its quotes support it.")
-    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+    def certainty(self) -> Certainty:
         return Certainty(self.record.certainty)
 
     @strawberry.field(description="Quotes from the document itself.")
@@ -373,7 +430,7 @@ class Relation:
 
     @strawberry.field(description="The relation type (kills, plays, ...) or the participant role.")
     def type(self) -> str:
-        return self.edge.data["type"]
+        return self.edge.type
 
     @strawberry.field(
         description="The relation type of a relation edge, as an enum; null for a participation "
@@ -405,7 +462,7 @@ class Relation:
         return make_citations(self.edge.data["citations"])
 
     @strawberry.field(description="How firmly the cited quotes support it.")
-    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+    def certainty(self) -> Certainty:
         return Certainty(self.edge.data.get("certainty", "stated"))
 
     @strawberry.field(description="For an INFERRED claim, the annotation's reason; null otherwise.")
@@ -445,7 +502,7 @@ class Participant:
     @strawberry.field
     def event(self, info: Info) -> Event:
         target = self.relation.target
-        return Event(id=strawberry.ID(target), data=graph_of(info).graph.nodes[target])
+        return Event(id=strawberry.ID(target), data=node_data(graph_of(info), target))
 
     @strawberry.field
     def note(self) -> str | None:
@@ -456,7 +513,7 @@ class Participant:
         return make_citations(self.relation.data["citations"])
 
     @strawberry.field(description="How firmly the cited quotes support it.")
-    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+    def certainty(self) -> Certainty:
         return Certainty(self.relation.data.get("certainty", "stated"))
 
     @strawberry.field(description="For an INFERRED claim, the annotation's reason; null otherwise.")
@@ -495,7 +552,7 @@ class Claim:
         return [Document(record=documents[d]) for d in ids]
 
     @strawberry.field(description="How firmly its quotes support it.")
-    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+    def certainty(self) -> Certainty:
         return Certainty(self.record.certainty)
 
     @strawberry.field(description="For an INFERRED claim, the annotation's reason.")
@@ -550,7 +607,7 @@ class Dispute:
 @strawberry.interface(description="Anything in the graph: an entity of the story or an event.")
 class Node:
     id: strawberry.ID
-    data: strawberry.Private[dict[str, Any]]
+    data: strawberry.Private[NodeData]
 
     @strawberry.field
     def name(self) -> str:
@@ -580,7 +637,7 @@ class Node:
         return make_citations(self.data["citations"])
 
     @strawberry.field(description="How firmly the cited quotes support its description.")
-    def certainty(self) -> Certainty:  # type: ignore[valid-type]
+    def certainty(self) -> Certainty:
         return Certainty(self.data.get("certainty", "stated"))
 
     @strawberry.field(description="For an INFERRED description, the annotation's reason.")

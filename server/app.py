@@ -166,13 +166,14 @@ class SeedsRefusal:
             await send({"type": "lifespan.startup.failed", "message": message})
             raise
         except BaseException:
-            for message in held:
-                await send(message)
+            for held_message in held:
+                await send(held_message)
             raise
 
 
 def _context(request: Request) -> Context:
-    return request.app.state.context
+    context: Context = request.app.state.context  # Starlette's State holds values as Any
+    return context
 
 
 async def home(request: Request) -> Response:

@@ -15,8 +15,9 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import networkx as nx
@@ -42,6 +43,9 @@ from server.settings import (
 )
 from server.workers import add_server_arguments, server_options
 
+if TYPE_CHECKING:
+    from graph.knowledge import KnowledgeGraph
+
 #: Deepest nesting of ``--variables``: the endpoint's bound on a request body
 #: (server.graphql_http.params), less the body object that holds the variables.
 MAX_VARIABLES_DEPTH = MAX_JSON_DEPTH - 1
@@ -57,8 +61,10 @@ class CommandError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Each subcommand sets its ``run`` (set_defaults); argparse's Namespace holds it as Any.
+    run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return args.run(args)
+        return run(args)
     except AnnotationError as error:
         print(f"ballerina-kg: the seeds in {args.seeds} are not valid.\n{error}", file=sys.stderr)
     except BrokenPipeError:
@@ -223,7 +229,7 @@ def serve_command(args: argparse.Namespace) -> int:
     return serve(create_app(graph, Settings.from_env()), options, workers=args.workers)
 
 
-def _setting(parse):  # type: ignore[no-untyped-def]
+def _setting(parse: Callable[[str], object]) -> Callable[[str], str]:
     """An argparse type from a settings parser: the text itself, once it is known valid (the
     workers read it back from the environment)."""
 
@@ -277,7 +283,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def _write_tables(
-    folder: Path, selected: nx.MultiDiGraph, documents: Mapping[str, Document]
+    folder: Path, selected: nx.MultiDiGraph[Any], documents: Mapping[str, Document]
 ) -> int:
     # Each file is written beside its target and all are renamed into place once all are whole:
     # a failure or a signal part-way leaves the folder as it was.
@@ -372,7 +378,7 @@ def _read_document(name: str, max_bytes: int) -> str:
         ) from None
 
 
-def _parse_variables(text: str) -> dict:
+def _parse_variables(text: str) -> dict[str, Any]:
     try:
         variables = json.loads(text)
     except json.JSONDecodeError as error:
@@ -392,7 +398,9 @@ def _too_deep() -> CommandError:
     return CommandError(f"--variables nests deeper than {MAX_VARIABLES_DEPTH} levels")
 
 
-async def _post(graph, settings: Settings, body: dict) -> tuple[int, dict]:
+async def _post(
+    graph: KnowledgeGraph, settings: Settings, body: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
     """Run one request through the real app, limits and all, without a network."""
     from server.app import create_app
 

@@ -74,7 +74,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from inspect import iscoroutine
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Self, TypeAlias, TypeVar, overload
 
 from graphql import (
     DocumentNode,
@@ -91,6 +91,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLString,
     InlineFragmentNode,
@@ -103,9 +104,13 @@ from graphql import (
     is_leaf_type,
     located_error,
 )
+from graphql.execution import Executor
 from graphql.pyutils import Path, inspect, is_iterable
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.cast import get_strawberry_type_cast
+
+if TYPE_CHECKING:
+    import strawberry
 
 __all__ = ["Plan", "Resolvers"]
 
@@ -125,11 +130,24 @@ class _Fallback(Exception):
 # A resolver of the plan: (source, info stand-in, coerced GraphQL arguments) -> value.
 Resolve = Callable[[Any, Any, dict[str, Any]], Any]
 
+#: A response path as nested tuples ``(previous, key, typename)``: a graphql-core ``Path`` is
+#: made from it only when an error or an info needs one.
+ResponsePath: TypeAlias = "tuple[ResponsePath | None, str | int, str | None]"
+
+#: The real ``GraphQLResolveInfo`` of a field, built when called.
+InfoThunk = Callable[[], GraphQLResolveInfo[Any]]
+
+#: ``complete(value, path, info, run)``: a resolved value made into its part of the answer.
+Complete: TypeAlias = "Callable[[Any, ResponsePath, InfoThunk, _Run[Any]], Any]"
+
+#: The executor a plan runs with: graphql-core's, or a subclass of it (server.graphql_http's).
+E = TypeVar("E", bound=Executor[Any])
+
 
 class Resolvers:
     """How to call the resolver of each field of a strawberry schema, worked out once."""
 
-    def __init__(self, schema: Any) -> None:
+    def __init__(self, schema: strawberry.Schema) -> None:
         self.schema = schema
         self.graphql_schema: GraphQLSchema = schema._schema
         self._handlers = bool(getattr(schema, "exception_handlers", None))
@@ -186,12 +204,12 @@ class Resolvers:
 # --- the plan ---------------------------------------------------------------------------------
 
 
-class _Run:
+class _Run(Generic[E]):
     """What one execution needs: graphql-core's execution context, for variables and infos."""
 
     __slots__ = ("context", "errors", "is_awaitable", "is_async_iterable")
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: E) -> None:
         self.context = context
         self.is_awaitable = context.is_awaitable
         self.is_async_iterable = context.is_async_iterable
@@ -205,26 +223,31 @@ class _FieldPlan:
         "typename", "non_null", "needs_info",
     )  # fmt: skip
 
+    # Set by Plan._plan_fields for every plan but that of ``__typename`` (``typename`` set),
+    # which is answered before any of them is read.
+    field_def: GraphQLField
+    #: ``complete(value, path, info, run)``.
+    complete: Complete
+    #: ``resolve(source, info, arguments)``, for the fields that have no ``direct``.
+    resolve: Resolve
+
     def __init__(self, key: str, parent: GraphQLObjectType, nodes: list[FieldNode]) -> None:
         self.key = key
         self.parent = parent
         self.nodes = nodes
         self.typename: str | None = None
-        self.field_def: GraphQLField | None = None
-        #: ``resolve(source, info, arguments)``.
-        self.resolve: Resolve | None = None
         #: ``direct(source)``, for fields whose resolver reads an attribute.
         self.direct: Callable[[Any], Any] | None = None
         #: Coerced arguments when they use no variable (computed once), else None.
         self.arguments: dict[str, Any] | None = None
-        self.complete: Callable[..., Any] | None = None
         self.non_null = False
         #: Whether the resolver or the completion may read the info.
         self.needs_info = False
 
 
-class Plan:
-    """The compiled form of one query operation of a validated document."""
+class Plan(Generic[E]):
+    """The compiled form of one query operation of a validated document, run with an
+    executor of type ``E``."""
 
     def __init__(
         self,
@@ -259,14 +282,14 @@ class Plan:
         document: DocumentNode,
         operation: OperationDefinitionNode,
         hide_suggestions: bool = False,
-    ) -> Plan | None:
+    ) -> Self | None:
         """The plan of ``operation``, or ``None`` if it must run on graphql-core."""
         try:
             return cls(resolvers, document, operation, hide_suggestions)
         except _Unsupported:
             return None
 
-    def execute(self, execution_context: Any) -> ExecutionResult | None:
+    def execute(self, execution_context: E) -> ExecutionResult | None:
         """The result, as graphql-core's ``execute_operation`` on ``execution_context`` (an
         executor built for this document) would give it, or ``None``: then run that instead.
         """
@@ -332,7 +355,7 @@ class Plan:
     def _plan_fields(
         self, parent: GraphQLObjectType, selection_sets: list[SelectionSetNode]
     ) -> list[_FieldPlan]:
-        plans = []
+        plans: list[_FieldPlan] = []
         for key, nodes in self._collect(parent, selection_sets).items():
             plan = _FieldPlan(key, parent, nodes)
             name = nodes[0].name.value
@@ -363,7 +386,7 @@ class Plan:
             plans.append(plan)
         return plans
 
-    def _static_arguments(self, field_def: GraphQLField, node: FieldNode) -> dict | None:
+    def _static_arguments(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
         if not field_def.args and not node.arguments:
             return {}
         if any(_uses_variables(argument.value) for argument in node.arguments or ()):
@@ -373,7 +396,9 @@ class Plan:
         except Exception:  # noqa: BLE001 - coerced again per request, which reports it
             return None
 
-    def _completer(self, type_: GraphQLOutputType, nodes: list[FieldNode], where: str):
+    def _completer(
+        self, type_: GraphQLOutputType, nodes: list[FieldNode], where: str
+    ) -> tuple[Complete, bool]:
         """``(complete, needs_info)``: how to complete a value of ``type_``, called as
         ``complete(value, path, info, run)``, and whether it may call ``info()``.
 
@@ -385,7 +410,9 @@ class Plan:
             inner, needs_info = self._completer(type_.of_type, nodes, where)
             message = f"Cannot return null for non-nullable field {where}."
 
-            def complete_non_null(value, path, info, run):
+            def complete_non_null(
+                value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]
+            ) -> Any:
                 completed = inner(value, path, info, run)
                 if completed is None:
                     raise TypeError(message)
@@ -398,7 +425,9 @@ class Plan:
             item_non_null = isinstance(item_type, GraphQLNonNull)
             not_iterable = f"Expected Iterable, but did not find one for field '{where}'."
 
-            def complete_list(value, path, info, run):
+            def complete_list(
+                value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]
+            ) -> Any:
                 if isinstance(value, Exception):
                     raise value
                 if value is None or value is Undefined:
@@ -407,13 +436,13 @@ class Plan:
                     raise _Fallback
                 if not is_iterable(value):
                     raise GraphQLError(not_iterable)
-                completed = []
+                completed: list[Any] = []
                 is_awaitable = run.is_awaitable
                 for index, element in enumerate(value):
                     if is_awaitable(element):
                         _abandon(value)
                         raise _Fallback
-                    element_path = (path, index, None)
+                    element_path: ResponsePath = (path, index, None)
                     try:
                         completed.append(item(element, element_path, info, run))
                     except (_Unsupported, _Fallback):
@@ -432,7 +461,9 @@ class Plan:
             # GraphQL's String and ID answer a str with itself: spare the call.
             keeps_str = type_ is GraphQLString or type_ is GraphQLID
 
-            def complete_leaf(value, path, info, run):
+            def complete_leaf(
+                value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]
+            ) -> Any:
                 if keeps_str and type(value) is str:
                     return value
                 if isinstance(value, Exception):
@@ -454,7 +485,7 @@ class Plan:
             return self._abstract_completer(type_, nodes), True
         raise _Unsupported("unknown type")
 
-    def _object_completer(self, type_: GraphQLObjectType, nodes: list[FieldNode]):
+    def _object_completer(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> Complete:
         definition = (type_.extensions or {}).get(_BACKREF)
         is_type_of = type_.is_type_of
         # Strawberry's generated is_type_of holds for an instance of the type's own class
@@ -470,7 +501,7 @@ class Plan:
         fields = self._plan_fields(type_, selection_sets)
         execute_fields = self._execute_fields
 
-        def complete_object(value, path, info, run):
+        def complete_object(value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]) -> Any:
             if isinstance(value, Exception):
                 raise value
             if value is None or value is Undefined:
@@ -484,18 +515,19 @@ class Plan:
 
         return complete_object
 
-    def _abstract_completer(self, type_: GraphQLAbstractType, nodes: list[FieldNode]):
+    def _abstract_completer(self, type_: GraphQLAbstractType, nodes: list[FieldNode]) -> Complete:
         schema = self._schema
         definition = (type_.extensions or {}).get(_BACKREF)
         # Strawberry's default resolve_type of an interface answers, for an instance of a
         # non-generic strawberry type implementing it that was not cast, that type's name: a
         # function of the class alone, so memoised per class (see ``memoisable_class``).
-        default_interface = (
-            isinstance(type_, GraphQLInterfaceType)
+        interface_class = (
+            definition.origin
+            if isinstance(type_, GraphQLInterfaceType)
             and definition is not None
             and getattr(definition, "resolve_type", None) is None
+            else None
         )
-        interface_class = definition.origin if default_interface else None
         resolve_type = type_.resolve_type
         if resolve_type is None:
             raise _Unsupported("no resolve_type")
@@ -518,7 +550,9 @@ class Plan:
                 and isinstance(value, interface_class)
             )
 
-        def complete_abstract(value, path, info, run):
+        def complete_abstract(
+            value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]
+        ) -> Any:
             if isinstance(value, Exception):
                 raise value
             if value is None or value is Undefined:
@@ -526,9 +560,10 @@ class Plan:
             cls = type(value)
             name = runtime_types.get(cls) if get_strawberry_type_cast(value) is None else None
             if name is None:
-                name = resolve_type(value, info(), type_)
-                if not isinstance(name, str) or name not in completers:
+                resolved = resolve_type(value, info(), type_)
+                if not isinstance(resolved, str) or resolved not in completers:
                     raise _Fallback  # awaitable, or an error graphql-core words; let it
+                name = resolved
                 if memoisable_class(value):
                     runtime_types[cls] = name
             return completers[name](value, path, info, run)
@@ -541,8 +576,8 @@ class Plan:
         self,
         fields: list[_FieldPlan],
         source: Any,
-        path: tuple | None,
-        run: _Run,
+        path: ResponsePath | None,
+        run: _Run[E],
         parent: GraphQLObjectType,
     ) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -554,8 +589,8 @@ class Plan:
                 data[plan.key] = plan.typename
                 continue
             # The response path as nested tuples: a graphql-core Path is made only if needed.
-            field_path = (path, plan.key, typename)
-            info = _LazyInfo(context, plan, field_path) if plan.needs_info else _no_info
+            field_path: ResponsePath = (path, plan.key, typename)
+            info: InfoThunk = _LazyInfo(context, plan, field_path) if plan.needs_info else _no_info
             try:
                 if plan.direct is not None:
                     value = plan.direct(source)
@@ -592,17 +627,17 @@ class _LazyInfo:
 
     __slots__ = ("_executor", "_plan", "_path", "_info", "context")
 
-    def __init__(self, executor: Any, plan: _FieldPlan, path: tuple) -> None:
+    def __init__(self, executor: Executor[Any], plan: _FieldPlan, path: ResponsePath) -> None:
         self._executor = executor
         self._plan = plan
         self._path = path
-        self._info = None
+        self._info: GraphQLResolveInfo[Any] | None = None
         self.context = executor.context_value
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self(), name)
 
-    def __call__(self) -> Any:
+    def __call__(self) -> GraphQLResolveInfo[Any]:
         if self._info is None:
             plan = self._plan
             self._info = self._executor.build_resolve_info(
@@ -611,7 +646,7 @@ class _LazyInfo:
         return self._info
 
 
-def _no_info() -> Any:
+def _no_info() -> NoReturn:
     # Cannot happen (``needs_info`` says when it can); if it did, graphql-core would answer.
     raise _Unsupported("info was not expected to be needed")
 
@@ -624,7 +659,11 @@ def _abandon(values: Any) -> None:
             value.close()
 
 
-def _as_path(path: tuple | None) -> Path | None:
+@overload
+def _as_path(path: ResponsePath) -> Path: ...
+@overload
+def _as_path(path: None) -> None: ...
+def _as_path(path: ResponsePath | None) -> Path | None:
     if path is None:
         return None
     prev, key, typename = path

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from schema.limits import Limits
-from server.graphql_http.endpoint import EXECUTION_MODES
+
+# Re-exported: the command line offers the modes as choices of --execution.
+from server.graphql_http.endpoint import EXECUTION_MODES as EXECUTION_MODES
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import networkx as nx
 
@@ -40,7 +41,9 @@ class ExportFormat:
     #: A fixed file name, for files that others name (``load.cypher`` loads ``nodes.csv``).
     file_name: str | None = None
 
-    def stream(self, graph: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator[bytes]:
+    def stream(
+        self, graph: nx.MultiDiGraph[Any], documents: Mapping[str, Document]
+    ) -> Iterator[bytes]:
         """The export of ``graph`` (``documents``: the seed documents, by id)."""
         if self.needs_documents:
             return self.iter_bytes(graph, documents)

@@ -16,6 +16,7 @@ uniqueness constraint instead of doubling the graph).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 
@@ -39,12 +40,12 @@ EDGES_FILE = "edges.csv"
 SCRIPT_FILE = "load.cypher"
 
 
-def iter_bytes(G: nx.MultiDiGraph) -> Iterator[bytes]:
+def iter_bytes(G: nx.MultiDiGraph[Any]) -> Iterator[bytes]:
     """Stream the ``LOAD CSV`` script for the tables of ``G``, in UTF-8 chunks."""
     return chunked(iter_text(G))
 
 
-def iter_text(G: nx.MultiDiGraph) -> Iterator[str]:
+def iter_text(G: nx.MultiDiGraph[Any]) -> Iterator[str]:
     label_sets = dict.fromkeys(labels(attrs) for _, attrs in G.nodes(data=True))
     types = dict.fromkeys(relationship_type(attrs) for _, _, attrs in G.edges(data=True))
     yield (

@@ -65,12 +65,12 @@ _GEXF_TYPES = {"string": "string", "integer": "integer", "double": "double", "li
 _EDGE_TITLES = {"kind": "edge_kind"}
 
 
-def iter_bytes(G: nx.MultiDiGraph, *, modified: date | None = None) -> Iterator[bytes]:
+def iter_bytes(G: nx.MultiDiGraph[Any], *, modified: date | None = None) -> Iterator[bytes]:
     """Stream ``G`` as a GEXF 1.3 document, in UTF-8 chunks of about 64 KiB."""
     return chunked(iter_text(G, modified=modified))
 
 
-def iter_text(G: nx.MultiDiGraph, *, modified: date | None = None) -> Iterator[str]:
+def iter_text(G: nx.MultiDiGraph[Any], *, modified: date | None = None) -> Iterator[str]:
     """The document as many small strings; ``modified`` defaults to today."""
     sizes = _SizeScale.of(G)
     dynamic = any(_event_time(attrs) is not None for _, attrs in G.nodes(data=True))
@@ -84,7 +84,7 @@ def iter_text(G: nx.MultiDiGraph, *, modified: date | None = None) -> Iterator[s
     yield "    </edges>\n  </graph>\n</gexf>\n"
 
 
-def _header(G: nx.MultiDiGraph, modified: date, dynamic: bool) -> Iterator[str]:
+def _header(G: nx.MultiDiGraph[Any], modified: date, dynamic: bool) -> Iterator[str]:
     name = G.graph.get("name")
     description = name if isinstance(name, str) and name.strip() else "Knowledge graph"
     yield (
@@ -216,7 +216,7 @@ class _SizeScale:
         self._span = high - low
 
     @classmethod
-    def of(cls, G: nx.MultiDiGraph) -> _SizeScale:
+    def of(cls, G: nx.MultiDiGraph[Any]) -> _SizeScale:
         low, high = math.inf, -math.inf
         for _, attrs in G.nodes(data=True):
             rank = _finite(attrs.get("pagerank"))

@@ -39,12 +39,12 @@ _NODE_COLUMNS: tuple[Column, ...] = (
 _GRAPH_COLUMNS: tuple[Column, ...] = (Column("name", "string", lambda attrs: attrs.get("name")),)
 
 
-def iter_bytes(G: nx.MultiDiGraph) -> Iterator[bytes]:
+def iter_bytes(G: nx.MultiDiGraph[Any]) -> Iterator[bytes]:
     """Stream ``G`` as a GraphML document, in UTF-8 chunks of about 64 KiB."""
     return chunked(iter_text(G))
 
 
-def iter_text(G: nx.MultiDiGraph) -> Iterator[str]:
+def iter_text(G: nx.MultiDiGraph[Any]) -> Iterator[str]:
     yield (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'

@@ -128,24 +128,24 @@ def relationship_type(attrs: Mapping[str, Any]) -> str:
     return value.upper() if isinstance(value, str) and value else "RELATED_TO"
 
 
-def iter_nodes(G: nx.MultiDiGraph) -> Iterator[bytes]:
+def iter_nodes(G: nx.MultiDiGraph[Any]) -> Iterator[bytes]:
     """Stream ``nodes.csv``: one row per node of ``G``, in UTF-8 chunks."""
     return chunked(_lines(NODE_TABLE, _node_rows(G)))
 
 
-def iter_edges(G: nx.MultiDiGraph) -> Iterator[bytes]:
+def iter_edges(G: nx.MultiDiGraph[Any]) -> Iterator[bytes]:
     """Stream ``edges.csv``: one row per edge of ``G``, in UTF-8 chunks."""
     return chunked(_lines(EDGE_TABLE, _edge_rows(G)))
 
 
-def _node_rows(G: nx.MultiDiGraph) -> Iterator[list[str]]:
+def _node_rows(G: nx.MultiDiGraph[Any]) -> Iterator[list[str]]:
     for node, attrs in G.nodes(data=True):
         row = [str(node), ARRAY_DELIMITER.join(labels(attrs))]
         row.extend(field.cell(attrs) for field in NODE_TABLE.fields)
         yield row
 
 
-def _edge_rows(G: nx.MultiDiGraph) -> Iterator[list[str]]:
+def _edge_rows(G: nx.MultiDiGraph[Any]) -> Iterator[list[str]]:
     for source, target, key, attrs in G.edges(keys=True, data=True):
         row = [str(source), str(target), relationship_type(attrs)]
         with_key = {**attrs, "key": key}

@@ -24,7 +24,7 @@ import math
 from collections import deque
 from collections.abc import Hashable, Iterator, Mapping
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -39,12 +39,12 @@ _NODE_RESERVED = frozenset({"id"})
 _EDGE_RESERVED = frozenset({"source", "target", "key"})
 
 
-def iter_bytes(G: nx.MultiDiGraph) -> Iterator[bytes]:
+def iter_bytes(G: nx.MultiDiGraph[Any]) -> Iterator[bytes]:
     """Stream ``G`` as node-link JSON, in UTF-8 chunks of about 64 KiB."""
     return chunked(iter_text(G))
 
 
-def iter_text(G: nx.MultiDiGraph) -> Iterator[str]:
+def iter_text(G: nx.MultiDiGraph[Any]) -> Iterator[str]:
     directed = "true" if G.is_directed() else "false"
     multigraph = "true" if G.is_multigraph() else "false"
     graph = _encode(plain(G.graph))
@@ -65,10 +65,11 @@ def iter_text(G: nx.MultiDiGraph) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def rebuild_order(G: nx.Graph) -> Iterator[tuple[Hashable, Hashable, Hashable, dict]]:
-    """Every edge ``(u, v, key, data)`` of ``G``, in an order that, added edge by edge to a graph
-    holding ``G``'s nodes in order (as ``networkx.node_link_graph`` does), gives each node the
-    same successors *and predecessors* in the same order, each pair's keys in the same order.
+def rebuild_order(G: nx.Graph[Any]) -> Iterator[tuple[Any, ...]]:
+    """Every edge ``(u, v, key, data)`` of ``G`` (``(u, v, data)`` if not a multigraph), in an
+    order that, added edge by edge to a graph holding ``G``'s nodes in order (as
+    ``networkx.node_link_graph`` does), gives each node the same successors *and predecessors*
+    in the same order, each pair's keys in the same order.
 
     ``G.edges()`` lists edges by source, so a graph rebuilt from it orders a node's
     predecessors by their place in the node order, not by when their edges were added. Here
@@ -79,9 +80,15 @@ def rebuild_order(G: nx.Graph) -> Iterator[tuple[Hashable, Hashable, Hashable, d
     waiting walks are held, so the export still streams.
     """
     if not G.is_directed():
-        yield from G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+        if G.is_multigraph():
+            # networkx's multigraphs are its MultiGraph and MultiDiGraph, and their subclasses.
+            yield from cast("nx.MultiGraph[Any]", G).edges(keys=True, data=True)
+        else:
+            yield from G.edges(data=True)
         return
-    succ, pred = G.succ, G.pred
+    # networkx's directed graphs are its DiGraph and MultiDiGraph, and their subclasses.
+    directed = cast("nx.DiGraph[Any]", G)
+    succ, pred = directed.succ, directed.pred
     multigraph = G.is_multigraph()
     # v -> (iterator over the rest of v's predecessors, the predecessor v expects next)
     part_way: dict[Hashable, tuple[Iterator[Hashable], Hashable]] = {}

@@ -117,7 +117,7 @@ def document_iri(document: str) -> URIRef:
     return DOCUMENT[_segment(document)]
 
 
-def blocks(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator[list[Triple]]:
+def blocks(G: nx.MultiDiGraph[Any], documents: Mapping[str, Document]) -> Iterator[list[Triple]]:
     """The triples for ``G``, a node, an edge or a document at a time (see the module docs).
 
     The documents are those the citations of ``G`` cite, after the nodes and edges; a cited

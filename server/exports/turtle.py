@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 import networkx as nx
 from rdflib.term import Node, URIRef
@@ -30,12 +31,12 @@ _PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 _NAMESPACES = [(p, rdf.PREFIXES[p]) for p in ("node", "edge", "document", "kg")]
 
 
-def iter_bytes(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator[bytes]:
+def iter_bytes(G: nx.MultiDiGraph[Any], documents: Mapping[str, Document]) -> Iterator[bytes]:
     """Stream ``G`` as Turtle, in UTF-8 chunks of about 64 KiB."""
     return chunked(iter_text(G, documents))
 
 
-def iter_text(G: nx.MultiDiGraph, documents: Mapping[str, Document]) -> Iterator[str]:
+def iter_text(G: nx.MultiDiGraph[Any], documents: Mapping[str, Document]) -> Iterator[str]:
     for prefix, namespace in rdf.PREFIXES.items():
         yield f"@prefix {prefix}: <{namespace}> .\n"
     for block in rdf.blocks(G, documents):

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
-from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode, OperationType
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLFormattedError,
+    OperationDefinitionNode,
+    OperationType,
+)
+from graphql.execution import ExperimentalIncrementalExecutionResults
+from graphql.pyutils import AwaitableOrValue
 from starlette.requests import Request
 from strawberry.execution import optimized_is_awaitable
 
 from server.fast_execution import Resolvers
-from server.graphql_http.budget import BoundedPlan, Budget, bounded_executor
+from server.graphql_http.budget import BoundedExecutor, BoundedPlan, Budget, bounded_executor
 from server.graphql_http.errors import (
     ObjectLimitExceeded,
     ResponseTooLarge,
@@ -27,7 +36,7 @@ from server.graphql_http.errors import (
 from server.graphql_http.negotiation import GRAPHQL_RESPONSE_JSON
 from server.graphql_http.params import GraphQLParams
 from server.graphql_http.prepared import Documents, PreparedDocument
-from server.graphql_http.refusals import OperationNotAllowedOverGet
+from server.graphql_http.refusals import MissingQuery, OperationNotAllowedOverGet
 
 if TYPE_CHECKING:
     import strawberry
@@ -43,6 +52,10 @@ INTERNAL_ERROR_MESSAGE = "Internal server error"
 
 #: (status, body, cacheable): cacheable when the answer is an error-free query result.
 Answer = tuple[int, bytes, bool]
+
+#: strawberry's fast ``inspect.isawaitable``, which graphql-core's executor is given too. It is
+#: annotated as returning ``bool``, where graphql-core asks for the ``TypeGuard`` it is.
+is_awaitable: Callable[[Any], TypeGuard[Awaitable[Any]]] = optimized_is_awaitable  # type: ignore[assignment]
 
 
 class SliceSpent(Exception):
@@ -74,7 +87,7 @@ class Answers:
         self._resolvers = Resolvers(schema)
         self._hide_suggestions = bool(schema.config.disable_field_suggestions)
         self._context = context
-        self._exposed_errors = (GraphQLError, *exposed_errors)
+        self._exposed_errors: tuple[type[Exception], ...] = (GraphQLError, *exposed_errors)
         self._encoder = json.JSONEncoder(
             ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
         )
@@ -99,13 +112,15 @@ class Answers:
         receive: Receive,
         budget: Budget,
         give_up: bool = False,
-    ) -> Any:
+    ) -> Answer | Awaitable[Answer]:
         """``(status, body, cacheable)``, or an awaitable of it where resolvers are async.
 
         With ``give_up``, running out of time raises :class:`SliceSpent` instead of answering.
         """
         # Under graphql-response+json a request that never reached execution is a client error.
         request_error_status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+        if params.query is None:  # never: the endpoint resolves a persisted query first
+            raise MissingQuery()
         try:
             prepared = self.documents.prepare(params.query, budget)
         except TimeLimitExceeded as error:
@@ -125,36 +140,46 @@ class Answers:
         if isinstance(operation, GraphQLError):
             return request_error_status, self.encode_errors([operation]), False
         if operation.operation is OperationType.SUBSCRIPTION:
-            error = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
-            return request_error_status, self.encode_errors([error]), False
+            refusal = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
+            return request_error_status, self.encode_errors([refusal]), False
 
-        executor = self._executor_class.build(
+        built = self._executor_class.build(
             self._graphql_schema,
-            prepared.document,
+            # Only a text that does not parse has no document, and its failure is answered.
+            cast(DocumentNode, prepared.document),
             None,
             self._context(Request(scope, receive)),
             params.variables,
             params.operation_name,
-            is_awaitable=optimized_is_awaitable,
+            is_awaitable=is_awaitable,
             hide_suggestions=self._hide_suggestions,
             operation_extensions=params.extensions,
         )
-        if isinstance(executor, list):  # variable coercion failed: execution never started
-            return request_error_status, self.encode_errors(executor), False
+        if isinstance(built, list):  # variable coercion failed: execution never started
+            return request_error_status, self.encode_errors(built), False
+        # build() makes an instance of the class it is called on (graphql-core annotates it
+        # as returning the base Executor).
+        executor = cast(BoundedExecutor, built)
         limits = self.limits
         executor.start(budget, limits.max_objects, limits.max_response_bytes)
         # A query runs on its compiled plan (server.fast_execution) when it has one; anything
         # the plan leaves aside runs on graphql-core, with the same result.
+        result: AwaitableOrValue[ExecutionResult | ExperimentalIncrementalExecutionResults] | None
         result = self._execute_planned(prepared, operation, executor)
         if result is None:
             result = executor.execute_operation()
-        if optimized_is_awaitable(result):
+        if is_awaitable(result):
 
             async def finish() -> tuple[int, bytes, bool]:
                 return self.finish(await result, operation)
 
             return finish()
-        if give_up and result.errors and any(is_limit(e, TimeLimitExceeded) for e in result.errors):
+        if (
+            give_up
+            and isinstance(result, ExecutionResult)
+            and result.errors
+            and any(is_limit(e, TimeLimitExceeded) for e in result.errors)
+        ):
             raise SliceSpent
         return self.finish(result, operation)
 
@@ -188,7 +213,10 @@ class Answers:
         return 200, body, cacheable
 
     def _execute_planned(
-        self, prepared: PreparedDocument, operation: OperationDefinitionNode, executor: Any
+        self,
+        prepared: PreparedDocument,
+        operation: OperationDefinitionNode,
+        executor: BoundedExecutor,
     ) -> ExecutionResult | None:
         """The result of a query run on its compiled plan, or ``None`` to run graphql-core."""
         if (
@@ -206,7 +234,7 @@ class Answers:
         plan = plans[key]
         return None if plan is None else plan.execute(executor)
 
-    def _public_error(self, error: GraphQLError) -> dict[str, Any]:
+    def _public_error(self, error: GraphQLError) -> GraphQLFormattedError:
         original = error.original_error
         if original is None or isinstance(original, self._exposed_errors):
             return error.formatted

@@ -11,14 +11,25 @@ from __future__ import annotations
 
 import math
 from time import monotonic
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from graphql import ValidationContext, ValidationRule
+from graphql import GraphQLObjectType, ValidationContext, ValidationRule
+from graphql.execution import Executor
 
 from server.fast_execution import Plan
 from server.graphql_http.errors import ObjectLimitExceeded, ResponseTooLarge, TimeLimitExceeded
 
-__all__ = ["Budget", "BoundedPlan", "bounded_executor", "deadline_rule", "encoded_size"]
+if TYPE_CHECKING:
+    from server.fast_execution import ResponsePath, _FieldPlan, _Run
+
+__all__ = [
+    "Budget",
+    "BoundedExecutor",
+    "BoundedPlan",
+    "bounded_executor",
+    "deadline_rule",
+    "encoded_size",
+]
 
 
 class Budget:
@@ -65,57 +76,70 @@ def deadline_rule(budget: Budget) -> type[ValidationRule]:
     return Deadline
 
 
-def bounded_executor(base: type) -> type:
-    """graphql-core's executor (``base``), calling ``check`` before each object's fields: the
-    request's :class:`Budget`, and a count of objects against ``max_objects``."""
+class BoundedExecutor(Executor[Any]):
+    """graphql-core's executor, calling ``check`` before each object's fields: the request's
+    :class:`Budget`, and a count of objects against ``max_objects``. Used as the first base of
+    the class :func:`bounded_executor` makes, so that its ``super()`` is the executor there."""
 
-    class BoundedExecutor(base):  # type: ignore[misc, valid-type]
-        budget: Budget  # set by start(), before any check
-        objects_left: int = 0
-        max_objects: int = 0
-        bytes_left: int = 0
-        max_bytes: int = 0
+    budget: Budget  # set by start(), before any check
+    objects_left: int = 0
+    max_objects: int = 0
+    bytes_left: int = 0
+    max_bytes: int = 0
 
-        def start(self, budget: Budget, max_objects: int, max_bytes: int) -> None:
-            self.budget = budget
-            self.objects_left = self.max_objects = max_objects
-            self.bytes_left = self.max_bytes = max_bytes
+    def start(self, budget: Budget, max_objects: int, max_bytes: int) -> None:
+        self.budget = budget
+        self.objects_left = self.max_objects = max_objects
+        self.bytes_left = self.max_bytes = max_bytes
 
-        def check(self) -> None:
-            self.objects_left -= 1
-            if self.objects_left < 0:
-                raise ObjectLimitExceeded(self.max_objects)
+    def check(self) -> None:
+        self.objects_left -= 1
+        if self.objects_left < 0:
+            raise ObjectLimitExceeded(self.max_objects)
+        if self.bytes_left < 0:
+            raise ResponseTooLarge(self.max_bytes)
+        self.budget.check()
+
+    def count(self, data: Any) -> None:
+        """Count the bytes an object's own fields will take in the answer (its nested
+        objects are counted by their own call): refused as soon as the sum is over."""
+        if type(data) is dict:
+            self.bytes_left -= encoded_size(data)
             if self.bytes_left < 0:
                 raise ResponseTooLarge(self.max_bytes)
-            self.budget.check()
 
-        def count(self, data: Any) -> None:
-            """Count the bytes an object's own fields will take in the answer (its nested
-            objects are counted by their own call): refused as soon as the sum is over."""
-            if type(data) is dict:
-                self.bytes_left -= encoded_size(data)
-                if self.bytes_left < 0:
-                    raise ResponseTooLarge(self.max_bytes)
+    def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
+        self.check()
+        data = super().execute_fields(*args, **kwargs)
+        self.count(data)
+        return data
 
-        def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
-            self.check()
-            data = super().execute_fields(*args, **kwargs)
-            self.count(data)
-            return data
-
-        def execute_fields_serially(self, *args: Any, **kwargs: Any) -> Any:
-            self.check()
-            data = super().execute_fields_serially(*args, **kwargs)
-            self.count(data)
-            return data
-
-    return BoundedExecutor
+    def execute_fields_serially(self, *args: Any, **kwargs: Any) -> Any:
+        self.check()
+        data = super().execute_fields_serially(*args, **kwargs)
+        self.count(data)
+        return data
 
 
-class BoundedPlan(Plan):
+def bounded_executor(base: type[Executor[Any]]) -> type[BoundedExecutor]:
+    """``base`` (the schema's executor class, graphql-core's or a subclass of it) with the
+    checks of :class:`BoundedExecutor` before each object's fields."""
+    # A class whose first base is BoundedExecutor is a subclass of it; mypy cannot follow a
+    # base class known only at run time.
+    return cast(type[BoundedExecutor], type("BoundedExecutor", (BoundedExecutor, base), {}))
+
+
+class BoundedPlan(Plan[BoundedExecutor]):
     """The compiled fast path, calling the executor's ``check`` before each object."""
 
-    def _execute_fields(self, fields, source, path, run, parent):  # type: ignore[no-untyped-def]
+    def _execute_fields(
+        self,
+        fields: list[_FieldPlan],
+        source: Any,
+        path: ResponsePath | None,
+        run: _Run[BoundedExecutor],
+        parent: GraphQLObjectType,
+    ) -> dict[str, Any]:
         context = run.context
         context.check()
         data = super()._execute_fields(fields, source, path, run, parent)

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
-from strawberry.execution import optimized_is_awaitable
 
-from server.graphql_http.answers import INTERNAL_ERROR_MESSAGE, Answers, SliceSpent
+from server.graphql_http.answers import INTERNAL_ERROR_MESSAGE, Answer, Answers, SliceSpent
 from server.graphql_http.budget import Budget
 from server.graphql_http.caches import ResponseCache
 from server.graphql_http.negotiation import (
@@ -260,18 +259,18 @@ class GraphQLEndpoint:
             if cached is not None:  # only error-free query results are stored: GET may have it
                 return 200, cached, True
         arguments = (params, is_get, media_type, scope, receive)
-        answer = None
+        answer: Answer | Awaitable[Answer] | None = None
         if self.execution == "loop":
             answer = self.answers.answer(*arguments, budget)
         elif self.execution == "loop-then-thread":
             answer = self._answer_on_loop(*arguments, budget)
         if answer is None:
             answer = await self._answer_in_thread(arguments, receive, budget)
-        if optimized_is_awaitable(answer):  # asynchronous resolvers: finished on the loop
+        if not isinstance(answer, tuple):  # asynchronous resolvers: finished on the loop
+            finished: Answer | None = None
             with anyio.move_on_after(budget.remaining() + LATE_ANSWER_GRACE):
-                answer = await answer
-            if optimized_is_awaitable(answer):
-                answer = self.answers.late(media_type, budget)
+                finished = await answer
+            answer = self.answers.late(media_type, budget) if finished is None else finished
         status, body, cacheable = answer
         if cacheable and responses is not None:
             responses.put_body(key, body)
@@ -287,14 +286,17 @@ class GraphQLEndpoint:
         return {c: etag(version, "GET", path, query_string, media_type, c) for c in codings}
 
     async def _answer_in_thread(
-        self, arguments: tuple[Any, ...], receive: Receive, budget: Budget
-    ) -> Any:
+        self,
+        arguments: tuple[GraphQLParams, bool, str, Scope, Receive],
+        receive: Receive,
+        budget: Budget,
+    ) -> Answer | Awaitable[Answer]:
         """The answer, computed in a worker thread, so that the loop keeps serving others.
 
         Waited for until the deadline (and :data:`LATE_ANSWER_GRACE`); if the client goes away
         meanwhile, the work is stopped at its next check and nothing is answered.
         """
-        answers: list[Any] = []
+        answers: list[Answer | Awaitable[Answer]] = []
         failures: list[Exception] = []
         client_gone = False
 
@@ -340,7 +342,7 @@ class GraphQLEndpoint:
         scope: Scope,
         receive: Receive,
         budget: Budget,
-    ) -> Any:
+    ) -> Answer | Awaitable[Answer] | None:
         """The answer, computed on the event loop if it takes no longer than ``LOOP_SLICE``;
         ``None`` when it must go to a worker thread instead.
 
@@ -351,7 +353,7 @@ class GraphQLEndpoint:
         of its time, which is safe only because resolvers are pure (``pure_resolvers``). A
         document not yet prepared always goes to the thread.
         """
-        if params.query not in self.documents:
+        if params.query is None or params.query not in self.documents:
             return None
         slice_budget = Budget(budget.seconds, min(budget.deadline, monotonic() + LOOP_SLICE))
         try:

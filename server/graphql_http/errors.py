@@ -7,9 +7,8 @@ Every one names the limit it is about (``extensions.limit``, the name of the ``L
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 
 __all__ = [
     "ASK_FOR_LESS",
@@ -159,15 +158,15 @@ _PYTHON_INTERNALS = (
 )
 
 
-def readable_entry(entry: dict[str, Any]) -> dict[str, Any]:
+def readable_entry(entry: GraphQLFormattedError) -> GraphQLFormattedError:
     """A formatted error as a client should read it: Python's internals in words of the
     request, and the message and extension texts cut to a readable length."""
     message = entry.get("message")
     if isinstance(message, str):
         for pattern, replacement in _PYTHON_INTERNALS:
             if pattern.search(message):
-                entry = {**entry, "message": pattern.sub(replacement, message)}
-                message = entry["message"]
+                message = pattern.sub(replacement, message)
+                entry = {**entry, "message": message}
     extensions = entry.get("extensions")
     long_message = isinstance(message, str) and len(message) > MAX_MESSAGE_CHARS
     long_extension = isinstance(extensions, dict) and any(
@@ -175,10 +174,10 @@ def readable_entry(entry: dict[str, Any]) -> dict[str, Any]:
     )
     if not long_message and not long_extension:
         return entry
-    entry = dict(entry)
-    if long_message:
+    entry = entry.copy()
+    if long_message and isinstance(message, str):
         entry["message"] = _shortened(message, MAX_MESSAGE_CHARS)
-    if long_extension:
+    if long_extension and isinstance(extensions, dict):
         entry["extensions"] = {
             k: _shortened(v, MAX_EXTENSION_CHARS) if isinstance(v, str) else v
             for k, v in extensions.items()

@@ -28,9 +28,8 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema.limits import Limits
-from server.fast_execution import Plan
 from server.graphql_http.bounds import refusals
-from server.graphql_http.budget import Budget, deadline_rule
+from server.graphql_http.budget import BoundedPlan, Budget, deadline_rule
 from server.graphql_http.caches import BytesLRU
 from server.graphql_http.errors import TokenLimitExceeded, ValidationTooComplex, readable_entry
 
@@ -59,7 +58,7 @@ class PreparedDocument:
     failure: bytes | None = None
     #: Operation -> its compiled fast-path :class:`~server.fast_execution.Plan` (``None``
     #: where the operation runs on graphql-core), filled on first execution.
-    plans: dict[int, Plan | None] = field(default_factory=dict)
+    plans: dict[int, BoundedPlan | None] = field(default_factory=dict)
 
     def select(self, name: str | None) -> OperationDefinitionNode | GraphQLError:
         """The operation to run (GraphQL's GetOperation), or the request error."""
@@ -120,9 +119,10 @@ class Documents:
         try:
             document = parse(query, max_tokens=self.limits.max_tokens)
         except GraphQLSyntaxError as error:
+            failure: GraphQLError = error
             if f"more than {self.limits.max_tokens} tokens" in error.message:
-                error = TokenLimitExceeded(self.limits.max_tokens, error)
-            return PreparedDocument(None, failure=self._failure([error])), 0
+                failure = TokenLimitExceeded(self.limits.max_tokens, error)
+            return PreparedDocument(None, failure=self._failure([failure])), 0
         tokens = _count_tokens(document)
         operations = tuple(
             definition
