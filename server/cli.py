@@ -22,9 +22,10 @@ import httpx
 from graph import receipts
 from graph.build import build_graph, load_graph
 from graph.errors import SelectionError
+from graph.filters import parse_filter
 from graph.load import load_knowledge_base
 from graph.problems import AnnotationError
-from graph.subgraph import select
+from graph.subgraph import selected
 from server.atomic_file import Terminated, replacing
 from server.exports import FORMATS
 from server.graphql_http.params import MAX_JSON_DEPTH, nests_deeper_than
@@ -46,6 +47,16 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 #: Deepest nesting of ``--variables``: the endpoint's bound on a request body
 #: (server.graphql_http.params), less the body object that holds the variables.
 MAX_VARIABLES_DEPTH = MAX_JSON_DEPTH - 1
+
+#: The options of ``export``, by the argument of :func:`graph.filters.parse_filter` each gives.
+EXPORT_OPTIONS = {
+    "kinds": "--kind",
+    "relation_types": "--relation",
+    "documents": "--document",
+    "certainty": "--certainty",
+    "center": "--center",
+    "radius": "--radius",
+}
 
 
 class CommandError(Exception):
@@ -173,16 +184,34 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write the graph (or part of it) to a file")
     export.add_argument("--format", choices=sorted(FORMATS), default="gexf")
-    export.add_argument("--kind", action="append", help="keep nodes of this kind (repeatable)")
-    export.add_argument("--relation", action="append", help="keep edges of this type (repeatable)")
-    export.add_argument("--center", help="ego network around this node id")
+    export.add_argument(
+        "--kind", action="append", help="keep nodes of this kind, in either case (repeatable)"
+    )
+    export.add_argument(
+        "--relation",
+        action="append",
+        help="keep edges of this relation type or participant role (repeatable)",
+    )
+    export.add_argument(
+        "--document",
+        action="append",
+        help="keep the claims cited from this document id: what it says (repeatable)",
+    )
+    export.add_argument(
+        "--certainty",
+        action="append",
+        help="keep the claims of this certainty: stated, hedged or inferred (repeatable)",
+    )
+    export.add_argument(
+        "--center", help="ego network around this node (its id or any name the articles use)"
+    )
     export.add_argument(
         "--radius", type=int, help="ego network radius (default 1, at most as over HTTP)"
     )
     export.add_argument(
         "--keep-isolated",
         action="store_true",
-        help="with --relation, keep the nodes that no kept edge joins too",
+        help="with --relation, --document or --certainty, keep the nodes no kept edge joins too",
     )
     export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
     export.set_defaults(run=export_command)
@@ -276,18 +305,26 @@ def export_command(args: argparse.Namespace) -> int:
     if args.output is not None:
         _check_output(args.output)  # before the graph is built: a bad path fails at once
     graph = load_graph(args.seeds)
-    selected = select(
-        graph.graph,
-        kinds=args.kind,
-        relation_types=args.relation,
-        center=args.center,
-        radius=args.radius,
-        # The bound the HTTP exports apply (server.exports.routes), with its error.
-        max_radius=Settings.from_env().limits.max_radius,
-        names=graph.search.names,
-        keep_isolated=args.keep_isolated,
-    )
-    chunks = FORMATS[args.format].iter_bytes(selected)
+    try:
+        # Read and checked as the HTTP exports and GraphQL read and check them.
+        checked = parse_filter(
+            graph.graph,
+            kinds=args.kind,
+            relation_types=args.relation,
+            documents=args.document,
+            certainty=args.certainty,
+            center=args.center,
+            radius=args.radius,
+            keep_isolated=args.keep_isolated,
+            names=graph.search.names,
+            known_documents=graph.documents,
+            max_radius=Settings.from_env().limits.max_radius,
+        )
+    except SelectionError as error:
+        option = EXPORT_OPTIONS.get(error.parameter, error.parameter)
+        raise CommandError(f"{option}: {error}") from None
+    chosen = selected(graph.graph, checked).graph
+    chunks = FORMATS[args.format].iter_bytes(chosen)
     if args.output is None:
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
@@ -298,8 +335,7 @@ def export_command(args: argparse.Namespace) -> int:
         for chunk in chunks:
             out.write(chunk)
     print(
-        f"wrote {args.output} ({selected.number_of_nodes()} nodes, "
-        f"{selected.number_of_edges()} edges)",
+        f"wrote {args.output} ({chosen.number_of_nodes()} nodes, {chosen.number_of_edges()} edges)",
         file=sys.stderr,
     )
     return 0
