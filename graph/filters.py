@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -106,7 +107,7 @@ def cited_documents(data: Mapping[str, object]) -> Iterable[object]:
 
 
 def parse_filter(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     *,
     kinds: Iterable[str] | None = None,
     relation_types: Iterable[str] | None = None,
@@ -160,13 +161,13 @@ def parse_filter(
     )
 
 
-def relation_types(types: Iterable[str], G: nx.MultiDiGraph | None = None) -> frozenset[str]:
+def relation_types(types: Iterable[str], G: nx.MultiDiGraph[Any] | None = None) -> frozenset[str]:
     """``types`` checked as :func:`parse_filter` checks its ``relation_types`` (against the
     vocabulary alone when no graph ``G`` is given)."""
     return _checked_relation_types(nx.MultiDiGraph() if G is None else G, types)
 
 
-def _named(G: nx.MultiDiGraph, name: Hashable, names: Names | None) -> Hashable:
+def _named(G: nx.MultiDiGraph[Any], name: Hashable, names: Names | None) -> Hashable:
     """The one node a name, alias or description names (see :mod:`graph.names`):
     :class:`UnknownNode` if none, :class:`graph.names.AmbiguousName` if several."""
     node = None if names is None or not isinstance(name, str) else names.require(name, G)
@@ -175,24 +176,24 @@ def _named(G: nx.MultiDiGraph, name: Hashable, names: Names | None) -> Hashable:
     return node
 
 
-def _checked_kinds(G: nx.MultiDiGraph, kinds: Iterable[str]) -> frozenset[str]:
+def _checked_kinds(G: nx.MultiDiGraph[Any], kinds: Iterable[str]) -> frozenset[str]:
     wanted = frozenset(_term(k, KINDS) for k in _as_set(kinds))
     unknown = sorted((k for k in wanted if k not in KINDS), key=str)
     if unknown:
         # Rare path: the graph may use a kind the vocabulary lacks; only then pay a scan.
-        present = _strings(kind for _, kind in G.nodes(data="kind"))
+        present = _strings(data.get("kind") for _, data in G.nodes(data=True))
         for kind in unknown:
             if kind not in present:
                 raise UnknownKind(kind, [*KINDS, *sorted(present - KINDS.keys())])
     return wanted
 
 
-def _checked_relation_types(G: nx.MultiDiGraph, types: Iterable[str]) -> frozenset[str]:
+def _checked_relation_types(G: nx.MultiDiGraph[Any], types: Iterable[str]) -> frozenset[str]:
     vocabulary = RELATION_TYPES.keys() | ROLES.keys()
     wanted = frozenset(_term(t, vocabulary) for t in _as_set(types))
     unknown = sorted((t for t in wanted if t not in vocabulary), key=str)
     if unknown:
-        present = _strings(t for _, _, t in G.edges(data="type"))
+        present = _strings(data.get("type") for _, _, data in G.edges(data=True))
         for relation_type in unknown:
             if relation_type not in present:
                 others = sorted(present - vocabulary)
@@ -201,7 +202,7 @@ def _checked_relation_types(G: nx.MultiDiGraph, types: Iterable[str]) -> frozens
 
 
 def _checked_documents(
-    G: nx.MultiDiGraph, documents: Iterable[str], known: Collection[str] | None
+    G: nx.MultiDiGraph[Any], documents: Iterable[str], known: Collection[str] | None
 ) -> frozenset[str]:
     if known is None:
         # A graph given without its documents: the ones its citations name.
@@ -224,21 +225,19 @@ def _checked_certainty(certainty: Iterable[str]) -> frozenset[str]:
 
 
 def _check_radius(radius: object, max_radius: int | None) -> None:
-    if not _is_int(radius) or radius < 0:  # type: ignore[operator]
+    if not isinstance(radius, int) or isinstance(radius, bool) or radius < 0:
         raise InvalidRadius(radius, max_radius)
-    if max_radius is not None and radius > max_radius:  # type: ignore[operator]
-        raise RadiusTooLarge(radius, max_radius)  # type: ignore[arg-type]
+    if max_radius is not None and radius > max_radius:
+        raise RadiusTooLarge(radius, max_radius)
 
 
 def _check_max_nodes(max_nodes: object, limit: int | None) -> None:
     if max_nodes is None:
         return
-    if not _is_int(max_nodes) or max_nodes < 1 or (limit is not None and max_nodes > limit):  # type: ignore[operator]
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
         raise InvalidMaxNodes(max_nodes, limit)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    if limit is not None and max_nodes > limit:
+        raise InvalidMaxNodes(max_nodes, limit)
 
 
 def _term(value: str, vocabulary: Collection[str]) -> str:
