@@ -179,14 +179,18 @@ def timeline(
     participant: str | None = None,
     place: str | None = None,
     certainty: Collection[str] | None = None,
+    documents: Collection[str] | None = None,
 ) -> list[str]:
     """Event ids in story order (or in the order the film tells them, for the events whose place
     in the telling the articles give), optionally only those ``participant`` takes part in,
-    those located at ``place`` and those of one of the ``certainty`` values."""
+    those located at ``place``, those of one of the ``certainty`` values and those cited from
+    one of the ``documents`` (the events that article tells)."""
     events: Iterator[str] = iter(K.timeline if order == "story" else K.narrative)
+    nodes = K.graph.nodes
     if certainty is not None:
-        nodes = K.graph.nodes
         events = (e for e in events if nodes[e].get("certainty", "stated") in certainty)
+    if documents is not None:
+        events = (e for e in events if any(d in documents for d in cited_documents(nodes[e])))
     if participant is not None:
         involved = {
             e.target for e in edges_of(K, participant, direction="out", edge_kind="participation")

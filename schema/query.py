@@ -652,7 +652,8 @@ class Query:
 
     @strawberry.field(
         description="Events in story order or in the order the film tells them, optionally "
-        "only those a participant takes part in or that happen at a place."
+        "only those a participant takes part in, that happen at a place, of some certainties or "
+        "that some documents tell (cite)."
     )
     def timeline(
         self,
@@ -661,6 +662,13 @@ class Query:
         participant: str | None = None,
         place: str | None = None,
         certainty: list[Certainty] | None = None,  # type: ignore[valid-type]
+        documents: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(
+                description="Only the events cited from these documents (ids): the events "
+                "those articles tell. An unknown id is a NOT_FOUND error listing the ids."
+            ),
+        ] = None,
     ) -> list[Event]:
         K = graph_of(info)
         who = None if participant is None else _require(info, "participant", participant)
@@ -671,6 +679,7 @@ class Query:
             participant=who,
             place=where,
             certainty=None if certainty is None else {c.value for c in certainty},
+            documents=None if documents is None else _filter(info, documents=documents).documents,
         )
         return make_nodes(K, events)  # type: ignore[return-value]
 

@@ -67,6 +67,7 @@ BAD_FILTERS = [
             '{ egoNetwork(center: "ok-ju", documents: ["the-guardian"]) { matched } }',
             '{ relations(documents: ["plot-recap", "the-guardian"]) { totalCount } }',
             '{ passages(text: "flamethrower", documents: ["the-guardian"]) { text } }',
+            '{ timeline(documents: ["the-guardian"]) { id } }',
         ],
         {"document": "the-guardian"},
         ["--document", "the-guardian"],
@@ -283,3 +284,14 @@ def test_an_ego_network_takes_a_centre_by_any_name_everywhere(gql, client, capsy
     assert _http_selection(client, {**params, "center": "choi-pro"}) == graphql
     argv = ["--center", "Chef Choi", "--kind", "CHARACTER", "--document", "ending-explained"]
     assert _cli_selection(capsysbinary, argv) == graphql
+
+
+def test_a_timeline_of_one_article_is_the_events_it_cites_in_story_order(gql) -> None:
+    kb = load_knowledge_base(SEEDS)
+    told = sorted(
+        (e for e in kb.events if "capsule-review" in {c.document for c in e.citations}),
+        key=lambda e: e.story_order,
+    )
+    body = gql('{ timeline(documents: ["Capsule-Review"]) { id } }')
+    assert [e["id"] for e in body["data"]["timeline"]] == [e.id for e in told]
+    assert 0 < len(told) < len(kb.events)
