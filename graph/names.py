@@ -107,9 +107,11 @@ class AmbiguousName(SelectionError):
         super().__init__(name, tuple(candidates))
         self.name = name
         self.candidates = tuple(candidates)
+        self.known = self.candidates  # the names that would do
 
     def __str__(self) -> str:
-        return f"{self.name!r} names {len(self.candidates)} nodes: {', '.join(self.candidates)}"
+        listed = ", ".join(self.candidates)
+        return f"{self.name!r} names {len(self.candidates)} nodes ({listed}); give one of their ids"
 
 
 class Names:

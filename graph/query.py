@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from graph.errors import OutOfBounds, UnknownNode
+from graph.filters import cited_documents
 from graph.indexes import Selection
 from graph.knowledge import EdgeKey, KnowledgeGraph
 from graph.model import MEASURES
@@ -178,14 +179,18 @@ def timeline(
     participant: str | None = None,
     place: str | None = None,
     certainty: Collection[str] | None = None,
+    documents: Collection[str] | None = None,
 ) -> list[str]:
     """Event ids in story order (or in the order the film tells them, for the events whose place
     in the telling the articles give), optionally only those ``participant`` takes part in,
-    those located at ``place`` and those of one of the ``certainty`` values."""
+    those located at ``place``, those of one of the ``certainty`` values and those cited from
+    one of the ``documents`` (the events that article tells)."""
     events: Iterator[str] = iter(K.timeline if order == "story" else K.narrative)
+    nodes = K.graph.nodes
     if certainty is not None:
-        nodes = K.graph.nodes
         events = (e for e in events if nodes[e].get("certainty", "stated") in certainty)
+    if documents is not None:
+        events = (e for e in events if any(d in documents for d in cited_documents(nodes[e])))
     if participant is not None:
         involved = {
             e.target for e in edges_of(K, participant, direction="out", edge_kind="participation")
@@ -274,15 +279,23 @@ def select_edges(
     edge_kind: str | None = None,
     disputed: bool | None = None,
     certainty: Collection[str] | None = None,
+    documents: Collection[str] | None = None,
 ) -> Selection[EdgeKey]:
     """Edges ``(source, target, key)`` of any of ``types``, of ``edge_kind``, that are
-    (``disputed=True``) or are not one side of a dispute, and of any of the ``certainty``
-    values, in ``G.edges`` order. A page costs its size and a few binary searches per type."""
-    return K.edge_index.select(
+    (``disputed=True``) or are not one side of a dispute, of any of the ``certainty`` values
+    and cited from any of the ``documents``, in ``G.edges`` order. A page costs its size and a
+    few binary searches per type; with ``documents``, a look at every edge the other filters
+    keep (an edge cites several documents: they cannot be disjoint groups of the index)."""
+    found = K.edge_index.select(
         (edge_kind, t, disputed, c)
         for t in ((None,) if types is None else types)
         for c in ((None,) if certainty is None else certainty)
     )
+    if documents is None:
+        return found
+    edges = K.graph.edges
+    cited = tuple(key for key in found if any(d in documents for d in cited_documents(edges[key])))
+    return Selection(cited, [range(len(cited))])
 
 
 def edge(K: KnowledgeGraph, source: str, target: str, key: str) -> Edge:

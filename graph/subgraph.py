@@ -1,10 +1,12 @@
-"""Selecting part of the knowledge graph: by node kind, by relation type, around a node.
+"""Selecting part of the knowledge graph: by node kind, by relation type, by the documents and
+the certainty of the claims, around a node.
 
-The exports and the GraphQL API (``egoNetwork``, ``subgraph``) select through these functions, so
-a filter means the same thing everywhere. The result is always a **read-only view** of the graph
-it was taken from: nothing is copied, node and edge attribute dicts are shared with the original,
-and ``.copy()`` gives an independent graph when one is needed. Views iterate nodes and edges in
-the order of the original graph, so the same graph and the same arguments give the same result.
+The exports, the command line and the GraphQL API (``egoNetwork``, ``subgraph``) select through
+these functions, with filters read and checked by :mod:`graph.filters`, so a filter means the
+same thing everywhere. The result is always a **read-only view** of the graph it was taken from:
+nothing is copied, node and edge attribute dicts are shared with the original, and ``.copy()``
+gives an independent graph when one is needed. Views iterate nodes and edges in the order of
+the original graph, so the same graph and the same arguments give the same result.
 
 How the filters combine:
 
@@ -13,10 +15,12 @@ How the filters combine:
    even when events are filtered out afterwards).
 2. ``kinds`` keeps the nodes whose ``kind`` is one of those given. The center of an ego network
    is kept whatever its kind: an ego network without its ego answers nothing.
-3. ``relation_types`` keeps the edges whose ``type`` is one of those given (relation types such
-   as ``kills`` and participant roles such as ``agent`` alike), and only the nodes that one of
-   those edges joins to another node kept (and the center of an ego network): a filter keeps
-   what matches. ``keep_isolated=True`` keeps the nodes left without edges too.
+3. The edge filters keep the edges that match them all: ``relation_types`` those whose ``type``
+   is one of those given (relation types such as ``kills`` and participant roles such as
+   ``agent`` alike), ``documents`` those cited from one of the documents ("what this article
+   says"), ``certainty`` those of one of the certainties. With any of them, only the nodes that
+   a kept edge joins to another node kept (and the center of an ego network) are kept: a filter
+   keeps what matches. ``keep_isolated=True`` keeps the nodes left without edges too.
 4. ``max_nodes`` keeps at most that many nodes: the nearest to the center first, then those with
    the highest ``pagerank``, then by id. :class:`Selection` says whether this truncated anything.
 """
@@ -31,24 +35,13 @@ from typing import Any, Generic, TypeVar
 import networkx as nx
 
 from graph import walk
-from graph.errors import (
-    InvalidMaxNodes,
-    InvalidRadius,
-    RadiusTooLarge,
-    RadiusWithoutCenter,
-    UnknownKind,
-    UnknownNode,
-    UnknownRelationType,
-)
-from graph.model import KINDS, RELATION_TYPES, ROLES
+from graph.errors import UnknownNode
+from graph.filters import DEFAULT_RADIUS, Filter, parse_filter
 from graph.names import Names
 
-__all__ = ["Selection", "ego_distances", "select", "selection"]
+__all__ = ["DEFAULT_RADIUS", "Selection", "ego_distances", "select", "selected", "selection"]
 
 N = TypeVar("N", bound=Hashable)
-
-#: Radius of an ego network when a center is given without one.
-DEFAULT_RADIUS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,34 +67,35 @@ def select(
     *,
     kinds: Iterable[str] | None = None,
     relation_types: Iterable[str] | None = None,
+    documents: Iterable[str] | None = None,
+    certainty: Iterable[str] | None = None,
     center: N | None = None,
     radius: int | None = None,
     max_nodes: int | None = None,
     max_radius: int | None = None,
     names: Names | None = None,
+    known_documents: Collection[str] | None = None,
     keep_isolated: bool = False,
 ) -> nx.MultiDiGraph[N]:
     """Return a read-only view of the part of ``G`` the filters keep (see the module docstring).
 
-    ``None`` means "no filter" for every argument; an empty ``kinds`` or ``relation_types``
-    keeps no node or no edge. ``max_radius`` bounds ``radius`` (:class:`RadiusTooLarge`).
-    A ``center`` that is no node id is looked up in ``names`` (:mod:`graph.names`: a name,
-    alias or description), if given.
-
-    Raises :class:`~graph.errors.UnknownNode`, :class:`~graph.errors.UnknownKind`,
-    :class:`~graph.errors.UnknownRelationType`, :class:`~graph.errors.InvalidRadius`,
-    :class:`~graph.errors.RadiusTooLarge`, :class:`~graph.errors.RadiusWithoutCenter` or
-    :class:`~graph.errors.InvalidMaxNodes`, each carrying the value at fault.
+    The arguments are those of :func:`graph.filters.parse_filter`, which checks them first and
+    raises the :class:`~graph.errors.SelectionError` it documents, carrying the value at fault.
+    ``None`` means "no filter" for every argument; an empty ``kinds`` or edge filter keeps no
+    node or no edge.
     """
     return selection(
         G,
         kinds=kinds,
         relation_types=relation_types,
+        documents=documents,
+        certainty=certainty,
         center=center,
         radius=radius,
         max_nodes=max_nodes,
         max_radius=max_radius,
         names=names,
+        known_documents=known_documents,
         keep_isolated=keep_isolated,
     ).graph
 
@@ -111,30 +105,45 @@ def selection(
     *,
     kinds: Iterable[str] | None = None,
     relation_types: Iterable[str] | None = None,
+    documents: Iterable[str] | None = None,
+    certainty: Iterable[str] | None = None,
     center: N | None = None,
     radius: int | None = None,
     max_nodes: int | None = None,
     max_radius: int | None = None,
     names: Names | None = None,
+    known_documents: Collection[str] | None = None,
     keep_isolated: bool = False,
 ) -> Selection[N]:
     """Like :func:`select`, but also report how many nodes matched before ``max_nodes``."""
-    kind_set = None if kinds is None else _checked_kinds(G, kinds)
-    type_set = None if relation_types is None else _checked_relation_types(G, relation_types)
-    _check_max_nodes(max_nodes)
+    checked = parse_filter(
+        G,
+        kinds=kinds,
+        relation_types=relation_types,
+        documents=documents,
+        certainty=certainty,
+        center=center,
+        radius=radius,
+        max_nodes=max_nodes,
+        max_radius=max_radius,
+        names=names,
+        known_documents=known_documents,
+        keep_isolated=keep_isolated,
+    )
+    return selected(G, checked)
 
+
+def selected(G: nx.MultiDiGraph[N], checked: Filter) -> Selection[N]:
+    """The part of ``G`` a filter :func:`graph.filters.parse_filter` made from ``G`` keeps."""
+    center: N | None = checked.center  # type: ignore[assignment]  # a node of G, once parsed
     distances: dict[N, int] | None = None
     if center is not None:
-        radius = DEFAULT_RADIUS if radius is None else radius
-        _check_radius(radius, max_radius)
-        if center not in G:
-            center = _named(G, center, names)
-        distances = ego_distances(G, center, radius)
-    elif radius is not None:
-        raise RadiusWithoutCenter(radius)
+        distances = ego_distances(
+            G, center, DEFAULT_RADIUS if checked.radius is None else checked.radius
+        )
 
-    keep_node = _node_filter(G, kind_set, distances, center)
-    keep_edge = None if type_set is None else _edge_filter(G, type_set)
+    keep_node = _node_filter(G, checked.kinds, distances, center)
+    keep_edge = _edge_filter(G, checked) if checked.filters_edges else None
 
     chosen: Collection[N]
     if keep_node is None:
@@ -145,10 +154,11 @@ def selection(
         chosen = {n for n in distances if keep_node(n)}
     else:
         chosen = {n for n in G if keep_node(n)}
-    if type_set is not None and not keep_isolated:
-        chosen = _joined(G, chosen, type_set, center)
+    if checked.filters_edges and not checked.keep_isolated:
+        chosen = _joined(G, chosen, checked, center)
         keep_node = chosen.__contains__
     matched = len(chosen)
+    max_nodes = checked.max_nodes
     if max_nodes is not None and matched > max_nodes:
         chosen = set(sorted(chosen, key=_priority(G, distances))[:max_nodes])
         keep_node = chosen.__contains__
@@ -157,26 +167,18 @@ def selection(
 
 
 def _joined(
-    G: nx.MultiDiGraph[N], nodes: Collection[N], types: Collection[str], center: N | None
+    G: nx.MultiDiGraph[N], nodes: Collection[N], checked: Filter, center: N | None
 ) -> set[N]:
-    """Those of ``nodes`` that an edge of one of ``types`` joins to another of ``nodes`` (and
+    """Those of ``nodes`` that an edge the filter keeps joins to another of ``nodes`` (and
     ``center``). Walks the edges leaving ``nodes``: all of the graph's when no center narrowed
     them."""
     joined: set[N] = set() if center is None else {center}
+    keeps_edge = checked.keeps_edge
     for u in nodes:
         for v, keyed in G.adj[u].items():
-            if v in nodes and any(_among(d.get("type"), types) for d in keyed.values()):
+            if v in nodes and any(keeps_edge(d) for d in keyed.values()):
                 joined.update((u, v))
     return joined
-
-
-def _named(G: nx.MultiDiGraph[N], name: N, names: Names | None) -> N:
-    """The one node a name, alias or description names (see :mod:`graph.names`):
-    :class:`UnknownNode` if none, :class:`graph.names.AmbiguousName` if several."""
-    node = None if names is None or not isinstance(name, str) else names.require(name, G)
-    if node is None:
-        raise UnknownNode(name)
-    return node  # type: ignore[return-value]  # a node of G: Names holds G's node ids
 
 
 def ego_distances(G: nx.MultiDiGraph[N], center: N, radius: int) -> dict[N, int]:
@@ -196,62 +198,6 @@ def ego_distances(G: nx.MultiDiGraph[N], center: N, radius: int) -> dict[N, int]
     return walk.distances(G, center, neighbours, radius)
 
 
-def _checked_kinds(G: nx.MultiDiGraph[N], kinds: Iterable[str]) -> frozenset[str]:
-    # The vocabulary's terms in either case: GraphQL spells them as enum values (CHARACTER).
-    wanted = frozenset(_vocabulary_term(k, KINDS) for k in _as_set(kinds))
-    unknown = sorted(k for k in wanted if k not in KINDS)
-    if unknown:
-        # Rare path: the graph may use a kind the vocabulary lacks; only then pay a scan.
-        kinds_present = (data.get("kind") for _, data in G.nodes(data=True))
-        present = {kind for kind in kinds_present if isinstance(kind, str)}
-        for kind in unknown:
-            if kind not in present:
-                raise UnknownKind(kind)
-    return wanted
-
-
-def _checked_relation_types(G: nx.MultiDiGraph[N], types: Iterable[str]) -> frozenset[str]:
-    terms = {**RELATION_TYPES, **ROLES}
-    wanted = frozenset(_vocabulary_term(t, terms) for t in _as_set(types))
-    unknown = sorted(t for t in wanted if t not in RELATION_TYPES and t not in ROLES)
-    if unknown:
-        types_present = (data.get("type") for _, _, data in G.edges(data=True))
-        present = {t for t in types_present if isinstance(t, str)}
-        for relation_type in unknown:
-            if relation_type not in present:
-                raise UnknownRelationType(relation_type)
-    return wanted
-
-
-def _vocabulary_term(value: str, vocabulary: Collection[str]) -> str:
-    """``value``, or the vocabulary term it spells in other case ("KILLS", "Co_Agent")."""
-    if value in vocabulary or not isinstance(value, str):
-        return value
-    lower = value.lower()
-    return lower if lower in vocabulary else value
-
-
-def _as_set(values: Iterable[str]) -> frozenset[str]:
-    # A bare string is one value, not a collection of one-letter values.
-    if isinstance(values, str):
-        return frozenset((values,))
-    return frozenset(values)
-
-
-def _check_radius(radius: object, max_radius: int | None) -> None:
-    if not isinstance(radius, int) or isinstance(radius, bool) or radius < 0:
-        raise InvalidRadius(radius)
-    if max_radius is not None and radius > max_radius:
-        raise RadiusTooLarge(radius, max_radius)
-
-
-def _check_max_nodes(max_nodes: object) -> None:
-    if max_nodes is None:
-        return
-    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 0:
-        raise InvalidMaxNodes(max_nodes)
-
-
 def _node_filter(
     G: nx.MultiDiGraph[N],
     kinds: Collection[str] | None,
@@ -266,9 +212,9 @@ def _node_filter(
     return lambda n: n in distances and (n == center or _among(attrs[n].get("kind"), kinds))
 
 
-def _edge_filter(G: nx.MultiDiGraph[N], types: Collection[str]) -> Callable[[N, N, Any], bool]:
-    adjacency = G.adj
-    return lambda u, v, k: _among(adjacency[u][v][k].get("type"), types)
+def _edge_filter(G: nx.MultiDiGraph[N], checked: Filter) -> Callable[[N, N, Any], bool]:
+    adjacency, keeps_edge = G.adj, checked.keeps_edge
+    return lambda u, v, k: keeps_edge(adjacency[u][v][k])
 
 
 def _among(value: object, names: Collection[str]) -> bool:

@@ -13,13 +13,21 @@ import strawberry
 from strawberry.types import Info
 
 from graph import query as q
-from graph.errors import UnknownNode
+from graph.errors import SelectionError, UnknownNode
+from graph.filters import Filter, parse_filter
 from graph.knowledge import KnowledgeGraph
 from graph.model import KIND_COLORS, KINDS, OTHER_COLOR, RELATION_TYPES, ROLES
 from graph.names import AmbiguousName
 from graph.search import search as search_nodes
-from graph.subgraph import selection
-from schema.errors import ambiguous_name, bad_input, check_range, check_types, not_found
+from graph.subgraph import selected
+from schema.errors import (
+    ambiguous_name,
+    bad_input,
+    check_range,
+    check_types,
+    filter_error,
+    not_found,
+)
 from schema.types import (
     Certainty,
     Character,
@@ -290,19 +298,54 @@ def _lookup(info: Info, ref: str, kind: str | None = None) -> Node | None:
     return make_node(K, found[0]) if found else None
 
 
-def _relations_among(K: KnowledgeGraph, nodes: set[str], types: set[str] | None) -> list[Relation]:
+def _relations_among(K: KnowledgeGraph, nodes: set[str], checked: Filter) -> list[Relation]:
     found = []
+    keeps = checked.keeps_edge
     for node in sorted(nodes):
-        for edge in q.edges_of(K, node, direction="out", types=types):
-            if edge.target in nodes:
+        for edge in q.edges_of(K, node, direction="out"):
+            if edge.target in nodes and keeps(edge.data):
                 found.append(make_relation(edge))
     return found
 
 
+#: The GraphQL names of the filter arguments, by the names :mod:`graph.filters` gives them.
+FILTER_ARGUMENTS = {
+    "kinds": "kinds",
+    "relation_types": "types",
+    "documents": "documents",
+    "certainty": "certainty",
+    "center": "center",
+    "radius": "radius",
+    "max_nodes": "maxNodes",
+}
+
 KEEP_ISOLATED = (
-    "With `types`, keep also the nodes that no edge of those types joins (by default a filter "
-    "keeps only what matches)."
+    "With `types`, `documents` or `certainty`, keep also the nodes that no edge kept joins (by "
+    "default a filter keeps only what matches)."
 )
+DOCUMENTS = (
+    "Only the claims cited from these documents (ids, as `documents` gives them): what these "
+    "articles say. An unknown id is a NOT_FOUND error listing the ids."
+)
+CERTAINTY = "Only the claims of these certainties (`[HEDGED, INFERRED]`: what is not stated)."
+
+
+def _filter(info: Info, **arguments: object) -> Filter:
+    """The filter the arguments describe, checked by :func:`graph.filters.parse_filter` (the
+    exports' and the command line's checks and words), with errors naming the argument as the
+    API spells it."""
+    ctx = context_of(info)
+    try:
+        return parse_filter(
+            ctx.graph.graph,
+            names=ctx.graph.search.names,
+            known_documents=ctx.graph.documents,
+            max_radius=ctx.limits.max_radius,
+            max_nodes_limit=ctx.limits.max_subgraph_nodes,
+            **arguments,  # type: ignore[arg-type]
+        )
+    except SelectionError as error:
+        raise filter_error(error, FILTER_ARGUMENTS) from None
 
 
 def _subgraph(
@@ -310,32 +353,31 @@ def _subgraph(
     *,
     kinds: list[NodeKind] | None,
     types: list[str] | None,
+    documents: list[strawberry.ID] | None,
+    certainty: list[Certainty] | None,
     max_nodes: int,
     center: str | None = None,
     radius: int | None = None,
     keep_isolated: bool = False,
 ) -> Subgraph:
-    """The nodes and relations :func:`graph.subgraph.selection` selects, every argument checked
-    here first and named as the API names it: ``selection`` then has nothing to refuse."""
-    ctx = context_of(info)
-    limits = ctx.limits
-    check_range("maxNodes", max_nodes, 1, limits.max_subgraph_nodes)
-    wanted = check_types("types", types)
-    chosen = selection(
-        ctx.graph.graph,
+    """The nodes and relations :func:`graph.subgraph.selected` selects."""
+    K = graph_of(info)
+    checked = _filter(
+        info,
         kinds=None if kinds is None else [k.value for k in kinds],
-        relation_types=wanted,
+        relation_types=types,
+        documents=documents,
+        certainty=None if certainty is None else [c.value for c in certainty],
         center=center,
         radius=radius,
         max_nodes=max_nodes,
-        max_radius=limits.max_radius,
         keep_isolated=keep_isolated,
     )
+    chosen = selected(K.graph, checked)
     nodes = set(chosen.nodes)  # not the view: iterating a filtered view walks the graph
-    ordered = make_nodes(ctx.graph, sorted(nodes))
     return Subgraph(
-        nodes=ordered,
-        relations=_relations_among(ctx.graph, nodes, wanted),
+        nodes=make_nodes(K, sorted(nodes)),
+        relations=_relations_among(K, nodes, checked),
         matched=chosen.matched,
     )
 
@@ -464,15 +506,14 @@ class Query:
         _check_text(text, ctx.limits.max_search_length, "text")
         K = ctx.graph
         if documents is not None:
-            for document in documents:
-                if document not in K.documents:
-                    raise not_found("documents", document, "document")
-        hits = K.passages.search(text, first, documents)
+            checked = sorted(_filter(info, documents=documents).documents or ())
+        hits = K.passages.search(text, first, None if documents is None else checked)
         return [Passage(hit=h) for h in hits]
 
     @strawberry.field(
-        description="Edges of the whole graph, filtered by type, kind, dispute or certainty "
-        "(`certainty: [HEDGED, INFERRED]`: what the articles do not state outright)."
+        description="Edges of the whole graph, filtered by type, kind, dispute, certainty "
+        "(`certainty: [HEDGED, INFERRED]`: what the articles do not state outright) and the "
+        "documents they are cited from (`documents`: what an article says)."
     )
     def relations(
         self,
@@ -483,16 +524,25 @@ class Query:
         certainty: list[Certainty] | None = None,
         first: int = 20,
         after: str | None = None,
+        documents: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description=DOCUMENTS)
+        ] = None,
     ) -> RelationConnection:
         K = graph_of(info)
         check_range("first", first, 0, context_of(info).limits.max_page_size)
-        wanted = check_types("types", types)
+        checked = _filter(
+            info,
+            relation_types=types,
+            documents=documents,
+            certainty=None if certainty is None else [c.value for c in certainty],
+        )
         found = q.select_edges(
             K,
-            types=wanted,
+            types=checked.relation_types,
             edge_kind=None if edge_kind is None else edge_kind.value,
             disputed=disputed,
-            certainty=None if certainty is None else [c.value for c in certainty],
+            certainty=checked.certainty,
+            documents=checked.documents,
         )
         total = len(found)
         start, end = _page(info, first, after, total)
@@ -519,8 +569,8 @@ class Query:
         check_range("maxLength", max_length, 1, ctx.limits.max_path_length)
         check_range("limit", limit, 1, ctx.limits.max_paths)
         a, b = _require(info, "from", source), _require(info, "to", target)
-        wanted = check_types("types", types)
         K = ctx.graph
+        wanted = check_types("types", types, K.graph)
         found = q.shortest_paths(K, a, b, max_length=max_length, limit=limit, types=wanted)
         paths = [
             Path(
@@ -551,20 +601,30 @@ class Query:
         types: list[str] | None = None,
         max_nodes: int = 100,
         keep_isolated: Annotated[bool, strawberry.argument(description=KEEP_ISOLATED)] = False,
+        documents: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description=DOCUMENTS)
+        ] = None,
+        certainty: Annotated[
+            list[Certainty] | None,
+            strawberry.argument(description=CERTAINTY),
+        ] = None,
     ) -> Subgraph:
-        node = _require(info, "center", center)
-        check_range("radius", radius, 0, context_of(info).limits.max_radius)
         return _subgraph(
             info,
-            center=node,
+            center=center,
             radius=radius,
             kinds=kinds,
             types=types,
+            documents=documents,
+            certainty=certainty,
             max_nodes=max_nodes,
             keep_isolated=keep_isolated,
         )
 
-    @strawberry.field(description="The nodes of some kinds and the relations of some types.")
+    @strawberry.field(
+        description="The nodes of some kinds and the relations of some types, documents and "
+        "certainties; with a relation filter, only the nodes those relations join."
+    )
     def subgraph(
         self,
         info: Info,
@@ -572,14 +632,28 @@ class Query:
         types: list[str] | None = None,
         max_nodes: int = 100,
         keep_isolated: Annotated[bool, strawberry.argument(description=KEEP_ISOLATED)] = False,
+        documents: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description=DOCUMENTS)
+        ] = None,
+        certainty: Annotated[
+            list[Certainty] | None,
+            strawberry.argument(description=CERTAINTY),
+        ] = None,
     ) -> Subgraph:
         return _subgraph(
-            info, kinds=kinds, types=types, max_nodes=max_nodes, keep_isolated=keep_isolated
+            info,
+            kinds=kinds,
+            types=types,
+            documents=documents,
+            certainty=certainty,
+            max_nodes=max_nodes,
+            keep_isolated=keep_isolated,
         )
 
     @strawberry.field(
         description="Events in story order or in the order the film tells them, optionally "
-        "only those a participant takes part in or that happen at a place."
+        "only those a participant takes part in, that happen at a place, of some certainties or "
+        "that some documents tell (cite)."
     )
     def timeline(
         self,
@@ -588,6 +662,13 @@ class Query:
         participant: str | None = None,
         place: str | None = None,
         certainty: list[Certainty] | None = None,
+        documents: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(
+                description="Only the events cited from these documents (ids): the events "
+                "those articles tell. An unknown id is a NOT_FOUND error listing the ids."
+            ),
+        ] = None,
     ) -> list[Event]:
         K = graph_of(info)
         who = None if participant is None else _require(info, "participant", participant)
@@ -598,6 +679,7 @@ class Query:
             participant=who,
             place=where,
             certainty=None if certainty is None else {c.value for c in certainty},
+            documents=None if documents is None else _filter(info, documents=documents).documents,
         )
         return make_nodes(K, events)  # type: ignore[return-value]
 

@@ -25,10 +25,11 @@ import networkx as nx
 from graph import receipts
 from graph.build import build_graph, load_graph
 from graph.errors import SelectionError
+from graph.filters import parse_filter
 from graph.load import load_knowledge_base
 from graph.model import Document
 from graph.problems import AnnotationError
-from graph.subgraph import select
+from graph.subgraph import selected
 from server.atomic_file import Terminated, replacing
 from server.exports import FORMATS, TABLES
 from server.graphql_http.params import MAX_JSON_DEPTH, nests_deeper_than
@@ -52,6 +53,16 @@ MAX_VARIABLES_DEPTH = MAX_JSON_DEPTH - 1
 
 #: ``export --format csv``: Neo4j's node and edge tables and the LOAD CSV script, into a folder.
 CSV_FORMAT = "csv"
+
+#: The options of ``export``, by the argument of :func:`graph.filters.parse_filter` each gives.
+EXPORT_OPTIONS = {
+    "kinds": "--kind",
+    "relation_types": "--relation",
+    "documents": "--document",
+    "certainty": "--certainty",
+    "center": "--center",
+    "radius": "--radius",
+}
 
 
 class CommandError(Exception):
@@ -147,16 +158,34 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write the graph (or part of it) to a file")
     export.add_argument("--format", choices=sorted([*FORMATS, CSV_FORMAT]), default="gexf")
-    export.add_argument("--kind", action="append", help="keep nodes of this kind (repeatable)")
-    export.add_argument("--relation", action="append", help="keep edges of this type (repeatable)")
-    export.add_argument("--center", help="ego network around this node id")
+    export.add_argument(
+        "--kind", action="append", help="keep nodes of this kind, in either case (repeatable)"
+    )
+    export.add_argument(
+        "--relation",
+        action="append",
+        help="keep edges of this relation type or participant role (repeatable)",
+    )
+    export.add_argument(
+        "--document",
+        action="append",
+        help="keep the claims cited from this document id: what it says (repeatable)",
+    )
+    export.add_argument(
+        "--certainty",
+        action="append",
+        help="keep the claims of this certainty: stated, hedged or inferred (repeatable)",
+    )
+    export.add_argument(
+        "--center", help="ego network around this node (its id or any name the articles use)"
+    )
     export.add_argument(
         "--radius", type=int, help="ego network radius (default 1, at most as over HTTP)"
     )
     export.add_argument(
         "--keep-isolated",
         action="store_true",
-        help="with --relation, keep the nodes that no kept edge joins too",
+        help="with --relation, --document or --certainty, keep the nodes no kept edge joins too",
     )
     export.add_argument(
         "-o",
@@ -251,20 +280,28 @@ def export_command(args: argparse.Namespace) -> int:
     elif args.output is not None:
         _check_output(args.output)  # before the graph is built: a bad path fails at once
     graph = load_graph(args.seeds)
-    selected = select(
-        graph.graph,
-        kinds=args.kind,
-        relation_types=args.relation,
-        center=args.center,
-        radius=args.radius,
-        # The bound the HTTP exports apply (server.exports.routes), with its error.
-        max_radius=Settings.from_env().limits.max_radius,
-        names=graph.search.names,
-        keep_isolated=args.keep_isolated,
-    )
+    try:
+        # Read and checked as the HTTP exports and GraphQL read and check them.
+        checked = parse_filter(
+            graph.graph,
+            kinds=args.kind,
+            relation_types=args.relation,
+            documents=args.document,
+            certainty=args.certainty,
+            center=args.center,
+            radius=args.radius,
+            keep_isolated=args.keep_isolated,
+            names=graph.search.names,
+            known_documents=graph.documents,
+            max_radius=Settings.from_env().limits.max_radius,
+        )
+    except SelectionError as error:
+        option = EXPORT_OPTIONS.get(error.parameter, error.parameter)
+        raise CommandError(f"{option}: {error}") from None
+    chosen = selected(graph.graph, checked).graph
     if tables:
-        return _write_tables(args.output, selected, graph.documents)
-    chunks = FORMATS[args.format].stream(selected, graph.documents)
+        return _write_tables(args.output, chosen, graph.documents)
+    chunks = FORMATS[args.format].stream(chosen, graph.documents)
     if args.output is None:
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
@@ -275,8 +312,7 @@ def export_command(args: argparse.Namespace) -> int:
         for chunk in chunks:
             out.write(chunk)
     print(
-        f"wrote {args.output} ({selected.number_of_nodes()} nodes, "
-        f"{selected.number_of_edges()} edges)",
+        f"wrote {args.output} ({chosen.number_of_nodes()} nodes, {chosen.number_of_edges()} edges)",
         file=sys.stderr,
     )
     return 0

@@ -74,8 +74,8 @@ def test_export_with_a_bad_filter_says_which_and_leaves_no_file(tmp_path, capsys
     assert main(["export", "--kind", "spaceship", "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.strip() == (
-        "ballerina-kg export: unknown node kind 'spaceship' (known: character, person, place, "
-        "organization, object, work, symbol, theme, event)"
+        "ballerina-kg export: --kind: unknown node kind 'spaceship' (known: character, person, "
+        "place, organization, object, work, symbol, theme, event)"
     )
     assert list(tmp_path.iterdir()) == []
 
@@ -174,7 +174,7 @@ def test_export_radius_is_bounded_as_over_http(tmp_path, capsys, client):
     assert over_http.status_code == 400
     message = over_http.json()["error"].removeprefix("radius: ")
     assert main(["export", "--center", "ok-ju", "--radius", "10", "-o", str(tmp_path / "x")]) == 1
-    assert capsys.readouterr().err == f"ballerina-kg export: {message}\n"
+    assert capsys.readouterr().err == f"ballerina-kg export: --radius: {message}\n"
     assert list(tmp_path.iterdir()) == []
 
 

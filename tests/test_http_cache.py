@@ -191,7 +191,8 @@ def test_an_export_has_an_etag_and_revalidates_to_304_without_writing_it(
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("the export was computed for a request answered 304")
 
-    monkeypatch.setattr("server.exports.routes.select", must_not_run)
+    monkeypatch.setattr("server.exports.routes.parse_filter", must_not_run)
+    monkeypatch.setattr("server.exports.routes.selected", must_not_run)
     response = client.get(url, headers={**IDENTITY, "if-none-match": tag})
     assert response.status_code == 304 and response.content == b""
     assert response.headers["etag"] == tag

@@ -4,13 +4,20 @@ and ``.jsonld``, and the Neo4j files ``/export/nodes.csv``, ``edges.csv`` and ``
 The graph is read from ``request.app.state.graph``. Query parameters select part of it, with
 the meaning :mod:`graph.subgraph` gives them:
 
-- ``kind``: node kinds to keep, repeated (``kind=character&kind=place``) or comma-separated;
+- ``kind``: node kinds to keep (either case), repeated (``kind=character&kind=place``) or
+  comma-separated;
 - ``relation``: edge types to keep (relation types and participant roles), likewise;
-- ``center`` and ``radius``: the ego network of ``center`` (radius 1 when not given), up to
-  ``Settings.limits.max_radius`` when the app has ``state.settings``.
+- ``document``: the claims cited from these documents (ids), likewise;
+- ``certainty``: the claims of these certainties (``stated``, ``hedged``, ``inferred``);
+- ``isolated=keep``: with an edge filter, keep the nodes no kept edge joins too;
+- ``center`` and ``radius``: the ego network of ``center`` (an id or any name the articles use;
+  radius 1 when not given), up to ``Settings.limits.max_radius`` when the app has
+  ``state.settings``.
 
-A bad parameter is answered ``400`` with ``{"error": message, "parameter": name, "value":
-value}``, an unknown format ``404``, a missing graph ``503``. The document itself is streamed
+Each is read and checked by :func:`graph.filters.parse_filter`, as GraphQL's and the command
+line's are. A bad parameter is answered ``400`` with ``{"error": message, "parameter": name,
+"value": value}``, and ``"known"``: the values it takes, where they can be listed; an unknown
+format ``404``, a missing graph ``503``. The document itself is streamed
 as an attachment named after the selection (``ballerina.gexf``, ``ballerina-ok-ju-r2.gexf``;
 the Neo4j files keep their own names, which the script loads them by),
 with a strong ETag and ``Cache-Control`` (:mod:`server.http_cache`); an ``If-None-Match`` naming
@@ -30,7 +37,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from graph.errors import SelectionError
-from graph.subgraph import select
+from graph.filters import parse_filter
+from graph.subgraph import selected
 from schema.limits import Limits
 from server.exports import FORMATS, TABLES
 from server.http_cache import CACHE_CONTROL, answer_version, content_codings, etag, etag_matches
@@ -38,11 +46,13 @@ from server.http_cache import CACHE_CONTROL, answer_version, content_codings, et
 __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
 
 FILE_STEM = "ballerina"
-#: Each query parameter, and the argument of :func:`graph.subgraph.select` it is read into.
+#: Each query parameter, and the argument of :func:`graph.filters.parse_filter` it is read into.
 PARAMETERS: Mapping[str, str] = MappingProxyType(
     {
         "kind": "kinds",
         "relation": "relation_types",
+        "document": "documents",
+        "certainty": "certainty",
         "center": "center",
         "radius": "radius",
         "isolated": "keep_isolated",
@@ -70,9 +80,11 @@ class ExportQuery:
 
     kinds: tuple[str, ...] | None = None
     relation_types: tuple[str, ...] | None = None
+    documents: tuple[str, ...] | None = None
+    certainty: tuple[str, ...] | None = None
     center: str | None = None
     radius: int | None = None
-    #: ``isolated=keep``: with ``relation``, keep the nodes no kept edge joins too.
+    #: ``isolated=keep``: with an edge filter, keep the nodes no kept edge joins too.
     keep_isolated: bool = False
 
     @classmethod
@@ -86,6 +98,8 @@ class ExportQuery:
         return cls(
             kinds=_list_parameter(params, "kind"),
             relation_types=_list_parameter(params, "relation"),
+            documents=_list_parameter(params, "document"),
+            certainty=_list_parameter(params, "certainty"),
             center=_single_parameter(params, "center"),
             radius=_radius(_single_parameter(params, "radius")),
             keep_isolated=_isolated(_single_parameter(params, "isolated")),
@@ -96,7 +110,8 @@ class ExportQuery:
         if self.center is not None:
             parts.append(_UNSAFE_IN_FILENAME.sub("_", self.center)[:60])
             parts.append(f"r{1 if self.radius is None else self.radius}")
-        if self.kinds is not None or self.relation_types is not None:
+        filters = (self.kinds, self.relation_types, self.documents, self.certainty)
+        if any(f is not None for f in filters):
             parts.append("filtered")
         return "-".join(parts) + "." + extension
 
@@ -129,15 +144,19 @@ async def export_graph(request: Request) -> Response:
         return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
     try:
         query = ExportQuery.parse(request.query_params)
-        selected = select(
+        checked = parse_filter(
             graph.graph,
             kinds=query.kinds,
             relation_types=query.relation_types,
+            documents=query.documents,
+            certainty=query.certainty,
             center=query.center,
             radius=query.radius,
-            max_radius=_limits(request).max_radius,
-            names=graph.search.names,
             keep_isolated=query.keep_isolated,
+            names=graph.search.names,
+            # A made-up graph without its documents: those its citations name.
+            known_documents=getattr(graph, "documents", None),
+            max_radius=_limits(request).max_radius,
         )
     except InvalidParameter as error:
         return _error(400, str(error), error.parameter, error.value)
@@ -146,14 +165,13 @@ async def export_graph(request: Request) -> Response:
             (p for p, argument in PARAMETERS.items() if argument == error.parameter),
             error.parameter,
         )
-        value = error.args[0] if error.args else None
-        return _error(400, f"{parameter}: {error}", parameter, value)
+        return _error(400, f"{parameter}: {error}", parameter, error.value, error.known)
     # The RDF formats quote the documents; a stand-in graph without them exports unlocated quotes.
     documents = getattr(graph, "documents", {})
     filename = export.file_name or query.filename(export.extension)
     disposition = f'attachment; filename="{filename}"'
     return StreamingResponse(
-        export.stream(selected, documents),
+        export.stream(selected(graph.graph, checked).graph, documents),
         media_type=export.media_type,
         headers={"Content-Disposition": disposition, **cache_headers},
     )
@@ -205,8 +223,12 @@ def _limits(request: Request) -> Limits:
     return limits if isinstance(limits, Limits) else Limits()
 
 
-def _error(status: int, message: str, parameter: str, value: object) -> JSONResponse:
-    body = {"error": message, "parameter": parameter, "value": value}
+def _error(
+    status: int, message: str, parameter: str, value: object, known: tuple[str, ...] = ()
+) -> JSONResponse:
+    body: dict[str, object] = {"error": message, "parameter": parameter, "value": value}
+    if known:
+        body["known"] = list(known)
     return JSONResponse(body, status_code=status)
 
 
