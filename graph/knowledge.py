@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.communities import Communities
+from graph.cooccurrence import CooccurrenceNetwork
 from graph.indexes import Grouped, NodeIndex
 from graph.mentions import MentionIndex
 from graph.model import Dispute, Document
@@ -72,6 +74,11 @@ class KnowledgeGraph:
     #: The indexes of the filtered lists (:mod:`graph.indexes`).
     edge_index: Grouped[EdgeKey]
     node_index: NodeIndex
+    #: The Louvain communities of the graph (each node's number is also its ``community``).
+    communities: Communities
+    #: The sentence co-occurrence network over every document, and each document's own.
+    cooccurrence: CooccurrenceNetwork
+    cooccurrence_by_document: Mapping[str, CooccurrenceNetwork]
     #: SHA-256 over the seed folder it was built from (:mod:`graph.fingerprint`), where known.
     seeds_sha256: str | None = None
 
