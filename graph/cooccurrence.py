@@ -24,12 +24,35 @@ from typing import Any
 import networkx as nx
 
 from graph.communities import Communities, detect, label_nodes
+from graph.errors import SelectionError
 
-__all__ = ["EDGE_KIND", "EDGE_TYPE", "CooccurrenceNetwork", "build_network", "build_networks"]
+__all__ = [
+    "EDGE_KIND",
+    "EDGE_TYPE",
+    "CooccurrenceNetwork",
+    "UnknownDocument",
+    "build_network",
+    "build_networks",
+    "network_of",
+]
 
 #: The ``kind`` and ``type`` of every co-occurrence edge.
 EDGE_KIND = "cooccurrence"
 EDGE_TYPE = "co_occurs"
+
+
+class UnknownDocument(SelectionError):
+    """A document id that names no seed document."""
+
+    parameter = "document"
+
+    def __init__(self, document: str, known: Iterable[str]) -> None:
+        super().__init__(document)
+        self.document = document
+        self.known = tuple(sorted(known))
+
+    def __str__(self) -> str:
+        return f"no document has the id {self.document!r} (known: {', '.join(self.known)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +119,18 @@ def build_networks(
         for document, pairs in by_document.items()
     }
     return whole, MappingProxyType(per_document)
+
+
+def network_of(
+    overall: CooccurrenceNetwork,
+    by_document: Mapping[str, CooccurrenceNetwork],
+    document: str | None,
+) -> CooccurrenceNetwork:
+    """The network of ``document``, or the whole one for ``None``; :class:`UnknownDocument` for
+    an id that names no document."""
+    if document is None:
+        return overall
+    network = by_document.get(document)
+    if network is None:
+        raise UnknownDocument(document, by_document)
+    return network

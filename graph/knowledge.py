@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph.communities import Communities
-from graph.cooccurrence import CooccurrenceNetwork
+from graph.cooccurrence import CooccurrenceNetwork, network_of
 from graph.indexes import Grouped, NodeIndex
 from graph.mentions import MentionIndex
 from graph.model import Dispute, Document
@@ -85,6 +85,13 @@ class KnowledgeGraph:
     @property
     def name(self) -> str:
         return str(self.graph.graph.get("name", ""))
+
+    def cooccurrence_network(self, document: str | None = None) -> CooccurrenceNetwork:
+        """The co-occurrence network of one document, or of all of them (``None``).
+
+        Raises :class:`graph.cooccurrence.UnknownDocument` for an id that names no document.
+        """
+        return network_of(self.cooccurrence, self.cooccurrence_by_document, document)
 
     def __len__(self) -> int:
         return len(self.graph)

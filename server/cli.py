@@ -26,7 +26,7 @@ from graph.load import load_knowledge_base
 from graph.problems import AnnotationError
 from graph.subgraph import select
 from server.atomic_file import Terminated, replacing
-from server.exports import FORMATS
+from server.exports import FORMATS, gexf
 from server.graphql_http.params import MAX_JSON_DEPTH, nests_deeper_than
 from server.settings import (
     DEFAULT_SEEDS,
@@ -184,6 +184,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --relation, keep the nodes that no kept edge joins too",
     )
+    export.add_argument(
+        "--network",
+        choices=("graph", "cooccurrence"),
+        default="graph",
+        help="the knowledge graph (default) or the sentence co-occurrence network",
+    )
+    export.add_argument(
+        "--document", help="with --network cooccurrence: the network of this document alone"
+    )
+    export.add_argument(
+        "--ids",
+        choices=("slug", "numeric"),
+        default="slug",
+        help="GEXF node ids: the nodes' own (default) or 0, 1, 2 ... for NetworKit",
+    )
     export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
     export.set_defaults(run=export_command)
 
@@ -275,19 +290,32 @@ def _setting(parse):  # type: ignore[no-untyped-def]
 def export_command(args: argparse.Namespace) -> int:
     if args.output is not None:
         _check_output(args.output)  # before the graph is built: a bad path fails at once
+    numeric_ids = args.ids == "numeric"
+    if numeric_ids and args.format != "gexf":  # as over HTTP
+        raise CommandError(f"--ids numeric is for GEXF only, not {args.format}")
+    if args.network == "cooccurrence":
+        _check_no_selection(args)
+    elif args.document is not None:
+        raise CommandError("--document needs --network cooccurrence")
     graph = load_graph(args.seeds)
-    selected = select(
-        graph.graph,
-        kinds=args.kind,
-        relation_types=args.relation,
-        center=args.center,
-        radius=args.radius,
-        # The bound the HTTP exports apply (server.exports.routes), with its error.
-        max_radius=Settings.from_env().limits.max_radius,
-        names=graph.search.names,
-        keep_isolated=args.keep_isolated,
-    )
-    chunks = FORMATS[args.format].iter_bytes(selected)
+    if args.network == "cooccurrence":
+        selected = graph.cooccurrence_network(args.document).graph
+    else:
+        selected = select(
+            graph.graph,
+            kinds=args.kind,
+            relation_types=args.relation,
+            center=args.center,
+            radius=args.radius,
+            # The bound the HTTP exports apply (server.exports.routes), with its error.
+            max_radius=Settings.from_env().limits.max_radius,
+            names=graph.search.names,
+            keep_isolated=args.keep_isolated,
+        )
+    if numeric_ids:
+        chunks = gexf.iter_bytes(selected, numeric_ids=True)
+    else:
+        chunks = FORMATS[args.format].iter_bytes(selected)
     if args.output is None:
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
@@ -303,6 +331,24 @@ def export_command(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _check_no_selection(args: argparse.Namespace) -> None:
+    """The co-occurrence network is exported whole (or of one document), as over HTTP."""
+    given = [
+        flag
+        for flag, value in (
+            ("--kind", args.kind),
+            ("--relation", args.relation),
+            ("--center", args.center),
+            ("--radius", args.radius),
+        )
+        if value is not None
+    ]
+    if args.keep_isolated:
+        given.append("--keep-isolated")
+    if given:
+        raise CommandError(f"{', '.join(given)}: not with --network cooccurrence")
 
 
 def _check_output(output: Path) -> None:

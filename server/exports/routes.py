@@ -1,4 +1,6 @@
-"""HTTP downloads of the graph: ``GET /export/graph.gexf``, ``.graphml`` and ``.json``.
+"""HTTP downloads of the graph: ``GET /export/graph.gexf``, ``.graphml`` and ``.json``, and of
+the sentence co-occurrence network: ``GET /export/cooccurrence.gexf`` (``.graphml``, ``.json``),
+of every document or, with ``document=ID``, of one (:mod:`graph.cooccurrence`).
 
 The graph is read from ``request.app.state.graph``. Query parameters select part of it, with
 the meaning :mod:`graph.subgraph` gives them:
@@ -6,7 +8,9 @@ the meaning :mod:`graph.subgraph` gives them:
 - ``kind``: node kinds to keep, repeated (``kind=character&kind=place``) or comma-separated;
 - ``relation``: edge types to keep (relation types and participant roles), likewise;
 - ``center`` and ``radius``: the ego network of ``center`` (radius 1 when not given), up to
-  ``Settings.limits.max_radius`` when the app has ``state.settings``.
+  ``Settings.limits.max_radius`` when the app has ``state.settings``;
+- ``ids=numeric`` (GEXF only, on either network): nodes numbered 0, 1, 2 ..., each node's id
+  kept as its ``slug``, for NetworKit's GEXF reader (:mod:`server.exports.gexf`).
 
 A bad parameter is answered ``400`` with ``{"error": message, "parameter": name, "value":
 value}``, an unknown format ``404``, a missing graph ``503``. The document itself is streamed
@@ -22,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import networkx as nx
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -30,7 +35,7 @@ from starlette.routing import BaseRoute, Route
 from graph.errors import SelectionError
 from graph.subgraph import select
 from schema.limits import Limits
-from server.exports import FORMATS
+from server.exports import FORMATS, ExportFormat, gexf
 from server.http_cache import CACHE_CONTROL, answer_version, content_codings, etag, etag_matches
 
 __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
@@ -46,6 +51,8 @@ PARAMETERS: Mapping[str, str] = MappingProxyType(
         "isolated": "keep_isolated",
     }
 )
+#: Query parameters that choose how the document is written, not what it holds.
+WRITER_OPTIONS = ("ids",)
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -72,21 +79,19 @@ class ExportQuery:
     radius: int | None = None
     #: ``isolated=keep``: with ``relation``, keep the nodes no kept edge joins too.
     keep_isolated: bool = False
+    #: ``ids=numeric``: GEXF nodes numbered, their ids kept as ``slug``.
+    numeric_ids: bool = False
 
     @classmethod
     def parse(cls, params: QueryParams) -> ExportQuery:
-        for name in params:
-            if name not in PARAMETERS:
-                value, known = params[name], ", ".join(PARAMETERS)
-                raise InvalidParameter(
-                    name, value, f"unknown parameter {name}={value!r} (known: {known})"
-                )
+        _check_names(params, (*PARAMETERS, *WRITER_OPTIONS))
         return cls(
             kinds=_list_parameter(params, "kind"),
             relation_types=_list_parameter(params, "relation"),
             center=_single_parameter(params, "center"),
             radius=_radius(_single_parameter(params, "radius")),
             keep_isolated=_isolated(_single_parameter(params, "isolated")),
+            numeric_ids=_numeric_ids(_single_parameter(params, "ids")),
         )
 
     def filename(self, extension: str) -> str:
@@ -100,7 +105,15 @@ class ExportQuery:
 
 
 def export_routes() -> list[BaseRoute]:
-    return [Route("/export/graph.{extension}", export_graph, methods=["GET"], name="export")]
+    return [
+        Route("/export/graph.{extension}", export_graph, methods=["GET"], name="export"),
+        Route(
+            "/export/cooccurrence.{extension}",
+            export_cooccurrence,
+            methods=["GET"],
+            name="export_cooccurrence",
+        ),
+    ]
 
 
 async def export_graph(request: Request) -> Response:
@@ -139,12 +152,75 @@ async def export_graph(request: Request) -> Response:
         )
         value = error.args[0] if error.args else None
         return _error(400, f"{parameter}: {error}", parameter, value)
-    disposition = f'attachment; filename="{query.filename(export.extension)}"'
-    return StreamingResponse(
-        export.iter_bytes(selected),
-        media_type=export.media_type,
-        headers={"Content-Disposition": disposition, **cache_headers},
+    return _stream(
+        export, selected, query.numeric_ids, query.filename(export.extension), cache_headers
     )
+
+
+async def export_cooccurrence(request: Request) -> Response:
+    """The sentence co-occurrence network, whole or of one ``document``, undirected and weighted
+    by the sentences that mention both ends; ``ids=numeric`` as for the graph."""
+    extension = request.path_params["extension"]
+    export = FORMATS.get(extension)
+    if export is None:
+        known = ", ".join(sorted(FORMATS))
+        return _error(404, f"no export format {extension!r} (known: {known})", "format", extension)
+    graph = getattr(request.app.state, "graph", None)
+    if graph is None:
+        return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
+    cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
+    tag = cache_headers.get("ETag")
+    if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
+        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
+    params = request.query_params
+    try:
+        _check_names(params, ("document", *WRITER_OPTIONS))
+        document = _single_parameter(params, "document")
+        numeric_ids = _numeric_ids(_single_parameter(params, "ids"))
+        network = graph.cooccurrence_network(document)
+    except InvalidParameter as error:
+        return _error(400, str(error), error.parameter, error.value)
+    except SelectionError as error:
+        return _error(400, f"{error.parameter}: {error}", error.parameter, document)
+    stem = f"{FILE_STEM}-cooccurrence"
+    if document is not None:
+        stem += "-" + _UNSAFE_IN_FILENAME.sub("_", document)[:60]
+    return _stream(export, network.graph, numeric_ids, f"{stem}.{export.extension}", cache_headers)
+
+
+def _stream(
+    export: ExportFormat,
+    G: nx.Graph,
+    numeric_ids: bool,
+    filename: str,
+    cache_headers: dict[str, str],
+) -> Response:
+    if numeric_ids and export.name != "gexf":
+        message = f"ids: numeric ids are for GEXF only, not {export.name}"
+        return _error(400, message, "ids", "numeric")
+    chunks = gexf.iter_bytes(G, numeric_ids=True) if numeric_ids else export.iter_bytes(G)
+    return StreamingResponse(
+        chunks,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **cache_headers},
+    )
+
+
+def _check_names(params: QueryParams, known: tuple[str, ...]) -> None:
+    for name in params:
+        if name not in known:
+            value = params[name]
+            raise InvalidParameter(
+                name, value, f"unknown parameter {name}={value!r} (known: {', '.join(known)})"
+            )
+
+
+def _numeric_ids(value: str | None) -> bool:
+    if value is None or value == "slug":
+        return False
+    if value == "numeric":
+        return True
+    raise InvalidParameter("ids", value, f"ids must be numeric or slug, not {value!r}")
 
 
 def _cache_headers(request: Request, version: str | None, media_type: str) -> dict[str, str]:
