@@ -15,7 +15,7 @@ every run and every machine for the same seeds:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -84,7 +84,7 @@ def detect(
 
 
 def label_nodes(
-    G: nx.Graph[Hashable], communities: Communities, attribute: str = "community"
+    G: nx.Graph[Any], communities: Communities, attribute: str = "community"
 ) -> None:
     """Store each node's community number on it as ``attribute``."""
     for node, data in G.nodes(data=True):
