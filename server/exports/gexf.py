@@ -8,6 +8,8 @@ The document follows the official 1.3 RELAX NG schema (``gexf.rnc``, ``viz.rnc``
 - Typed attribute columns (:mod:`server.exports.columns`); list values use the 1.3 list syntax,
   ``["a", "b \\"c\\""]``: brackets, comma-separated items, each item double-quoted with ``\\``
   and ``"`` backslash-escaped, so that items may themselves hold commas, brackets or quotes.
+  The literal is also JSON: networkx's reader (3.6), which reads ``liststring`` as ``str``,
+  returns it whole, and ``json.loads(value, strict=False)`` gives the list back.
 - Each edge has its relation type (``kills``) or participant role (``agent``) as its 1.3
   ``kind``, which tells parallel edges apart, and as its ``label``. The contract's edge ``kind``
   (``relation`` or ``participation``) becomes the column ``edge_kind``: readers such as
