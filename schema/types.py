@@ -376,7 +376,7 @@ class Community:
     number: int = strawberry.field(
         description="Its number in the partition: 0 is the largest, ties by smallest node id."
     )
-    network: Network
+    network: Network = strawberry.field(description="The network it is a community of.")
     document_id: strawberry.Private[str | None]
     node_ids: strawberry.Private[tuple[str, ...]]
 
