@@ -83,9 +83,7 @@ def detect(
     return Communities(members=tuple(members), of=MappingProxyType(of), modularity=modularity)
 
 
-def label_nodes(
-    G: nx.Graph[Any], communities: Communities, attribute: str = "community"
-) -> None:
+def label_nodes(G: nx.Graph[Any], communities: Communities, attribute: str = "community") -> None:
     """Store each node's community number on it as ``attribute``."""
     for node, data in G.nodes(data=True):
         data[attribute] = communities.of[str(node)]
