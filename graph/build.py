@@ -7,10 +7,12 @@ Nodes are entities and events, keyed by their ids. Edges are keyed by id and car
 - ``"participation"``: an entity taking part in an event, entity → event, ``type`` is its role.
 
 Every node and edge carries ``citations``; an edge that is one side of a disagreement carries
-its ``dispute`` and ``claim`` ids. Nodes carry their centrality (:mod:`graph.centrality`) and
-layout position ``x``/``y`` (:mod:`graph.layout`). Everything else that needs a whole-graph
-computation (mentions, the search and alias indexes, the timeline, rankings, the indexes of the
-filtered lists) is computed here, once, and held beside the graph in the
+its ``dispute`` and ``claim`` ids. Nodes carry their centrality (:mod:`graph.centrality`),
+layout position ``x``/``y`` (:mod:`graph.layout`) and the number of their Louvain
+``community`` (:mod:`graph.communities`: on the undirected projection, one unit of weight per
+edge). Everything else that needs a whole-graph computation (mentions, the search and alias
+indexes, the timeline, rankings, the indexes of the filtered lists, the sentence co-occurrence
+networks of :mod:`graph.cooccurrence`) is computed here, once, and held beside the graph in the
 :class:`~graph.knowledge.KnowledgeGraph` returned: no request ever runs an algorithm over the
 whole graph. ``G.graph`` holds only the ``name``;
 :func:`load_graph` adds the seeds' SHA-256 (:mod:`graph.fingerprint`) to the
@@ -27,6 +29,8 @@ import networkx as nx
 
 from graph.centrality import add_centrality
 from graph.collector import collector_paused
+from graph.communities import detect, label_nodes
+from graph.cooccurrence import build_networks
 from graph.fingerprint import seeds_hash
 from graph.indexes import edge_index, node_index
 from graph.knowledge import Counts, EdgeKey, KnowledgeGraph
@@ -110,6 +114,14 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
     for node, (x, y) in layout(G).items():
         G.nodes[node]["x"] = x
         G.nodes[node]["y"] = y
+    communities = detect(G)
+    label_nodes(G, communities)
+    cooccurrence, cooccurrence_by_document = build_networks(
+        name,
+        mentions.cooccurrence_ranked,
+        {d: mentions.cooccurrence_by_document.get(d, ()) for d in kb.documents},
+        G.nodes,
+    )
 
     events = sorted(kb.events, key=lambda e: e.story_order)
     dispute_edges: dict[str, list[EdgeKey]] = {}
@@ -135,6 +147,9 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
         dispute_edges={d: tuple(keys) for d, keys in dispute_edges.items()},
         counts=count(G, kb),
         rankings=rankings,
+        communities=communities,
+        cooccurrence=cooccurrence,
+        cooccurrence_by_document=cooccurrence_by_document,
         edge_index=edges,
         node_index=node_index(
             edges, {n: data["kind"] for n, data in G.nodes(data=True)}, sorted(G), rankings

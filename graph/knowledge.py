@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.communities import Communities
+from graph.cooccurrence import CooccurrenceNetwork, network_of
 from graph.indexes import Grouped, NodeIndex
 from graph.mentions import MentionIndex
 from graph.model import Dispute, Document
@@ -72,12 +74,24 @@ class KnowledgeGraph:
     #: The indexes of the filtered lists (:mod:`graph.indexes`).
     edge_index: Grouped[EdgeKey]
     node_index: NodeIndex
+    #: The Louvain communities of the graph (each node's number is also its ``community``).
+    communities: Communities
+    #: The sentence co-occurrence network over every document, and each document's own.
+    cooccurrence: CooccurrenceNetwork
+    cooccurrence_by_document: Mapping[str, CooccurrenceNetwork]
     #: SHA-256 over the seed folder it was built from (:mod:`graph.fingerprint`), where known.
     seeds_sha256: str | None = None
 
     @property
     def name(self) -> str:
         return str(self.graph.graph.get("name", ""))
+
+    def cooccurrence_network(self, document: str | None = None) -> CooccurrenceNetwork:
+        """The co-occurrence network of one document, or of all of them (``None``).
+
+        Raises :class:`graph.cooccurrence.UnknownDocument` for an id that names no document.
+        """
+        return network_of(self.cooccurrence, self.cooccurrence_by_document, document)
 
     def __len__(self) -> int:
         return len(self.graph)

@@ -47,6 +47,10 @@ class MentionIndex:
     #: the same pairs, most sentences first (ties by the pair's ids): what a page of the
     #: co-occurrence network reads, without sorting per request
     cooccurrence_ranked: tuple[tuple[str, str, int], ...] = ()
+    #: document id -> its own pairs, ranked the same way: the network of one article
+    cooccurrence_by_document: dict[str, tuple[tuple[str, str, int], ...]] = field(
+        default_factory=dict
+    )
     #: surface form -> number of times it was found but left unresolved as ambiguous
     ambiguous: dict[str, int] = field(default_factory=dict)
     #: ambiguous occurrences that a rule resolved: surface form -> entity id -> count
@@ -215,7 +219,9 @@ def index_mentions(
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     ambiguous: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
+    document_pairs: dict[str, Counter[tuple[str, str]]] = {}
     for doc_id, document in documents.items():
+        own = document_pairs[doc_id] = Counter()
         norm = NormalizedText.of(document.text)
         starts = _sentence_starts(norm.text)
         in_sentence: dict[int, set[str]] = defaultdict(set)
@@ -241,7 +247,8 @@ def index_mentions(
             ordered = sorted(present)
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1 :]:
-                    pairs[(a, b)] += 1
+                    own[(a, b)] += 1
+        pairs.update(own)
     index.counts = {entity: dict(c) for entity, c in counts.items()}
     per_document: dict[str, Counter[str]] = defaultdict(Counter)
     for entity, c in counts.items():
@@ -252,9 +259,15 @@ def index_mentions(
         for doc_id, c in per_document.items()
     }
     index.cooccurrence = dict(pairs)
-    index.cooccurrence_ranked = tuple(
-        (a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))
-    )
+    index.cooccurrence_ranked = _ranked(pairs)
+    index.cooccurrence_by_document = {doc: _ranked(c) for doc, c in document_pairs.items()}
     index.ambiguous = dict(ambiguous)
     index.resolved = {form: dict(c) for form, c in resolved.items()}
     return index
+
+
+def _ranked(pairs: Counter[tuple[str, str]]) -> tuple[tuple[str, str, int], ...]:
+    """``(a, b, sentences)``, most sentences first, ties by the pair's ids."""
+    return tuple(
+        (a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))
+    )

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph import query as q
-from graph.errors import SelectionError, UnknownNode
+from graph.errors import SelectionError, UnknownDocument, UnknownNode
 from graph.filters import Filter, parse_filter
 from graph.knowledge import KnowledgeGraph
 from graph.model import KIND_COLORS, KINDS, OTHER_COLOR, RELATION_TYPES, ROLES
@@ -31,12 +31,14 @@ from schema.errors import (
 from schema.types import (
     Certainty,
     Character,
+    Community,
     CoOccurrence,
     Dispute,
     Document,
     EdgeKind,
     Event,
     Measure,
+    Network,
     Node,
     NodeKind,
     Passage,
@@ -45,8 +47,10 @@ from schema.types import (
     PlotObject,
     Relation,
     TimelineOrder,
+    communities_of,
     context_of,
     graph_of,
+    make_community,
     make_node,
     make_nodes,
     make_relation,
@@ -685,20 +689,54 @@ class Query:
 
     @strawberry.field(
         description="The sentence co-occurrence network: pairs of entities mentioned in the same "
-        "sentences, most sentences first, with at least `minSentences`."
+        "sentences, most sentences first, with at least `minSentences`; of every document, or "
+        "of one `document`."
     )
     def cooccurrence(
-        self, info: Info, first: int = 50, min_sentences: int = 1
+        self,
+        info: Info,
+        first: int = 50,
+        min_sentences: int = 1,
+        document: Annotated[
+            str | None,
+            strawberry.argument(description="A document id: the network of that article alone."),
+        ] = None,
     ) -> list[CoOccurrence]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
         check_range("minSentences", min_sentences, 1, 1_000_000)
         K = graph_of(info)
+        try:
+            network = K.cooccurrence_network(document)
+        except UnknownDocument as error:
+            raise filter_error(error, {"documents": "document"}) from None
+        edges = network.graph.edges
         pairs: list[CoOccurrence] = []
-        for a, b, n in K.mentions.cooccurrence_ranked:
+        for a, b, n in network.ranked:
             if n < min_sentences or len(pairs) == first:
                 break
-            pairs.append(CoOccurrence(source=make_node(K, a), target=make_node(K, b), sentences=n))
+            pairs.append(
+                CoOccurrence(
+                    source=make_node(K, a),
+                    target=make_node(K, b),
+                    sentences=n,
+                    document_ids=edges[a, b, f"{a}--{b}"]["documents"],
+                )
+            )
         return pairs
+
+    @strawberry.field(
+        description="The Louvain communities of a network (seeded: the same on every run), "
+        "largest first: of the knowledge graph by default, or of the co-occurrence network of "
+        "every document or of one `document`."
+    )
+    def communities(
+        self, info: Info, network: Network = Network.KNOWLEDGE, document: str | None = None
+    ) -> list[Community]:
+        communities, _ = communities_of(info, network, document)
+        return [
+            make_community(communities, number, network, document)
+            for number in range(len(communities))
+        ]
 
     @strawberry.field(description="Every point on which the articles disagree.")
     def disputes(self, info: Info) -> list[Dispute]:

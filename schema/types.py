@@ -11,10 +11,13 @@ from collections.abc import Iterable, Mapping
 from enum import Enum, EnumType
 from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
+import networkx as nx
 import strawberry
 from strawberry.types import Info
 
 from graph import query as q
+from graph.communities import Communities
+from graph.errors import UnknownDocument
 from graph.knowledge import KnowledgeGraph
 from graph.model import CERTAINTIES, KINDS, MEASURES, RELATION_TYPES, ROLES
 from graph.model import Citation as CitationRecord
@@ -24,7 +27,7 @@ from graph.model import Document as DocumentRecord
 from graph.model import Verdict as VerdictRecord
 from graph.passages import PassageHit
 from schema.context import Context
-from schema.errors import check_range, check_types
+from schema.errors import bad_input, check_range, check_types, filter_error
 
 # --- enums --------------------------------------------------------------------------------------
 
@@ -113,6 +116,14 @@ class TimelineOrder(Enum):
     """The order the film tells them in; only events whose place in the telling is known."""
 
 
+@strawberry.enum(description="A network the graph holds, each with its own communities.")
+class Network(Enum):
+    KNOWLEDGE = "knowledge"
+    """The annotated graph: relations between entities and their parts in events."""
+    COOCCURRENCE = "cooccurrence"
+    """Entities joined by the sentences of the articles that mention both, weighted by them."""
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -155,6 +166,24 @@ def graph_of(info: Info) -> KnowledgeGraph:
 def context_of(info: Info) -> Context:
     context: Context = info.context
     return context
+
+
+def communities_of(
+    info: Info, network: Network, document: str | None
+) -> tuple[Communities, nx.Graph[str]]:
+    """The communities of ``network`` (of one ``document``, for the co-occurrence network) and
+    the graph they partition; a NOT_FOUND error for an unknown document, BAD_USER_INPUT for a
+    document given with the knowledge graph."""
+    K = graph_of(info)
+    if network is Network.KNOWLEDGE:
+        if document is not None:
+            raise bad_input("document", "is for the COOCCURRENCE network only.")
+        return K.communities, K.graph
+    try:
+        found = K.cooccurrence_network(document)
+    except UnknownDocument as error:
+        raise filter_error(error, {"documents": "document"}) from None
+    return found.communities, found.graph
 
 
 def make_node(K: KnowledgeGraph, node_id: str) -> Node:
@@ -388,6 +417,54 @@ class CoOccurrence:
     source: Node
     target: Node
     sentences: int = strawberry.field(description="Sentences that mention both.")
+    document_ids: strawberry.Private[tuple[str, ...]] = ()
+
+    @strawberry.field(description="The documents with a sentence that mentions both.")
+    def documents(self, info: Info) -> list[Document]:
+        documents = graph_of(info).documents
+        return [Document(record=documents[d]) for d in self.document_ids]
+
+
+@strawberry.type(
+    description="A community: nodes more densely joined to one another than to the rest, as "
+    "networkx's Louvain method (seeded, so always the same) partitions a network."
+)
+class Community:
+    number: int = strawberry.field(
+        description="Its number in the partition: 0 is the largest, ties by smallest node id."
+    )
+    network: Network = strawberry.field(description="The network it is a community of.")
+    document_id: strawberry.Private[str | None]
+    node_ids: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="Nodes in it.")
+    def size(self) -> int:
+        return len(self.node_ids)
+
+    @strawberry.field(description="For a document's co-occurrence network, the document.")
+    def document(self, info: Info) -> Document | None:
+        if self.document_id is None:
+            return None
+        return Document(record=graph_of(info).documents[self.document_id])
+
+    @strawberry.field(description="Its nodes, highest PageRank (in the knowledge graph) first.")
+    def members(self, info: Info, first: int = 100) -> list[Node]:
+        check_range("first", first, 0, context_of(info).limits.max_page_size)
+        K = graph_of(info)
+        nodes = K.graph.nodes
+        ranked = sorted(self.node_ids, key=lambda n: (-nodes[n]["pagerank"], n))
+        return make_nodes(K, ranked[:first])
+
+
+def make_community(
+    communities: Communities, number: int, network: Network, document: str | None
+) -> Community:
+    return Community(
+        number=number,
+        network=network,
+        document_id=document,
+        node_ids=communities.members[number],
+    )
 
 
 @strawberry.type
@@ -653,6 +730,18 @@ class Node:
     @strawberry.field(description="Mentions in all documents together.")
     def mention_total(self) -> int:
         return self.data["mention_total"]
+
+    @strawberry.field(
+        description="Its Louvain community in a network: the knowledge graph by default, or the "
+        "co-occurrence network (of every document, or of one); null where it is not in that "
+        "network (an event, or an entity no sentence mentions with another)."
+    )
+    def community(
+        self, info: Info, network: Network = Network.KNOWLEDGE, document: str | None = None
+    ) -> Community | None:
+        communities, _ = communities_of(info, network, document)
+        number = communities.of.get(str(self.id))
+        return None if number is None else make_community(communities, number, network, document)
 
     @strawberry.field(description="Its place in the deterministic layout the exports also use.")
     def position(self) -> Position:

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 import networkx as nx
@@ -31,7 +31,7 @@ from graph.model import Document
 from graph.problems import AnnotationError
 from graph.subgraph import selected
 from server.atomic_file import Terminated, replacing
-from server.exports import FORMATS, TABLES
+from server.exports import FORMATS, TABLES, gexf
 from server.graphql_http.params import MAX_JSON_DEPTH, nests_deeper_than
 from server.settings import (
     DEFAULT_SEEDS,
@@ -193,6 +193,19 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="output file (default: standard output); for --format csv, the folder of its files",
     )
+    export.add_argument(
+        "--network",
+        choices=("graph", "cooccurrence"),
+        default="graph",
+        help="the knowledge graph (default) or the sentence co-occurrence network (of one "
+        "--document, or of all)",
+    )
+    export.add_argument(
+        "--ids",
+        choices=("slug", "numeric"),
+        default="slug",
+        help="GEXF node ids: the nodes' own (default) or 0, 1, 2 ... for NetworKit",
+    )
     export.set_defaults(run=export_command)
 
     validate = commands.add_parser("validate", help="check the seeds and print a summary")
@@ -279,29 +292,45 @@ def export_command(args: argparse.Namespace) -> int:
         _check_folder(args.output)
     elif args.output is not None:
         _check_output(args.output)  # before the graph is built: a bad path fails at once
+    numeric_ids = args.ids == "numeric"
+    if numeric_ids and args.format != "gexf":  # as over HTTP
+        raise CommandError(f"--ids numeric is for GEXF only, not {args.format}")
+    if args.network == "cooccurrence":
+        _check_no_selection(args)
     graph = load_graph(args.seeds)
-    try:
-        # Read and checked as the HTTP exports and GraphQL read and check them.
-        checked = parse_filter(
-            graph.graph,
-            kinds=args.kind,
-            relation_types=args.relation,
-            documents=args.document,
-            certainty=args.certainty,
-            center=args.center,
-            radius=args.radius,
-            keep_isolated=args.keep_isolated,
-            names=graph.search.names,
-            known_documents=graph.documents,
-            max_radius=Settings.from_env().limits.max_radius,
-        )
-    except SelectionError as error:
-        option = EXPORT_OPTIONS.get(error.parameter, error.parameter)
-        raise CommandError(f"{option}: {error}") from None
-    chosen = selected(graph.graph, checked).graph
+    if args.network == "cooccurrence":
+        document = args.document[0] if args.document else None
+        try:
+            # Undirected: the writers read any networkx graph (GEXF says it is undirected).
+            chosen = cast("nx.MultiDiGraph[Any]", graph.cooccurrence_network(document).graph)
+        except SelectionError as error:
+            raise CommandError(f"--document: {error}") from None
+    else:
+        try:
+            # Read and checked as the HTTP exports and GraphQL read and check them.
+            checked = parse_filter(
+                graph.graph,
+                kinds=args.kind,
+                relation_types=args.relation,
+                documents=args.document,
+                certainty=args.certainty,
+                center=args.center,
+                radius=args.radius,
+                keep_isolated=args.keep_isolated,
+                names=graph.search.names,
+                known_documents=graph.documents,
+                max_radius=Settings.from_env().limits.max_radius,
+            )
+        except SelectionError as error:
+            option = EXPORT_OPTIONS.get(error.parameter, error.parameter)
+            raise CommandError(f"{option}: {error}") from None
+        chosen = selected(graph.graph, checked).graph
     if tables:
         return _write_tables(args.output, chosen, graph.documents)
-    chunks = FORMATS[args.format].stream(chosen, graph.documents)
+    if numeric_ids:
+        chunks = gexf.iter_bytes(chosen, numeric_ids=True)
+    else:
+        chunks = FORMATS[args.format].stream(chosen, graph.documents)
     if args.output is None:
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
@@ -342,6 +371,29 @@ def _check_folder(output: Path | None) -> None:
         raise CommandError(f"--format {CSV_FORMAT} writes {files}: -o names their folder")
     if not Path(os.path.realpath(output)).is_dir():
         raise CommandError(f"{output} is not a folder; with --format {CSV_FORMAT}, -o names one")
+
+
+def _check_no_selection(args: argparse.Namespace) -> None:
+    """The co-occurrence network is exported whole (or of one document), as over HTTP."""
+    given = [
+        flag
+        for flag, value in (
+            ("--kind", args.kind),
+            ("--relation", args.relation),
+            ("--center", args.center),
+            ("--radius", args.radius),
+            ("--certainty", args.certainty),
+        )
+        if value is not None
+    ]
+    if args.document is not None and len(args.document) > 1:
+        given.append("--document (more than one)")
+    if args.format in (CSV_FORMAT, "ttl", "jsonld"):
+        given.append(f"--format {args.format}")
+    if args.keep_isolated:
+        given.append("--keep-isolated")
+    if given:
+        raise CommandError(f"{', '.join(given)}: not with --network cooccurrence")
 
 
 def _check_output(output: Path) -> None:

@@ -371,6 +371,47 @@ def test_the_timeline_steps_through_the_story_and_lights_up_participants(
     assert explorer.highlighted() == {film[1]["id"]}  # only the node open in the panel
 
 
+def test_the_toggle_colours_the_nodes_by_community(explorer: Explorer, ask) -> None:
+    data = ask(
+        "{ communities { number size members(first: 1) { name } } "
+        "subgraph(maxNodes: 300) { nodes { id community { number } } } "
+        "vocabulary { kinds { name color } } }"
+    )
+    communities = data["communities"]
+    assert len(communities) >= 2
+    number_of = {n["id"]: n["community"]["number"] for n in data["subgraph"]["nodes"]}
+    color = "(id) => window.explorer.nodeColor(id)"
+    kind_colors = {kind["name"]: kind["color"] for kind in data["vocabulary"]["kinds"]}
+    assert explorer.evaluate(color, "ok-ju") == kind_colors["character"]
+
+    legend = explorer.page.locator("#community-legend")
+    assert legend.is_hidden()
+    explorer.page.locator("#colour-by [data-colour='community']").click()
+    assert legend.is_visible()
+    rows = legend.locator("li").all()
+    assert [row.locator(".name").inner_text() for row in rows] == [
+        c["members"][0]["name"] for c in communities
+    ]
+    assert [int(row.locator(".count").inner_text()) for row in rows] == [
+        c["size"] for c in communities
+    ]
+    # Nodes of one community share its colour, the legend's swatch; other communities differ.
+    colours = {node: explorer.evaluate(color, node) for node in number_of}
+    by_community: dict[int, set[str]] = {}
+    for node, number in number_of.items():
+        by_community.setdefault(number, set()).add(colours[node])
+    assert all(len(shades) == 1 for shades in by_community.values()), by_community
+    assert len({next(iter(shades)) for shades in by_community.values()}) == len(by_community)
+    swatch = rows[number_of["ok-ju"]].locator(".swatch")
+    swatch_color = swatch.evaluate("(el) => el.style.getPropertyValue('--kind')")
+    assert colours["ok-ju"] == swatch_color
+    explorer.screenshot("communities")
+
+    explorer.page.locator("#colour-by [data-colour='kind']").click()
+    assert legend.is_hidden()
+    assert explorer.evaluate(color, "ok-ju") == kind_colors["character"]
+
+
 # On every screen: a phone (the narrowest in common use, and the one the issue was filed from),
 # an upright tablet and a laptop. Phones and tablets get touch and the mobile viewport (the page's
 # <meta viewport> counts, and a page too wide for the screen widens the layout viewport instead

@@ -228,6 +228,7 @@ def test_gexf_declares_typed_attributes(synthetic) -> None:
         ("node", "certainty"): "string",
         ("node", "certainty_reason"): "string",
         ("node", "quotes"): "liststring",
+        ("node", "community"): "integer",
         ("edge", "type"): "string",
         ("edge", "edge_kind"): "string",
         ("edge", "dispute"): "string",
@@ -238,6 +239,7 @@ def test_gexf_declares_typed_attributes(synthetic) -> None:
         ("edge", "certainty"): "string",
         ("edge", "certainty_reason"): "string",
         ("edge", "quotes"): "liststring",
+        ("edge", "sentences"): "integer",
     }
 
 

@@ -13,7 +13,9 @@ column's type or ``None``, meaning "write nothing for this element":
   ``None`` items and nested lists or dicts are dropped, and an empty list gives ``None``.
 
 ``citations`` is exported as a count, ``documents`` as the sorted ids of the documents cited and
-``quotes`` as the citations themselves (``document: quote``), beside the claim's ``certainty``;
+``quotes`` as the citations themselves (``document: quote``), beside the claim's ``certainty``
+(a co-occurrence edge, which cites no quote, has its own ``documents``); ``community`` is the
+node's Louvain community in the graph exported;
 the ``mentions`` dict is left to the JSON export, which keeps it whole (``mention_total`` sums
 it up here).
 """
@@ -60,7 +62,8 @@ def citation_count(attrs: Mapping[str, Any]) -> int | None:
 def cited_documents(attrs: Mapping[str, Any]) -> tuple[str, ...] | None:
     citations = attrs.get("citations")
     if not isinstance(citations, list | tuple | set | frozenset):
-        return None
+        # An edge of a co-occurrence network cites no quote but names its documents.
+        return _list(attrs.get("documents"))
     documents = set()
     for citation in citations:
         if isinstance(citation, Mapping):
@@ -149,6 +152,7 @@ NODE_COLUMNS: tuple[Column, ...] = (
     Column("certainty", "string", _get("certainty")),
     Column("certainty_reason", "string", _get("reason")),
     Column("quotes", "list", cited_quotes),
+    Column("community", "integer", _get("community")),
 )
 
 EDGE_COLUMNS: tuple[Column, ...] = (
@@ -162,4 +166,7 @@ EDGE_COLUMNS: tuple[Column, ...] = (
     Column("certainty", "string", _get("certainty")),
     Column("certainty_reason", "string", _get("reason")),
     Column("quotes", "list", cited_quotes),
+    # Co-occurrence edges: the sentences that mention both ends, and the same as a weight.
+    Column("sentences", "integer", _get("sentences")),
+    Column("weight", "double", _get("weight")),
 )

@@ -8,6 +8,8 @@ The document follows the official 1.3 RELAX NG schema (``gexf.rnc``, ``viz.rnc``
 - Typed attribute columns (:mod:`server.exports.columns`); list values use the 1.3 list syntax,
   ``["a", "b \\"c\\""]``: brackets, comma-separated items, each item double-quoted with ``\\``
   and ``"`` backslash-escaped, so that items may themselves hold commas, brackets or quotes.
+  The literal is also JSON: networkx's reader (3.6), which reads ``liststring`` as ``str``,
+  returns it whole, and ``json.loads(value, strict=False)`` gives the list back.
 - Each edge has its relation type (``kills``) or participant role (``agent``) as its 1.3
   ``kind``, which tells parallel edges apart, and as its ``label``. The contract's edge ``kind``
   (``relation`` or ``participation``) becomes the column ``edge_kind``: readers such as
@@ -16,8 +18,25 @@ The document follows the official 1.3 RELAX NG schema (``gexf.rnc``, ``viz.rnc``
 - ``viz:color`` by node kind (:data:`graph.model.KIND_COLORS`), ``viz:size`` from 5 to 40 by
   PageRank (square root, so that areas follow rank), ``viz:position`` from ``x`` and ``y``.
 - When there are events with an integer ``story_order``, the graph is dynamic with integer
-  time: each event exists only at its story order (``start`` = ``end``), so Gephi's timeline
-  walks through the story, and every other node, having no time, stays visible throughout.
+  time, and its edges are timed as well as its events, so that Gephi's timeline shows the
+  relations appearing as the story goes:
+
+  - an event exists only at its story order (``start`` = ``end``), and so does every edge to
+    or from it (a participation); an edge between two events of different story orders,
+    which no moment holds both ends of, has no time;
+  - an edge between two entities appears (``start``, no ``end``: it stays) when the later of
+    its two ends first takes part in an event of the file, in story order;
+  - a node that is not an event, and an edge with an end that takes part in no event of the
+    file, have no time and are there throughout.
+
+  Times come from the events in the file itself, so a selection times its edges by the events
+  it keeps.
+- A graph that is not directed (a co-occurrence network) is written
+  ``defaultedgetype="undirected"``; an edge's numeric ``weight`` is GEXF's own edge ``weight``
+  (not a column: NetworKit reads a column of that name as weights changing over time).
+- ``numeric_ids=True`` numbers the nodes 0, 1, 2 ... in the graph's node order, for readers
+  that accept nothing else (NetworKit's ``GEXFReader`` on a dynamic graph); each node's own id
+  is then kept in a ``slug`` column, and its ``label`` is its name as always.
 
 Strings are escaped for XML and stripped of the characters XML 1.0 cannot hold; ``None``,
 empty and mistyped values are left out. Node ids are ``str(node)``; edge ids are the edge keys,
@@ -63,28 +82,46 @@ EVEN_SIZE = 10.0
 _GEXF_TYPES = {"string": "string", "integer": "integer", "double": "double", "list": "liststring"}
 # Column names that differ from the graph attribute names, per class (see the module docstring).
 _EDGE_TITLES = {"kind": "edge_kind"}
+# Written as the edge element's own weight instead (see the module docstring).
+_EDGE_COLUMNS = tuple(c for c in EDGE_COLUMNS if c.name != "weight")
+SLUG = "slug"
 
 
-def iter_bytes(G: nx.MultiDiGraph[Any], *, modified: date | None = None) -> Iterator[bytes]:
+def iter_bytes(
+    G: nx.MultiDiGraph[Any], *, modified: date | None = None, numeric_ids: bool = False
+) -> Iterator[bytes]:
     """Stream ``G`` as a GEXF 1.3 document, in UTF-8 chunks of about 64 KiB."""
-    return chunked(iter_text(G, modified=modified))
+    return chunked(iter_text(G, modified=modified, numeric_ids=numeric_ids))
 
 
-def iter_text(G: nx.MultiDiGraph[Any], *, modified: date | None = None) -> Iterator[str]:
+def iter_text(
+    G: nx.MultiDiGraph[Any], *, modified: date | None = None, numeric_ids: bool = False
+) -> Iterator[str]:
     """The document as many small strings; ``modified`` defaults to today."""
     sizes = _SizeScale.of(G)
-    dynamic = any(_event_time(attrs) is not None for _, attrs in G.nodes(data=True))
-    yield from _header(G, modified or date.today(), dynamic)
+    times = _EdgeTimes.of(G)
+    ids: Mapping[Hashable, str] = (
+        {node: str(i) for i, node in enumerate(G)} if numeric_ids else _OwnIds()
+    )
+    yield from _header(G, modified or date.today(), times.dynamic, numeric_ids)
     yield f'    <nodes count="{G.number_of_nodes()}">\n'
     for node, attrs in G.nodes(data=True):
-        yield _node(node, attrs, sizes)
+        yield _node(node, ids[node], attrs, sizes, numeric_ids)
     yield "    </nodes>\n    <edges>\n"
     for source, target, key, attrs in G.edges(keys=True, data=True):
-        yield _edge(escape.xml_safe(str(key)), source, target, attrs)
+        time = times(source, target)
+        yield _edge(escape.xml_safe(str(key)), ids[source], ids[target], attrs, time)
     yield "    </edges>\n  </graph>\n</gexf>\n"
 
 
-def _header(G: nx.MultiDiGraph[Any], modified: date, dynamic: bool) -> Iterator[str]:
+class _OwnIds(dict[Hashable, str]):
+    """Each node's id as itself (``str(node)``), without a table of them."""
+
+    def __missing__(self, node: Hashable) -> str:
+        return str(node)
+
+
+def _header(G: nx.MultiDiGraph[Any], modified: date, dynamic: bool, slugs: bool) -> Iterator[str]:
     name = G.graph.get("name")
     description = name if isinstance(name, str) and name.strip() else "Knowledge graph"
     yield (
@@ -100,9 +137,11 @@ def _header(G: nx.MultiDiGraph[Any], modified: date, dynamic: bool) -> Iterator[
         "  </meta>\n"
     )
     time = ' mode="dynamic" timeformat="integer"' if dynamic else ' mode="static"'
-    yield f'  <graph defaultedgetype="directed"{time}>\n'
-    yield from _declarations("node", NODE_COLUMNS, {})
-    yield from _declarations("edge", EDGE_COLUMNS, _EDGE_TITLES)
+    direction = "directed" if G.is_directed() else "undirected"
+    yield f'  <graph defaultedgetype="{direction}"{time}>\n'
+    slug = Column(SLUG, "string", lambda _: None)  # declared here, written by _attvalues
+    yield from _declarations("node", (*NODE_COLUMNS, slug) if slugs else NODE_COLUMNS, {})
+    yield from _declarations("edge", _EDGE_COLUMNS, _EDGE_TITLES)
 
 
 def _declarations(
@@ -117,14 +156,16 @@ def _declarations(
     yield "    </attributes>\n"
 
 
-def _node(node: Hashable, attrs: Mapping[str, Any], sizes: _SizeScale) -> str:
+def _node(
+    node: Hashable, node_id: str, attrs: Mapping[str, Any], sizes: _SizeScale, slug: bool
+) -> str:
     label = _label(attrs.get("name"), node)
-    parts = [f'      <node id="{escape.attribute(str(node))}" label="{label}"']
+    parts = [f'      <node id="{escape.attribute(node_id)}" label="{label}"']
     time = _event_time(attrs)
     if time is not None:
         parts.append(f' start="{time}" end="{time}"')
     parts.append(">\n")
-    parts.extend(_attvalues(attrs, NODE_COLUMNS, {}))
+    parts.extend(_attvalues(attrs, NODE_COLUMNS, {}, slug=str(node) if slug else None))
     kind = attrs.get("kind")
     r, g, b = KIND_COLORS.get(kind, OTHER_COLOR) if isinstance(kind, str) else OTHER_COLOR
     parts.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
@@ -136,16 +177,28 @@ def _node(node: Hashable, attrs: Mapping[str, Any], sizes: _SizeScale) -> str:
     return "".join(parts)
 
 
-def _edge(edge_id: str, source: Hashable, target: Hashable, attrs: Mapping[str, Any]) -> str:
+def _edge(
+    edge_id: str,
+    source: str,
+    target: str,
+    attrs: Mapping[str, Any],
+    time: tuple[int, int | None] | None,
+) -> str:
     parts = [
         f'      <edge id="{escape.attribute(edge_id)}"'
-        f' source="{escape.attribute(str(source))}" target="{escape.attribute(str(target))}"'
+        f' source="{escape.attribute(source)}" target="{escape.attribute(target)}"'
     ]
     relation = attrs.get("type")
     if isinstance(relation, str) and relation.strip():
         relation = escape.token(relation)
         parts.append(f' kind="{relation}" label="{relation}"')
-    values = _attvalues(attrs, EDGE_COLUMNS, _EDGE_TITLES)
+    weight = _finite(attrs.get("weight"))
+    if weight is not None:
+        parts.append(f' weight="{weight!r}"')
+    if time is not None:
+        start, end = time
+        parts.append(f' start="{start}"' if end is None else f' start="{start}" end="{end}"')
+    values = _attvalues(attrs, _EDGE_COLUMNS, _EDGE_TITLES)
     if not values:
         parts.append("/>\n")
     else:
@@ -156,7 +209,11 @@ def _edge(edge_id: str, source: Hashable, target: Hashable, attrs: Mapping[str, 
 
 
 def _attvalues(
-    attrs: Mapping[str, Any], columns: tuple[Column, ...], titles: Mapping[str, str]
+    attrs: Mapping[str, Any],
+    columns: tuple[Column, ...],
+    titles: Mapping[str, str],
+    *,
+    slug: str | None = None,
 ) -> list[str]:
     values = []
     for column in columns:
@@ -165,6 +222,8 @@ def _attvalues(
             continue
         title = titles.get(column.name, column.name)
         values.append(f'          <attvalue for="{title}" value="{_format(value)}"/>\n')
+    if slug is not None:
+        values.append(f'          <attvalue for="{SLUG}" value="{_format(slug)}"/>\n')
     if not values:
         return []
     return ["        <attvalues>\n", *values, "        </attvalues>\n"]
@@ -197,6 +256,51 @@ def _event_time(attrs: Mapping[str, Any]) -> int | None:
     if attrs.get("kind") != "event" or isinstance(order, bool) or not isinstance(order, int):
         return None
     return order
+
+
+class _EdgeTimes:
+    """When each edge appears on the story's timeline (the rules are in the module docstring)."""
+
+    __slots__ = ("_events", "_first")
+
+    def __init__(self, events: Mapping[Hashable, int], first: Mapping[Hashable, int]) -> None:
+        #: Event node -> its story order.
+        self._events = events
+        #: Other node -> the earliest story order of an event it is joined to.
+        self._first = first
+
+    @classmethod
+    def of(cls, G: nx.MultiDiGraph[Any]) -> _EdgeTimes:
+        events = {}
+        for node, attrs in G.nodes(data=True):
+            time = _event_time(attrs)
+            if time is not None:
+                events[node] = time
+        first: dict[Hashable, int] = {}
+        if events:
+            for u, v in G.edges():
+                for event, other in ((v, u), (u, v)):
+                    time = events.get(event)
+                    if time is not None and other not in events:
+                        first[other] = min(first.get(other, time), time)
+        return cls(events, first)
+
+    @property
+    def dynamic(self) -> bool:
+        return bool(self._events)
+
+    def __call__(self, source: Hashable, target: Hashable) -> tuple[int, int | None] | None:
+        """``(start, end)`` of the edge (``end`` None: it stays), or None: it has no time."""
+        at_source, at_target = self._events.get(source), self._events.get(target)
+        if at_source is not None and at_target is not None:
+            # Two events exist together only if they share a story order.
+            return (at_source, at_source) if at_source == at_target else None
+        time = at_source if at_source is not None else at_target
+        if time is not None:
+            return time, time
+        if source in self._first and target in self._first:
+            return max(self._first[source], self._first[target]), None
+        return None
 
 
 def _finite(value: object) -> float | None:

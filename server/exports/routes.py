@@ -1,5 +1,7 @@
 """HTTP downloads of the graph: ``GET /export/graph.gexf``, ``.graphml``, ``.json``, ``.ttl``
-and ``.jsonld``, and the Neo4j files ``/export/nodes.csv``, ``edges.csv`` and ``load.cypher``.
+and ``.jsonld``, and the Neo4j files ``/export/nodes.csv``, ``edges.csv`` and ``load.cypher``;
+and of the sentence co-occurrence network: ``GET /export/cooccurrence.gexf`` (``.graphml``,
+``.json``), of every document or, with ``document=ID``, of one (:mod:`graph.cooccurrence`).
 
 The graph is read from ``request.app.state.graph``. Query parameters select part of it, with
 the meaning :mod:`graph.subgraph` gives them:
@@ -12,7 +14,9 @@ the meaning :mod:`graph.subgraph` gives them:
 - ``isolated=keep``: with an edge filter, keep the nodes no kept edge joins too;
 - ``center`` and ``radius``: the ego network of ``center`` (an id or any name the articles use;
   radius 1 when not given), up to ``Settings.limits.max_radius`` when the app has
-  ``state.settings``.
+  ``state.settings``;
+- ``ids=numeric`` (GEXF only, on either network): nodes numbered 0, 1, 2 ..., each node's id
+  kept as its ``slug``, for NetworKit's GEXF reader (:mod:`server.exports.gexf`).
 
 Each is read and checked by :func:`graph.filters.parse_filter`, as GraphQL's and the command
 line's are. A bad parameter is answered ``400`` with ``{"error": message, "parameter": name,
@@ -30,7 +34,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
+import networkx as nx
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -38,9 +44,10 @@ from starlette.routing import BaseRoute, Route
 
 from graph.errors import SelectionError
 from graph.filters import parse_filter
+from graph.model import Document
 from graph.subgraph import selected
 from schema.limits import Limits
-from server.exports import FORMATS, TABLES
+from server.exports import FORMATS, TABLES, ExportFormat, gexf
 from server.http_cache import CACHE_CONTROL, answer_version, content_codings, etag, etag_matches
 
 __all__ = ["ExportQuery", "InvalidParameter", "export_graph", "export_routes"]
@@ -58,6 +65,8 @@ PARAMETERS: Mapping[str, str] = MappingProxyType(
         "isolated": "keep_isolated",
     }
 )
+#: Parameters of how a document is written, not of what it holds.
+WRITER_OPTIONS = ("ids",)
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -86,15 +95,12 @@ class ExportQuery:
     radius: int | None = None
     #: ``isolated=keep``: with an edge filter, keep the nodes no kept edge joins too.
     keep_isolated: bool = False
+    #: ``ids=numeric``: GEXF nodes numbered, their ids kept as ``slug``.
+    numeric_ids: bool = False
 
     @classmethod
     def parse(cls, params: QueryParams) -> ExportQuery:
-        for name in params:
-            if name not in PARAMETERS:
-                value, known = params[name], ", ".join(PARAMETERS)
-                raise InvalidParameter(
-                    name, value, f"unknown parameter {name}={value!r} (known: {known})"
-                )
+        _check_names(params, (*PARAMETERS, *WRITER_OPTIONS))
         return cls(
             kinds=_list_parameter(params, "kind"),
             relation_types=_list_parameter(params, "relation"),
@@ -103,6 +109,7 @@ class ExportQuery:
             center=_single_parameter(params, "center"),
             radius=_radius(_single_parameter(params, "radius")),
             keep_isolated=_isolated(_single_parameter(params, "isolated")),
+            numeric_ids=_numeric_ids(_single_parameter(params, "ids")),
         )
 
     def filename(self, extension: str) -> str:
@@ -119,6 +126,13 @@ class ExportQuery:
 def export_routes() -> list[BaseRoute]:
     return [
         Route("/export/graph.{extension}", export_graph, methods=["GET"], name="export"),
+        Route(
+            "/export/cooccurrence.{extension}",
+            export_cooccurrence,
+            methods=["GET"],
+            name="export-cooccurrence",
+        ),
+        # Last: it would take the two above too.
         Route("/export/{table}", export_graph, methods=["GET"], name="export-table"),
     ]
 
@@ -169,12 +183,81 @@ async def export_graph(request: Request) -> Response:
     # The RDF formats quote the documents; a stand-in graph without them exports unlocated quotes.
     documents = getattr(graph, "documents", {})
     filename = export.file_name or query.filename(export.extension)
-    disposition = f'attachment; filename="{filename}"'
-    return StreamingResponse(
-        export.stream(selected(graph.graph, checked).graph, documents),
-        media_type=export.media_type,
-        headers={"Content-Disposition": disposition, **cache_headers},
+    chosen = selected(graph.graph, checked).graph
+    return _stream(export, chosen, documents, query.numeric_ids, filename, cache_headers)
+
+
+async def export_cooccurrence(request: Request) -> Response:
+    """The sentence co-occurrence network, whole or of one ``document``, undirected and weighted
+    by the sentences that mention both ends; ``ids=numeric`` as for the graph."""
+    extension = request.path_params["extension"]
+    export = FORMATS.get(extension)
+    if export is None or export.needs_documents:
+        known = ", ".join(sorted(n for n, f in FORMATS.items() if not f.needs_documents))
+        return _error(404, f"no export format {extension!r} (known: {known})", "format", extension)
+    graph = getattr(request.app.state, "graph", None)
+    if graph is None:
+        return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
+    cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
+    tag = cache_headers.get("ETag")
+    if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
+        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
+    params = request.query_params
+    document = None
+    try:
+        _check_names(params, ("document", *WRITER_OPTIONS))
+        document = _single_parameter(params, "document")
+        numeric_ids = _numeric_ids(_single_parameter(params, "ids"))
+        network = graph.cooccurrence_network(document)
+    except InvalidParameter as error:
+        return _error(400, str(error), error.parameter, error.value)
+    except SelectionError as error:
+        return _error(400, f"document: {error}", "document", document, error.known)
+    stem = f"{FILE_STEM}-cooccurrence"
+    if document is not None:
+        stem += "-" + _UNSAFE_IN_FILENAME.sub("_", document)[:60]
+    filename = f"{stem}.{export.extension}"
+    return _stream(export, network.graph, {}, numeric_ids, filename, cache_headers)
+
+
+def _stream(
+    export: ExportFormat,
+    G: nx.MultiDiGraph[Any] | nx.Graph[Any],
+    documents: Mapping[str, Document],
+    numeric_ids: bool,
+    filename: str,
+    cache_headers: dict[str, str],
+) -> Response:
+    if numeric_ids and export.name != "gexf":
+        message = f"ids: numeric ids are for GEXF only, not {export.name}"
+        return _error(400, message, "ids", "numeric")
+    chunks = (
+        gexf.iter_bytes(G, numeric_ids=True)  # type: ignore[arg-type]
+        if numeric_ids
+        else export.stream(G, documents)  # type: ignore[arg-type]
     )
+    return StreamingResponse(
+        chunks,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **cache_headers},
+    )
+
+
+def _check_names(params: QueryParams, known: tuple[str, ...]) -> None:
+    for name in params:
+        if name not in known:
+            value = params[name]
+            raise InvalidParameter(
+                name, value, f"unknown parameter {name}={value!r} (known: {', '.join(known)})"
+            )
+
+
+def _numeric_ids(value: str | None) -> bool:
+    if value is None or value == "slug":
+        return False
+    if value == "numeric":
+        return True
+    raise InvalidParameter("ids", value, f"ids must be numeric or slug, not {value!r}")
 
 
 def _cache_headers(request: Request, version: str | None, media_type: str) -> dict[str, str]:

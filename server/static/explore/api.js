@@ -10,9 +10,10 @@ const OVERVIEW = `query ExploreOverview {
   subgraph(maxNodes: 300) {
     matched
     truncated
-    nodes { id name kind position { x y } centrality { pagerank } }
+    nodes { id name kind position { x y } centrality { pagerank } community { number } }
     relations { id type kind disputed source { id } target { id } }
   }
+  communities { number size members(first: 1) { name } }
   story: timeline(order: STORY) { ...Step }
   film: timeline(order: NARRATIVE) { ...Step }
 }

@@ -2,6 +2,7 @@
 // is shown (filters), what is in focus (hover, selection, timeline) and the dashed disputed edges.
 // `graphology` and `Sigma` are the globals of the libraries' browser builds.
 
+import { communityColor } from "./communities.js";
 import { kindColor } from "./kinds.js";
 
 const MIN_SIZE = 5;
@@ -38,6 +39,9 @@ export function buildGraph(subgraph) {
       label: node.name,
       kind: node.kind.toLowerCase(),
       color: kindColor(node.kind),
+      kindColor: kindColor(node.kind),
+      community: node.community.number,
+      communityColor: communityColor(node.community.number),
       size: MIN_SIZE + (MAX_SIZE - MIN_SIZE) * Math.sqrt(share),
       x: node.position.x,
       y: node.position.y,
@@ -197,6 +201,13 @@ export function createGraphView(container, graph, { onClickNode, onClickStage })
       state.hiddenTypes = new Set(types);
       update();
     },
+    /** Colour the nodes by "kind" or by "community". */
+    colourBy(mode) {
+      graph.updateEachNodeAttributes((node, attributes) => ({
+        ...attributes,
+        color: mode === "community" ? attributes.communityColor : attributes.kindColor,
+      }));
+    },
     select(id) {
       state.selected = id !== null && graph.hasNode(id) ? id : null;
       update();
@@ -236,6 +247,10 @@ export function createGraphView(container, graph, { onClickNode, onClickStage })
     /** The nodes the renderer currently draws highlighted. */
     highlightedNodes() {
       return graph.filterNodes((node) => renderer.getNodeDisplayData(node)?.highlighted === true);
+    },
+    /** The colour the renderer draws a node in. */
+    nodeColor(id) {
+      return renderer.getNodeDisplayData(id)?.color ?? null;
     },
     /** The nodes the renderer currently draws at all. */
     visibleNodes() {

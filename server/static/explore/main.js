@@ -2,6 +2,7 @@
 // the details panel and the timeline to the drawing.
 
 import { graphqlClient } from "./api.js";
+import { colourToggle } from "./communities.js";
 import { h, replace } from "./dom.js";
 import { kindFilter, typeFilter } from "./filters.js";
 import { buildGraph, createGraphView } from "./graph-view.js";
@@ -71,6 +72,7 @@ async function start() {
   container.dataset.edgeCount = String(graph.size);
 
   kindFilter(byId("kind-filter"), vocabulary, subgraph.nodes, (hidden) => view.setHiddenKinds(hidden));
+  colourToggle(byId("colour-by"), byId("community-legend"), overview.communities, (mode) => view.colourBy(mode));
   typeFilter(byId("type-filter"), vocabulary, subgraph.relations, (hidden) => view.setHiddenTypes(hidden));
   searchBox(byId("search"), byId("search-results"), api, (id) => open(id, { moveCamera: true }));
   timeline(byId("timeline"), { story: overview.story, film: overview.film }, {
@@ -95,6 +97,7 @@ async function start() {
     viewportPosition: (id) => view.viewportPosition(id),
     highlightedNodes: () => view.highlightedNodes(),
     visibleNodes: () => view.visibleNodes(),
+    nodeColor: (id) => view.nodeColor(id),
     drawnEdges: () => view.drawnEdges(),
   };
   document.body.dataset.ready = "true";
