@@ -29,7 +29,7 @@ import networkx as nx
 
 from graph.centrality import add_centrality
 from graph.collector import collector_paused
-from graph.communities import detect, label_nodes
+from graph.communities import detect_within_bound, label_nodes
 from graph.cooccurrence import build_networks
 from graph.fingerprint import seeds_hash
 from graph.indexes import edge_index, node_index
@@ -114,7 +114,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
     for node, (x, y) in layout(G).items():
         G.nodes[node]["x"] = x
         G.nodes[node]["y"] = y
-    communities = detect(G)
+    communities = detect_within_bound(G)
     label_nodes(G, communities)
     cooccurrence, cooccurrence_by_document = build_networks(
         name,

@@ -178,6 +178,11 @@ def communities_of(
     if network is Network.KNOWLEDGE:
         if document is not None:
             raise bad_input("document", "is for the COOCCURRENCE network only.")
+        if K.communities.not_computed:
+            reason = K.communities.not_computed
+            raise bad_input(
+                "network", f"is KNOWLEDGE, whose communities are not computed: {reason}."
+            )
         return K.communities, K.graph
     try:
         found = K.cooccurrence_network(document)
@@ -734,11 +739,14 @@ class Node:
     @strawberry.field(
         description="Its Louvain community in a network: the knowledge graph by default, or the "
         "co-occurrence network (of every document, or of one); null where it is not in that "
-        "network (an event, or an entity no sentence mentions with another)."
+        "network (an event, or an entity no sentence mentions with another), and in a knowledge "
+        "graph of over 100,000 edges, whose communities are not computed."
     )
     def community(
         self, info: Info, network: Network = Network.KNOWLEDGE, document: str | None = None
     ) -> Community | None:
+        if network is Network.KNOWLEDGE and graph_of(info).communities.not_computed:
+            return None  # a graph too large for them (graph.communities.MAX_EDGES)
         communities, _ = communities_of(info, network, document)
         number = communities.of.get(str(self.id))
         return None if number is None else make_community(communities, number, network, document)

@@ -19,7 +19,7 @@ import networkx as nx
 import pytest
 
 from graph.communities import SEED, detect, undirected_projection
-from graph.cooccurrence import UnknownDocument
+from graph.errors import UnknownDocument
 from graph.knowledge import KnowledgeGraph
 from server.cli import main
 from server.exports import gexf
@@ -128,7 +128,9 @@ def test_an_unknown_document_is_named_with_the_known_ones(ballerina: KnowledgeGr
         ballerina.cooccurrence_network("no-such-article")
     assert "'no-such-article'" in str(raised.value)
     assert "plot-recap" in str(raised.value)
-    assert raised.value.parameter == "document"
+    # The one error of an unknown document, as graph.filters raises it for a document filter.
+    assert raised.value.parameter == "documents"
+    assert raised.value.known == tuple(sorted(ballerina.documents))
 
 
 # --- GEXF: the co-occurrence network, time on edges, lists, numeric ids -------------------------
@@ -395,3 +397,18 @@ def test_graphql_network_arguments_are_checked(gql, query: str, code: str, argum
     error = body["errors"][0]
     assert error["extensions"]["code"] == code
     assert error["extensions"]["argument"] == argument
+
+
+def test_communities_of_a_graph_over_the_bound_are_not_computed_and_say_why() -> None:
+    from graph.communities import detect_within_bound, label_nodes
+
+    G = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "e")])
+    within = detect_within_bound(G, max_edges=4)
+    assert not within.not_computed and len(within) == 2
+    over = detect_within_bound(G, max_edges=3)
+    assert over.not_computed == (
+        "communities are computed for graphs of at most 3 edges; this one has 4"
+    )
+    assert len(over) == 0 and not over.of
+    label_nodes(G, over)
+    assert all("community" not in data for _, data in G.nodes(data=True))
