@@ -231,10 +231,10 @@ _arg = st.lists(
 _documents = st.sampled_from(
     [
         "{ stats { nodeCount } }",
-        '{ node(id: "ok-ju") { name } }',
+        '{ entity(name: "ok-ju") { name } }',
         '{ path(from: "nobody", to: "ok-ju") { found } }',
-        "{ nodes(first: 1000) { totalCount } }",
-        "query($id: String!) { node(id: $id) { id } }",
+        "{ entities(first: 1000) { totalCount } }",
+        "query($id: String!) { entity(name: $id) { id } }",
         "query A { stats { nodeCount } } query B { disputes { id } }",
         "{",
         "",
@@ -330,7 +330,7 @@ def cli_inputs(tmp_path_factory) -> list[str]:
     """``@FILE`` documents that are not what a query file should be."""
     folder = tmp_path_factory.mktemp("cli-inputs")
     latin1 = folder / "latin1.graphql"
-    latin1.write_bytes('{ node(id: "Café") { id } }'.encode("latin-1"))
+    latin1.write_bytes('{ entity(name: "Café") { id } }'.encode("latin-1"))
     binary = folder / "random.bin"
     binary.write_bytes(bytes(range(256)) * 4)
     large = folder / "large.graphql"
@@ -405,7 +405,7 @@ def test_cli_serve_with_bad_arguments_is_a_usage_error(ballerina):
 def test_cli_query_with_a_lone_surrogate(ballerina):
     argv = [
         "query",
-        "query($x: String!) { node(id: $x) { id } }",
+        "query($x: String!) { entity(name: $x) { id } }",
         "--variables",
         '{"x": "\\ud800"}',
     ]

@@ -24,7 +24,7 @@ from graph.indexes import Selection
 from graph.knowledge import KnowledgeGraph
 from graph.model import KINDS, RELATION_TYPES, ROLES
 from schema import Context, Limits, build_schema
-from schema.query import encode_cursor
+from schema.connections import encode_cursor
 
 # --- Selection ----------------------------------------------------------------------------------
 
@@ -280,12 +280,12 @@ def test_the_counting_sees_a_scan(counted) -> None:
 AFTER = 100
 
 NO_SCAN_QUERIES = [
-    "{ nodes(kinds: [CHARACTER, PLACE]) { totalCount nodes { id } } }",
-    "{ nodes(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount nodes { id } } }",
-    "{ nodes(kinds: [EVENT, OBJECT], orderBy: BETWEENNESS, after: $after) { totalCount nodes { id } } }",
-    '{ nodes(relation: "kills") { totalCount nodes { id } } }',
-    '{ nodes(relation: "agent", orderBy: DEGREE, after: $after) { totalCount nodes { id } } }',
-    '{ nodes(relation: "owns", kinds: [CHARACTER, ORGANIZATION], orderBy: MENTIONS) { totalCount nodes { id } } }',
+    "{ entities(kinds: [CHARACTER, PLACE]) { totalCount nodes { id } } }",
+    "{ entities(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount nodes { id } } }",
+    "{ entities(kinds: [EVENT, OBJECT], orderBy: BETWEENNESS, after: $after) { totalCount nodes { id } } }",
+    '{ entities(relation: "kills") { totalCount nodes { id } } }',
+    '{ entities(relation: "agent", orderBy: DEGREE, after: $after) { totalCount nodes { id } } }',
+    '{ entities(relation: "owns", kinds: [CHARACTER, ORGANIZATION], orderBy: MENTIONS) { totalCount nodes { id } } }',
     "{ relations { totalCount relations { id source { id } target { id } } } }",
     "{ relations(after: $after) { totalCount relations { id } } }",
     '{ relations(types: ["kills"]) { totalCount relations { id type } } }',

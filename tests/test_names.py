@@ -130,7 +130,7 @@ def test_an_ambiguous_name_resolves_to_every_candidate_best_first(ballerina) -> 
 def test_node_lookups_take_any_name_and_refuse_an_ambiguous_one(gql) -> None:
     body = data(
         gql(
-            """{ a: node(id: "big boss") { id } b: character(id: "the film's antagonist") { id }
+            """{ a: entity(name: "big boss") { id } b: character(id: "the film's antagonist") { id }
                  c: place(id: "the bridge") { id } d: object(id: "weapons") { id }
                  e: place(id: "ballerina") { id } }"""
         )
@@ -142,7 +142,7 @@ def test_node_lookups_take_any_name_and_refuse_an_ambiguous_one(gql) -> None:
         "d": {"id": "old-guns"},
         "e": None,  # no place answers to it
     }
-    error = error_of(gql('{ node(id: "Ballerina") { id } }'))
+    error = error_of(gql('{ entity(name: "Ballerina") { id } }'))
     assert error["extensions"]["code"] == "AMBIGUOUS_NAME"
     assert error["extensions"]["argument"] == "id"
     assert error["extensions"]["candidates"][:2] == ["ballerina-2023", "ballerina-john-wick"]

@@ -55,7 +55,7 @@ def test_the_vocabulary_query_serves_the_model(gql) -> None:
 
 def test_relation_types_as_an_enum_and_as_strings(gql) -> None:
     body = gql(
-        '{ node(id: "ok-ju") { relations(types: ["kills", "agent"]) { type relationType kind } } }'
+        '{ entity(name: "ok-ju") { relations(types: ["kills", "agent"]) { type relationType kind } } }'
     )
     relations = body["data"]["node"]["relations"]
     assert {(r["type"], r["relationType"], r["kind"]) for r in relations} == {
@@ -137,9 +137,9 @@ with open(seeds / "annotations" / "events.yaml", "a", encoding="utf-8") as out:
 K = load_graph(seeds)
 result = build_schema().execute_sync(
     '''{
-      node(id: "the-car") { __typename kind relations { type relationType } }
+      entity(name: "the-car") { __typename kind relations { type relationType } }
       event(id: "the-drive") { participants(role: DRIVER) { role node { id } } }
-      nodes(kinds: [VEHICLE]) { totalCount }
+      entities(kinds: [VEHICLE]) { totalCount }
       vocabulary { kinds { name color } roles { name } relationTypes { name } }
     }''',
     context_value=Context(graph=K, limits=Limits()),

@@ -31,7 +31,7 @@ from tests.live_server import REPO_ROOT, free_port, serving
 
 QUERIES = [
     (
-        '{ node(id: "ok-ju") { id name } }',
+        '{ entity(name: "ok-ju") { id name } }',
         {"data": {"node": {"id": "ok-ju", "name": "Jang Ok-ju"}}},
     ),
     (
@@ -39,7 +39,7 @@ QUERIES = [
         {"data": {"character": {"name": "Choi Pro", "actors": [{"name": "Kim Ji-hoon"}]}}},
     ),
 ]
-NAME_OF_OK_JU = '{ node(id: "ok-ju") { name } }'
+NAME_OF_OK_JU = '{ entity(name: "ok-ju") { name } }'
 
 #: Set while a test wants the workers of ``pid_app`` to fail their start-up.
 FAIL_MARKER = "BALLERINA_TEST_FAIL_STARTUP_IF"

@@ -27,7 +27,7 @@ fragment Step on Event {
 }`;
 
 const NODE = `query ExploreNode($id: String!) {
-  node(id: $id) {
+  entity(name: $id) {
     id
     name
     kind
