@@ -190,7 +190,7 @@ def test_clicking_a_node_shows_its_citations(explorer: Explorer, ask) -> None:
         """query ($id: String!) { entity(name: $id) { name description aliases
              citations { quote document { title } } } }""",
         id="choi-pro",
-    )["node"]
+    )["entity"]
 
     explorer.click_node("choi-pro")
     details = explorer.details("choi-pro")
@@ -218,7 +218,7 @@ def test_what_the_articles_only_hedge_or_the_annotation_infers_is_badged(
         """query ($id: String!) { entity(name: $id) { certainty
              relations { id certainty certaintyReason } } }""",
         id="fish-capsules",
-    )["node"]
+    )["entity"]
     unsure = {r["id"]: r for r in node["relations"] if r["certainty"] != "STATED"}
     assert node["certainty"] == "HEDGED" and unsure
 
@@ -278,7 +278,7 @@ def test_disputed_relations_are_marked_with_their_question_and_claim(
     node = ask(
         """{ entity(name: "myung-shik") { relations { id disputed
              dispute { question } claim { statement } } } }"""
-    )["node"]
+    )["entity"]
     disputed = [relation for relation in node["relations"] if relation["disputed"]]
     assert disputed, "the committed graph has disputed relations of Myung-shik"
 

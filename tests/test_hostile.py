@@ -250,7 +250,7 @@ def test_the_fan_out_family_is_refused_or_answered_at_once(client, ordinary_seco
 HUGE_ANSWER = (
     "{ "
     + " ".join(
-        f"r{i}: relations(first: 100) {{ relations {{ id citations {{ quote "
+        f"r{i}: relations(first: 100) {{ nodes {{ id citations {{ quote "
         f"context(chars: 2000) document {{ id text }} }} }} }}"
         for i in range(30)
     )

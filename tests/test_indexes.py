@@ -286,12 +286,12 @@ NO_SCAN_QUERIES = [
     '{ entities(relation: "kills") { totalCount nodes { id } } }',
     '{ entities(relation: "agent", orderBy: DEGREE, after: $after) { totalCount nodes { id } } }',
     '{ entities(relation: "owns", kinds: [CHARACTER, ORGANIZATION], orderBy: MENTIONS) { totalCount nodes { id } } }',
-    "{ relations { totalCount relations { id source { id } target { id } } } }",
-    "{ relations(after: $after) { totalCount relations { id } } }",
-    '{ relations(types: ["kills"]) { totalCount relations { id type } } }',
-    '{ relations(types: ["kills", "agent", "location"], after: $after) { totalCount relations { id } } }',
-    "{ relations(edgeKind: RELATION, disputed: true) { totalCount relations { id } } }",
-    "{ relations(edgeKind: PARTICIPATION, disputed: false, after: $after) { totalCount relations { id } } }",
+    "{ relations { totalCount nodes { id source { id } target { id } } } }",
+    "{ relations(after: $after) { totalCount nodes { id } } }",
+    '{ relations(types: ["kills"]) { totalCount nodes { id type } } }',
+    '{ relations(types: ["kills", "agent", "location"], after: $after) { totalCount nodes { id } } }',
+    "{ relations(edgeKind: RELATION, disputed: true) { totalCount nodes { id } } }",
+    "{ relations(edgeKind: PARTICIPATION, disputed: false, after: $after) { totalCount nodes { id } } }",
 ]
 
 

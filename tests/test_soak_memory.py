@@ -27,13 +27,13 @@ pytestmark = pytest.mark.slow
 RSS_BUDGET_BYTES = 160 * 2**20
 
 CACHED = (
-    "{{ v{n}: relations(first: 100) {{ relations {{ citations {{ context(chars: 2000) }} }} }} }}"
+    "{{ v{n}: relations(first: 100) {{ nodes {{ citations {{ context(chars: 2000) }} }} }} }}"
 )
 UNCACHED = (
     "{{ "
     + " ".join(
         f"{alias}{{n}}: relations(first: 100) "
-        "{{ relations {{ citations {{ context(chars: 2000) document {{ text }} }} }} }}"
+        "{{ nodes {{ citations {{ context(chars: 2000) document {{ text }} }} }} }}"
         for alias in ("a", "b", "c")
     )
     + " }}"

@@ -18,11 +18,15 @@ from strawberry.execution import optimized_is_awaitable
 from server.fast_execution import Resolvers
 from server.graphql_http.budget import BoundedPlan, Budget, bounded_executor
 from server.graphql_http.errors import (
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+    OPERATION_RESOLUTION_FAILURE,
     ObjectLimitExceeded,
     ResponseTooLarge,
     TimeLimitExceeded,
     is_limit,
     readable_entry,
+    with_code,
 )
 from server.graphql_http.negotiation import GRAPHQL_RESPONSE_JSON
 from server.graphql_http.params import GraphQLParams
@@ -123,10 +127,12 @@ class Answers:
         if prepared.failure is not None:
             return request_error_status, prepared.failure, False
         if isinstance(operation, GraphQLError):
-            return request_error_status, self.encode_errors([operation]), False
+            body = self.encode_errors([operation], OPERATION_RESOLUTION_FAILURE)
+            return request_error_status, body, False
         if operation.operation is OperationType.SUBSCRIPTION:
             error = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
-            return request_error_status, self.encode_errors([error]), False
+            body = self.encode_errors([error], OPERATION_RESOLUTION_FAILURE)
+            return request_error_status, body, False
 
         executor = self._executor_class.build(
             self._graphql_schema,
@@ -140,7 +146,7 @@ class Answers:
             operation_extensions=params.extensions,
         )
         if isinstance(executor, list):  # variable coercion failed: execution never started
-            return request_error_status, self.encode_errors(executor), False
+            return request_error_status, self.encode_errors(executor, BAD_USER_INPUT), False
         limits = self.limits
         executor.start(budget, limits.max_objects, limits.max_response_bytes)
         # A query runs on its compiled plan (server.fast_execution) when it has one; anything
@@ -209,7 +215,9 @@ class Answers:
     def _public_error(self, error: GraphQLError) -> dict[str, Any]:
         original = error.original_error
         if original is None or isinstance(original, self._exposed_errors):
-            return error.formatted
+            # A GraphQL error the executor raised (an argument's value) or a domain error: the
+            # client's to act on.
+            return with_code(error.formatted, BAD_USER_INPUT)
         logger.error(
             "Unexpected %s while resolving %s",
             type(original).__name__,
@@ -219,7 +227,7 @@ class Answers:
         masked = GraphQLError(
             INTERNAL_ERROR_MESSAGE, error.nodes, error.source, error.positions, error.path
         )
-        return masked.formatted
+        return with_code(masked.formatted, INTERNAL_SERVER_ERROR)
 
     def encode(self, payload: dict[str, Any]) -> bytes:
         try:
@@ -228,8 +236,9 @@ class Answers:
             # Lone surrogates (valid in JSON escapes a client sent) cannot be UTF-8: escape them.
             return self._ascii_encoder.encode(payload).encode("ascii")
 
-    def encode_errors(self, errors: list[GraphQLError]) -> bytes:
-        return self.encode({"errors": [readable_entry(error.formatted) for error in errors]})
+    def encode_errors(self, errors: list[GraphQLError], code: str) -> bytes:
+        entries = [readable_entry(with_code(error.formatted, code)) for error in errors]
+        return self.encode({"errors": entries})
 
     def late(self, media_type: str, budget: Budget) -> tuple[int, bytes, bool]:
         """The answer of a request whose work did not finish in time (nothing of it is kept)."""
