@@ -93,11 +93,15 @@ def test_query_prints_the_answer(capsys):
 
 
 def test_query_with_variables_and_an_operation_name(capsys):
-    document = "query A { stats { nodeCount } } query B($id: String!) { entity(name: $id) { name } }"
+    document = (
+        "query A { stats { nodeCount } } query B($id: String!) { entity(name: $id) { name } }"
+    )
     assert (
         main(["query", document, "--operation", "B", "--variables", '{"id": "lamborghini"}']) == 0
     )
-    assert json.loads(capsys.readouterr().out) == {"data": {"node": {"name": "Choi's Lamborghini"}}}
+    assert json.loads(capsys.readouterr().out) == {
+        "data": {"entity": {"name": "Choi's Lamborghini"}}
+    }
 
 
 @pytest.mark.parametrize(
@@ -225,7 +229,7 @@ def test_query_variables_nested_up_to_the_bound_are_passed_on(capsys):
     variables = f'{{"id": "ok-ju", "deep": {_nested(cli.MAX_VARIABLES_DEPTH - 1)}}}'
     document = "query($id: String!) { entity(name: $id) { name } }"
     assert main(["query", document, "--variables", variables]) == 0
-    assert json.loads(capsys.readouterr().out) == {"data": {"node": {"name": "Jang Ok-ju"}}}
+    assert json.loads(capsys.readouterr().out) == {"data": {"entity": {"name": "Jang Ok-ju"}}}
 
 
 # export -o: the whole file or none, with the usual mode -------------------------------------

@@ -79,6 +79,13 @@ MEANINGFUL = sorted(
         "발레리나",
         "Ballerina",
         "b2Zmc2V0OjQ=",  # a cursor this API gives out
+        # global ids of every Node type, and near misses
+        "relation:ok-ju/owns/truck",
+        "dispute:vehicle-to-beach",
+        "claim:vehicle-to-beach/truck",
+        "claim:vehicle-to-beach",
+        "document:plot-recap",
+        "villain:choi-pro",
     }
 )
 
@@ -128,6 +135,7 @@ def assert_well_formed(response) -> dict:
     for error in body.get("errors", ()):
         assert isinstance(error["message"], str) and error["message"], error
         assert error["message"] != "Internal server error", error
+        assert error["extensions"]["code"], error
     return body
 
 

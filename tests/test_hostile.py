@@ -163,7 +163,11 @@ def no_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 def deep(levels: int) -> str:
     return (
-        '{ entity(name: "ok-ju") { ' + "neighbors { node { " * levels + "id" + " } }" * levels + " } }"
+        '{ entity(name: "ok-ju") { '
+        + "neighbors { node { " * levels
+        + "id"
+        + " } }" * levels
+        + " } }"
     )
 
 
@@ -240,7 +244,7 @@ def test_the_fan_out_family_is_refused_or_answered_at_once(client, ordinary_seco
     plain = fan_out(levels, 'entity(name: "ok-ju") { neighbors { node { id } } }')
     response, _ = timed(client, plain)
     assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
-    assert response.json()["data"]["node"]["neighbors"]
+    assert response.json()["data"]["entity"]["neighbors"]
     for document in (aliased, plain):
         assert median_seconds(client, document) < ordinary_seconds, levels
 
@@ -418,7 +422,11 @@ def test_batches_are_refused_whatever_their_size(client, ordinary_seconds):
             LIMITS.max_subgraph_nodes,
         ),
         ("{ subgraph(maxNodes: 1000000) { matched } }", "maxNodes", LIMITS.max_subgraph_nodes),
-        ('{ entity(name: "ok-ju") { neighbors(depth: 50) { distance } } }', "depth", LIMITS.max_radius),
+        (
+            '{ entity(name: "ok-ju") { neighbors(depth: 50) { distance } } }',
+            "depth",
+            LIMITS.max_radius,
+        ),
     ],
 )
 def test_unbounded_pages_paths_and_neighbourhoods_are_refused_naming_the_limit(
@@ -570,7 +578,7 @@ def test_huge_variables_within_the_body_limit_are_answered_or_refused_quickly(
     response, seconds = timed(
         client, "query($k: [NodeKind!]) { entities(kinds: $k) { totalCount } }", {"k": kinds}
     )
-    assert response.status_code == 200 and response.json()["data"]["nodes"]["totalCount"] > 10
+    assert response.status_code == 200 and response.json()["data"]["entities"]["totalCount"] > 10
     assert seconds < ordinary_seconds * 3
     # A long string for a bounded one: refused naming the bound.
     response, seconds = timed(
@@ -594,7 +602,13 @@ def test_unknown_ids_answer_null_and_unknown_references_name_the_argument(client
     )
     assert lookups.status_code == 200
     assert lookups.json() == {
-        "data": {"node": None, "character": None, "event": None, "dispute": None, "document": None}
+        "data": {
+            "entity": None,
+            "character": None,
+            "event": None,
+            "dispute": None,
+            "document": None,
+        }
     }
     for document, argument in [
         ('{ path(from: "nobody", to: "ok-ju") { found } }', "from"),
@@ -812,7 +826,7 @@ def ordinary_answers(
                 "/graphql", json={"query": uncached(ORDINARY), "variables": {"id": node}}
             )
             latencies.append(time.perf_counter() - started)
-            if response.status_code != 200 or response.json()["data"]["node"]["id"] != node:
+            if response.status_code != 200 or response.json()["data"]["entity"]["id"] != node:
                 failures.append(response.text[:300])
             i += 1
 
