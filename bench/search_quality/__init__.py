@@ -105,6 +105,7 @@ def measure(K: KnowledgeGraph) -> dict[str, Any]:
 
 def _measure(ask) -> dict[str, Any]:
     from graph.quotes import normalize
+    from schema.ids import document_id
 
     name_ranks, resolved, missed = [], 0, []
     for name in names():
@@ -121,7 +122,7 @@ def _measure(ask) -> dict[str, Any]:
         passages = ask(PASSAGES, question.question)["passages"]
         found = [
             any(
-                doc == p["document"]["id"] and normalize(quote) in normalize(p["text"])
+                document_id(doc) == p["document"]["id"] and normalize(quote) in normalize(p["text"])
                 for doc, quote in question.answers
             )
             for p in passages
