@@ -317,7 +317,7 @@ async def soak(
             "/graphql",
             json={"query": '{ entities(first: 100, after: "b2Zmc2V0Ojk5") { nodes { id kind } } }'},
         )
-    nodes = first.json()["data"]["nodes"]["nodes"] + second.json()["data"]["nodes"]["nodes"]
+    nodes = first.json()["data"]["entities"]["nodes"] + second.json()["data"]["entities"]["nodes"]
     ids = [n["id"] for n in nodes]
     characters = [n["id"] for n in nodes if n["kind"] == "CHARACTER"]
 
