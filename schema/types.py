@@ -151,7 +151,7 @@ def _kinds(kinds: list[NodeKind] | None) -> set[str] | None:
 class Node:
     id: strawberry.ID = strawberry.field(
         description="Unique across the schema: an entity's or event's slug (`ok-ju`), or, for "
-        "the others, their type and their seed id (`relation:ok-ju-kills-choi`, "
+        "the others, their type and their seed id (`relation:ok-ju/kills/gang-boss`, "
         "`dispute:vehicle-to-beach`, `claim:vehicle-to-beach/truck`, `document:plot-recap`)."
     )
 
