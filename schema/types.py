@@ -891,7 +891,7 @@ _TYPES_WITH_FIELDS: dict[str, type[Entity]] = {
 
 
 def _plain_node_type(kind: str) -> type[Entity]:
-    """The GraphQL type of a kind with no fields of its own: a Entity named after the kind
+    """The GraphQL type of a kind with no fields of its own: an Entity named after the kind
     (``vehicle`` is ``Vehicle``, ``art_work`` is ``ArtWork``), described as the model does."""
     name = "".join(part.capitalize() for part in kind.split("_"))
     plain = type(name, (Entity,), {"__module__": __name__, "__doc__": None})
