@@ -24,6 +24,7 @@ from graph import query as q
 from graph.knowledge import KnowledgeGraph
 from graph.search import search as search_nodes
 from graph.subgraph import selection
+from schema import ids
 from schema.limits import Limits
 
 Answer = Callable[[KnowledgeGraph, Limits, dict[str, Any]], dict[str, Any]]
@@ -44,10 +45,9 @@ def _brief(K: KnowledgeGraph, node: str) -> dict[str, Any]:
 
 
 def node(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    found = q.resolve(K, variables["id"])
-    if len(found) != 1:
+    center = variables["id"]
+    if center not in K.graph:  # a global id: entities by their exact id, never by name
         return {"node": None}
-    center = found[0]
     around = q.neighbourhood(K, center, depth=1, max_depth=limits.max_radius)
     answer = _brief(K, center)
     answer["neighbors"] = [{"distance": d, "node": _brief(K, n)} for n, d in around]
@@ -71,7 +71,10 @@ def path(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[s
                 {
                     "from": {"id": u},
                     "to": {"id": v},
-                    "relations": [{"id": e.key, "type": e.type} for e in q.edges_between(K, u, v)],
+                    "relations": [
+                        {"id": ids.relation_id(e.key), "type": e.type}
+                        for e in q.edges_between(K, u, v)
+                    ],
                 }
                 for u, v in zip(p, p[1:], strict=False)
             ],
@@ -104,7 +107,12 @@ def ego(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[st
     chosen = selection(K.graph, center=center, radius=1, max_nodes=50, max_radius=limits.max_radius)
     nodes = set(chosen.nodes)
     relations = [
-        {"id": e.key, "type": e.type, "source": {"id": e.source}, "target": {"id": e.target}}
+        {
+            "id": ids.relation_id(e.key),
+            "type": e.type,
+            "source": {"id": e.source},
+            "target": {"id": e.target},
+        }
         for n in sorted(nodes)
         for e in q.edges_of(K, n, direction="out")
         if e.target in nodes
@@ -120,20 +128,22 @@ def ego(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[st
 
 
 def dispute(K: KnowledgeGraph, limits: Limits, variables: dict[str, Any]) -> dict[str, Any]:
-    record = K.disputes.get(variables["id"])
+    record = K.disputes.get(ids.local_id(variables["id"], ids.DISPUTE))
     if record is None:
         return {"dispute": None}
     preferred = next((c for c in record.claims if c.id == record.preferred), None)
     return {
         "dispute": {
-            "id": record.id,
+            "id": ids.dispute_id(record.id),
             "question": record.question,
-            "preferred": None if preferred is None else {"id": preferred.id},
+            "preferred": None
+            if preferred is None
+            else {"id": ids.claim_id(record.id, preferred.id)},
             "claims": [
                 {
-                    "id": c.id,
+                    "id": ids.claim_id(record.id, c.id),
                     "statement": c.statement,
-                    "documents": [{"id": d} for d in _documents(c.citations)],
+                    "documents": [{"id": ids.document_id(d)} for d in _documents(c.citations)],
                 }
                 for c in record.claims
             ],

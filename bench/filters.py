@@ -1,4 +1,4 @@
-"""Per-request cost of the filtered lists, ``nodes(...)`` and ``relations(...)``, on a
+"""Per-request cost of the filtered lists, ``entities(...)`` and ``relations(...)``, on a
 generated graph: the schema executed in process (no HTTP, no response cache), medians.
 
 Before :mod:`graph.indexes` each of these scanned every node or edge of the graph; with it a
@@ -15,26 +15,28 @@ from typing import Any
 
 #: name -> query, or (query, offset to start the page after)
 QUERIES: dict[str, str | tuple[str, int]] = {
-    "relations()": "{ relations { totalCount relations { id } } }",
-    "relations(types: [kills])": '{ relations(types: ["kills"]) { totalCount relations { id } } }',
+    "relations()": "{ relations { totalCount nodes { id } } }",
+    "relations(types: [kills])": '{ relations(types: ["kills"]) { totalCount nodes { id } } }',
     "relations(types: [kills, agent, location], after: 5000)": (
         'query ($after: String) { relations(types: ["kills", "agent", "location"], '
-        "after: $after) { totalCount relations { id } } }",
+        "after: $after) { totalCount nodes { id } } }",
         5000,
     ),
     "relations(edgeKind: RELATION, disputed: true)": (
-        "{ relations(edgeKind: RELATION, disputed: true) { totalCount relations { id } } }"
+        "{ relations(edgeKind: RELATION, disputed: true) { totalCount nodes { id } } }"
     ),
-    "nodes()": "{ nodes { totalCount edges { node { id } } } }",
-    "nodes(kinds: [CHARACTER, PLACE])": (
-        "{ nodes(kinds: [CHARACTER, PLACE]) { totalCount edges { node { id } } } }"
+    "entities()": "{ entities { totalCount edges { node { id } } } }",
+    "entities(kinds: [CHARACTER, PLACE])": (
+        "{ entities(kinds: [CHARACTER, PLACE]) { totalCount edges { node { id } } } }"
     ),
-    "nodes(kinds: [CHARACTER], orderBy: PAGERANK)": (
-        "{ nodes(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount edges { node { id } } } }"
+    "entities(kinds: [CHARACTER], orderBy: PAGERANK)": (
+        "{ entities(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount edges { node { id } } } }"
     ),
-    "nodes(relation: kills)": '{ nodes(relation: "kills") { totalCount edges { node { id } } } }',
-    "nodes(relation: agent, orderBy: PAGERANK, after: 2000)": (
-        'query ($after: String) { nodes(relation: "agent", orderBy: PAGERANK, after: $after) '
+    "entities(relation: kills)": (
+        '{ entities(relation: "kills") { totalCount edges { node { id } } } }'
+    ),
+    "entities(relation: agent, orderBy: PAGERANK, after: 2000)": (
+        'query ($after: String) { entities(relation: "agent", orderBy: PAGERANK, after: $after) '
         "{ totalCount edges { node { id } } } }",
         2000,
     ),
@@ -45,7 +47,7 @@ def run(edges: int = 100_000, repeats: int = 15, log=print) -> dict[str, Any]:
     from bench.generate import generate
     from graph.build import load_graph
     from schema import Context, Limits, build_schema
-    from schema.query import encode_cursor
+    from schema.connections import encode_cursor
 
     with tempfile.TemporaryDirectory() as folder:
         generate(Path(folder), edges=edges)

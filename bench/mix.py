@@ -20,8 +20,8 @@ from graph.knowledge import KnowledgeGraph
 
 #: Operation name -> GraphQL document. Each selects what a client of that question would ask.
 DOCUMENTS: dict[str, str] = {
-    "node": """query Node($id: String!) {
-  node(id: $id) { id name kind neighbors { distance node { id name kind } } }
+    "node": """query Node($id: ID!) {
+  node(id: $id) { id ... on Entity { name kind neighbors { distance node { id name kind } } } }
 }""",
     "search": """query Search($text: String!) {
   search(text: $text, first: 5) { score matched node { id name kind } }

@@ -9,7 +9,7 @@ Commands (``all`` runs the first four with their defaults, as ``make bench`` doe
 - ``startup``: graph build time, and process start to first answered query.
 - ``scale``: synthetic seed folders of 10³…10⁶ edges through the real loader, validator and
   builder; build time, peak memory, query latencies, exports (one subprocess per size).
-- ``filters``: ``nodes(...)`` and ``relations(...)`` with filters and deep pages on a generated
+- ``filters``: ``entities(...)`` and ``relations(...)`` with filters and deep pages on a generated
   graph (10⁵ edges by default), in process: the build-time filter indexes at work.
 - ``collector``: the build of a generated graph with the cycle collector paused and left on,
   and a full collection of the built graph before and after ``gc.freeze()``.
@@ -180,7 +180,7 @@ def search_quality_command(args: argparse.Namespace) -> dict[str, Any]:
         print(
             f"{part:<10} {scores['count']:4d}  top-1 {scores['top1']:.1%}  "
             f"MRR {scores['mrr']:.3f}  recall@5 {scores['recall@5']:.1%}"
-            + (f"  node(id:) {scores['node_resolves']:.1%}" if "node_resolves" in scores else "")
+            + (f"  entity() {scores['node_resolves']:.1%}" if "node_resolves" in scores else "")
         )
     for miss in results["names_missed"]:
         print(f"  name not first: {miss}")
@@ -238,7 +238,7 @@ def _parser() -> argparse.ArgumentParser:
     co.add_argument("--edges", type=int, default=100_000)
     co.set_defaults(run=collector_command)
 
-    fl = commands.add_parser("filters", help="nodes(...) and relations(...) on a large graph")
+    fl = commands.add_parser("filters", help="entities(...) and relations(...) on a large graph")
     fl.add_argument("--edges", type=int, default=100_000)
     fl.add_argument("--repeats", type=int, default=15)
     fl.set_defaults(run=filters_command)

@@ -38,9 +38,9 @@ from statistics import median
 from typing import Any
 
 QUERIES = {
-    "look-up": ("query Q($id: String!) { node(id: $id) { id name kind } }", "node"),
+    "look-up": ("query Q($id: String!) { entity(name: $id) { id name kind } }", "node"),
     "neighbours": (
-        "query Q($id: String!) { node(id: $id) { neighbors { distance node { id name } } } }",
+        "query Q($id: String!) { entity(name: $id) { neighbors { distance node { id name } } } }",
         "node",
     ),
     "search": (

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBE_QUERY = b'{"query":"{ node(id: \\"ok-ju\\") { id } }"}'
+PROBE_QUERY = b'{"query":"{ entity(name: \\"ok-ju\\") { id } }"}'
 
 
 def free_port() -> int:

@@ -67,14 +67,14 @@ class Request:
 
 
 EXPLORER_NODE = """query ExploreNode($id: String!) {
-  node(id: $id) { id name kind description aliases centrality { pagerank degree }
+  entity(name: $id) { id name kind description aliases centrality { pagerank degree }
     citations { quote context(chars: 80) document { id title } }
     relations { id type kind disputed source { id name kind } target { id name kind } } } }"""
 OVERVIEW = """{ stats { nodeCount edgeCount }
   subgraph(maxNodes: 300) { matched nodes { id name kind position { x y } }
     relations { id type source { id } target { id } } } }"""
 HEAVY = (
-    "{ nodes(first: 100) { nodes { neighbors(depth: 3) "
+    "{ entities(first: 100) { nodes { neighbors(depth: 3) "
     "{ node { neighbors(depth: 3) { node { id } } } } } } }"
 )
 SEARCH_TEXTS = ["Jeon Jong-seo", "Chef Choi", "lamborgini", "발레리나", "flamethrower", "Min hee"]
@@ -126,7 +126,7 @@ def ordinary(rng: random.Random, ids: list[str], characters: list[str]) -> Reque
 
 def deep(levels: int) -> str:
     nested = "neighbors { node { " * levels + "id" + " } }" * levels
-    return '{ node(id: "ok-ju") { ' + nested + " } }"
+    return '{ entity(name: "ok-ju") { ' + nested + " } }"
 
 
 HOSTILE: list[Callable[[random.Random], Request]] = [
@@ -159,7 +159,7 @@ HOSTILE: list[Callable[[random.Random], Request]] = [
         {"t": "x" * 90_000},
     ),
     lambda rng: graphql(
-        "hostile", "bad-enum", "{ nodes(kinds: [DANCER]) { totalCount } }", None, 400
+        "hostile", "bad-enum", "{ entities(kinds: [DANCER]) { totalCount } }", None, 400
     ),
     lambda rng: graphql("hostile", "unknown-id", '{ path(from: "nobody", to: "ok-ju") { found } }'),
     lambda rng: graphql(
@@ -168,7 +168,7 @@ HOSTILE: list[Callable[[random.Random], Request]] = [
         "query($t: String!) { search(text: $t) { score } }",
         {"t": rng.choice(ABSURD_TEXTS)},
     ),
-    lambda rng: graphql("hostile", "oversized-page", "{ nodes(first: 100000) { totalCount } }"),
+    lambda rng: graphql("hostile", "oversized-page", "{ entities(first: 100000) { totalCount } }"),
     lambda rng: graphql(
         "hostile", "unbounded-ego", '{ egoNetwork(center: "ok-ju", radius: 100) { matched } }'
     ),
@@ -311,13 +311,13 @@ async def soak(
 ) -> dict:
     async with httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=30) as client:
         first = await client.post(
-            "/graphql", json={"query": "{ nodes(first: 100) { nodes { id kind } } }"}
+            "/graphql", json={"query": "{ entities(first: 100) { nodes { id kind } } }"}
         )
         second = await client.post(
             "/graphql",
-            json={"query": '{ nodes(first: 100, after: "b2Zmc2V0Ojk5") { nodes { id kind } } }'},
+            json={"query": '{ entities(first: 100, after: "b2Zmc2V0Ojk5") { nodes { id kind } } }'},
         )
-    nodes = first.json()["data"]["nodes"]["nodes"] + second.json()["data"]["nodes"]["nodes"]
+    nodes = first.json()["data"]["entities"]["nodes"] + second.json()["data"]["entities"]["nodes"]
     ids = [n["id"] for n in nodes]
     characters = [n["id"] for n in nodes if n["kind"] == "CHARACTER"]
 

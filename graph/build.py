@@ -145,6 +145,7 @@ def build_graph(kb: KnowledgeBase, *, name: str = "Ballerina (2023)") -> Knowled
             if e.narrative_order is not None
         ),
         dispute_edges={d: tuple(keys) for d, keys in dispute_edges.items()},
+        edges_by_key={key: (u, v, key) for u, v, key in G.edges(keys=True)},
         counts=count(G, kb),
         rankings=rankings,
         communities=communities,

@@ -68,6 +68,8 @@ class KnowledgeGraph:
     narrative: tuple[str, ...]
     #: Dispute id -> the edges that stand for one of its claims.
     dispute_edges: Mapping[str, tuple[EdgeKey, ...]]
+    #: Edge key (a relation's id, a participation's ``event/role/entity``) -> the edge.
+    edges_by_key: Mapping[str, EdgeKey]
     counts: Counts
     #: Measure (:data:`graph.model.MEASURES`) -> node ids, highest first, ties by id.
     rankings: Mapping[str, tuple[str, ...]]

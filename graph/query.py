@@ -300,3 +300,9 @@ def select_edges(
 
 def edge(K: KnowledgeGraph, source: str, target: str, key: str) -> Edge:
     return Edge(source, target, key, K.graph.edges[source, target, key])
+
+
+def edge_by_key(K: KnowledgeGraph, key: str) -> Edge | None:
+    """The edge whose key is ``key`` (keys are unique: :mod:`graph.validate`), or ``None``."""
+    found = K.edges_by_key.get(key)
+    return None if found is None else edge(K, *found)

@@ -25,8 +25,8 @@ __all__ = ["Context", "Limits", "build_schema", "SDL_PATH", "EXAMPLES_PATH", "ex
 
 
 def build_schema() -> strawberry.Schema:
-    # Every node type is listed so that each appears in the schema even where only the Node
-    # interface names it.
+    # Every entity type is listed so that each appears in the schema even where only the Entity
+    # and Node interfaces name it.
     return strawberry.Schema(query=Query, types=list(ALL_NODE_TYPES))
 
 

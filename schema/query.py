@@ -4,8 +4,6 @@ from :mod:`graph.query`, :mod:`graph.subgraph` and what the builder stored."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from enum import Enum
 from typing import Annotated
 
@@ -20,6 +18,18 @@ from graph.model import KIND_COLORS, KINDS, OTHER_COLOR, RELATION_TYPES, ROLES
 from graph.names import AmbiguousName
 from graph.search import search as search_nodes
 from graph.subgraph import selected
+from schema import ids
+from schema.connections import (
+    AFTER,
+    BEFORE,
+    CURSOR,
+    FIRST,
+    LAST,
+    TOTAL_COUNT,
+    PageArguments,
+    PageInfo,
+    encode_cursor,
+)
 from schema.errors import (
     ambiguous_name,
     bad_input,
@@ -29,6 +39,9 @@ from schema.errors import (
     not_found,
 )
 from schema.types import (
+    NETWORK,
+    NETWORK_DOCUMENT,
+    TYPES_FILTER,
     Certainty,
     Character,
     Community,
@@ -36,6 +49,7 @@ from schema.types import (
     Dispute,
     Document,
     EdgeKind,
+    Entity,
     Event,
     Measure,
     Network,
@@ -47,81 +61,78 @@ from schema.types import (
     PlotObject,
     Relation,
     TimelineOrder,
+    arg,
     communities_of,
     context_of,
     graph_of,
+    make_claim,
     make_community,
+    make_dispute,
+    make_document,
     make_node,
     make_nodes,
     make_relation,
 )
 
-# --- pagination ---------------------------------------------------------------------------------
+#: Descriptions of arguments several fields take.
+GLOBAL_ID = "A global id, as the `id` of a `Node` gives it."
+NAME = (
+    "An id, or a name, alias or referring description the articles use (case, spacing, "
+    "hyphens and leading articles aside)."
+)
+KINDS_FILTER = "Only nodes of these kinds."
+HOW_MANY = "How many, from 0 to the page-size limit (100)."
+MAX_NODES = "The most nodes to return, from 1 to the subgraph limit (300); `truncated` says if cut."
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+# --- connections ------------------------------------------------------------------------------
 
 
-@strawberry.type
-class NodeEdge:
-    cursor: str
-    node: Node
+@strawberry.type(description="An entity or event of a page, with its cursor.")
+class EntityEdge:
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Entity = strawberry.field(description="The entity or event.")
 
 
-@strawberry.type(description="A page of nodes, with the total number matching.")
-class NodeConnection:
-    total_count: int
-    page_info: PageInfo
-    edges: list[NodeEdge]
+@strawberry.type(description="A page of entities and events, with the total number matching.")
+class EntityConnection:
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
+    page_info: PageInfo = strawberry.field(description="Where the page lies in the whole list.")
+    edges: list[EntityEdge] = strawberry.field(description="The page's items, with cursors.")
 
-    @strawberry.field(description="The nodes of the page, without cursors.")
-    def nodes(self) -> list[Node]:
+    @strawberry.field(description="The entities and events of the page, without cursors.")
+    def nodes(self) -> list[Entity]:
         return [edge.node for edge in self.edges]
 
 
-@strawberry.type
+@strawberry.type(description="A relation of a page, with its cursor.")
+class RelationEdge:
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Relation = strawberry.field(description="The relation or participation.")
+
+
+@strawberry.type(description="A page of relations and participations, with the total matching.")
 class RelationConnection:
-    total_count: int
-    page_info: PageInfo
-    relations: list[Relation]
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
+    page_info: PageInfo = strawberry.field(description="Where the page lies in the whole list.")
+    edges: list[RelationEdge] = strawberry.field(description="The page's items, with cursors.")
 
+    @strawberry.field(description="The relations of the page, without cursors.")
+    def nodes(self) -> list[Relation]:
+        return [edge.node for edge in self.edges]
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        label, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        offset = int(number)
-    except (binascii.Error, UnicodeError, ValueError):
-        offset = -1
-        label = ""
-    if label != "offset" or offset < 0:
-        raise bad_input("after", f"is not a cursor this API gave out: {cursor!r}.")
-    return offset + 1
-
-
-def _page(info: Info, first: int, after: str | None, total: int) -> tuple[int, int]:
-    check_range("first", first, 0, context_of(info).limits.max_page_size)
-    start = decode_cursor(after)
-    return start, min(start + first, total)
-
-
-def _page_info(start: int, end: int, total: int) -> PageInfo:
-    return PageInfo(
-        has_next_page=end < total,
-        has_previous_page=start > 0,
-        start_cursor=encode_cursor(start) if end > start else None,
-        end_cursor=encode_cursor(end - 1) if end > start else None,
+    @strawberry.field(
+        description="The relations of the page, as `nodes`.",
+        deprecation_reason="Use `nodes`, or `edges` for the cursors (Relay's names).",
     )
+    def relations(self) -> list[Relation]:
+        return [edge.node for edge in self.edges]
+
+
+def _page_arguments(
+    info: Info, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageArguments:
+    return PageArguments(first, after, last, before).check(context_of(info).limits.max_page_size)
 
 
 # --- result types -------------------------------------------------------------------------------
@@ -129,18 +140,24 @@ def _page_info(start: int, end: int, total: int) -> PageInfo:
 
 @strawberry.enum(description="Which text of a node a search hit matched.")
 class SearchField(Enum):
-    NAME = "name"
-    """Its name (or, for "Ballerina (2023)", the name before the parenthesis)."""
-    ALIAS = "alias"
-    """Another name the articles use for it ("Chef Choi")."""
-    DESCRIPTION = "description"
-    """A referring description the articles use for it ("local gangster"), or, scoring 0.3,
-    its written description."""
-    ID = "id"
-    """Its id, as written."""
-    PASSAGE = "passage"
-    """An article sentence that answers the text mentions it (score at most 0.2; only when no
-    name matched)."""
+    NAME = strawberry.enum_value(
+        "name",
+        description='Its name (or, for "Ballerina (2023)", the name before the parenthesis).',
+    )
+    ALIAS = strawberry.enum_value(
+        "alias", description='Another name the articles use for it ("Chef Choi").'
+    )
+    DESCRIPTION = strawberry.enum_value(
+        "description",
+        description='A referring description the articles use for it ("local gangster"), or, '
+        "scoring 0.3, its written description.",
+    )
+    ID = strawberry.enum_value("id", description="Its id, as written.")
+    PASSAGE = strawberry.enum_value(
+        "passage",
+        description="An article sentence that answers the text mentions it (score at most 0.2; "
+        "only when no name matched).",
+    )
 
 
 @strawberry.type(
@@ -155,7 +172,7 @@ class SearchField(Enum):
     "Equal scores: the more central node (PageRank) first."
 )
 class SearchHit:
-    node: Node
+    node: Entity = strawberry.field(description="The entity or event found.")
     score: float = strawberry.field(description="From 1 (exact name) down: see the type.")
     matched: str = strawberry.field(
         description="The text that matched, as written: the name, alias or description, the "
@@ -164,42 +181,50 @@ class SearchHit:
     field: SearchField = strawberry.field(description="Which text `matched` is.")
 
 
-@strawberry.type
+@strawberry.type(description="One step of a path: two adjacent nodes and every edge joining them.")
 class PathStep:
-    source: Node = strawberry.field(name="from")
-    target: Node = strawberry.field(name="to")
+    source: Entity = strawberry.field(name="from", description="The node the step starts from.")
+    target: Entity = strawberry.field(name="to", description="The node the step reaches.")
     relations: list[Relation] = strawberry.field(description="Every edge joining the two.")
 
 
-@strawberry.type
+@strawberry.type(description="A path between two nodes.")
 class Path:
-    nodes: list[Node]
-    steps: list[PathStep]
+    nodes: list[Entity] = strawberry.field(
+        description="The nodes along the path, from its start to its end."
+    )
+    steps: list[PathStep] = strawberry.field(
+        description="The steps between consecutive nodes, with the relations joining them."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="Its number of steps (edges).")
     def length(self) -> int:
         return len(self.steps)
 
 
 @strawberry.type(description="The shortest paths between two nodes, up to a length.")
 class PathResult:
-    source: Node = strawberry.field(name="from")
-    target: Node = strawberry.field(name="to")
-    paths: list[Path]
+    source: Entity = strawberry.field(name="from", description="The node the paths start from.")
+    target: Entity = strawberry.field(name="to", description="The node the paths end at.")
+    paths: list[Path] = strawberry.field(description="The shortest paths found, at most `limit`.")
 
     @strawberry.field(description="False when no path of at most `maxLength` edges exists.")
     def found(self) -> bool:
         return bool(self.paths)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The length of the shortest path, in edges; null when none was found."
+    )
     def length(self) -> int | None:
         return len(self.paths[0].steps) if self.paths else None
 
 
 @strawberry.type(description="Part of the graph: nodes and the relations among them.")
 class Subgraph:
-    nodes: list[Node]
-    relations: list[Relation]
+    nodes: list[Entity] = strawberry.field(description="The entities and events chosen, by id.")
+    relations: list[Relation] = strawberry.field(
+        description="The edges among them (of `types`, if given)."
+    )
     matched: int = strawberry.field(description="Nodes that matched, before `maxNodes` applied.")
 
     @strawberry.field(description="True when `maxNodes` cut some of the matching nodes.")
@@ -207,45 +232,49 @@ class Subgraph:
         return len(self.nodes) < self.matched
 
 
-@strawberry.type
+@strawberry.type(description="How many nodes are of a kind.")
 class KindCount:
-    kind: NodeKind
-    count: int
+    kind: NodeKind = strawberry.field(description="The node kind.")
+    count: int = strawberry.field(description="How many nodes are of it.")
 
 
-@strawberry.type
+@strawberry.type(description="How many edges are of a type.")
 class TypeCount:
-    type: str
-    kind: EdgeKind
-    count: int
+    type: str = strawberry.field(description="The relation type or participant role.")
+    kind: EdgeKind = strawberry.field(description="Whether it is a relation type or a role.")
+    count: int = strawberry.field(description="How many edges are of it.")
 
 
-@strawberry.type
+@strawberry.type(description="A node in a ranking by a centrality measure.")
 class RankedNode:
-    rank: int
-    node: Node
-    value: float
+    rank: int = strawberry.field(description="Its rank by the measure, from 1.")
+    node: Entity = strawberry.field(description="The entity or event.")
+    value: float = strawberry.field(description="Its value of the measure.")
 
 
 @strawberry.type(description="Counts and rankings of the whole graph.")
 class Stats:
-    node_count: int
-    edge_count: int
-    relation_count: int
-    participation_count: int
-    citation_count: int
-    document_count: int
-    dispute_count: int
-    by_kind: list[KindCount]
-    by_type: list[TypeCount]
+    node_count: int = strawberry.field(description="Entities and events.")
+    edge_count: int = strawberry.field(description="Relations and participations.")
+    relation_count: int = strawberry.field(description="Relations between entities.")
+    participation_count: int = strawberry.field(description="Participations of entities in events.")
+    citation_count: int = strawberry.field(
+        description="Citations of nodes, edges, dispute claims and verdicts."
+    )
+    document_count: int = strawberry.field(description="Seed documents.")
+    dispute_count: int = strawberry.field(description="Disputes between the documents.")
+    by_kind: list[KindCount] = strawberry.field(description="Nodes by kind.")
+    by_type: list[TypeCount] = strawberry.field(
+        description="Edges by relation type or role, most frequent first."
+    )
 
     @strawberry.field(description="The most central nodes by a measure, optionally of one kind.")
     def most_central(
         self,
         info: Info,
-        measure: Measure = Measure["PAGERANK"],
-        kind: NodeKind | None = None,
-        first: int = 10,
+        measure: Annotated[Measure, arg("The measure to rank by.")] = Measure["PAGERANK"],
+        kind: Annotated[NodeKind | None, arg("Only nodes of this kind.")] = None,
+        first: Annotated[int, arg(HOW_MANY)] = 10,
     ) -> list[RankedNode]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
         K = graph_of(info)
@@ -262,10 +291,10 @@ class Stats:
         return found
 
 
-@strawberry.type
+@strawberry.type(description="A term of a vocabulary, with what it means.")
 class Term:
-    name: str
-    description: str
+    name: str = strawberry.field(description="The term, as the data and the filters spell it.")
+    description: str = strawberry.field(description="What it means.")
     color: str | None = strawberry.field(
         default=None,
         description="How nodes of this kind are drawn (#rrggbb), in the explorer and the GEXF "
@@ -275,9 +304,9 @@ class Term:
 
 @strawberry.type(description="The vocabularies of the graph: node kinds, roles, relation types.")
 class Vocabulary:
-    kinds: list[Term]
-    roles: list[Term]
-    relation_types: list[Term]
+    kinds: list[Term] = strawberry.field(description="The node kinds.")
+    roles: list[Term] = strawberry.field(description="The participant roles.")
+    relation_types: list[Term] = strawberry.field(description="The relation types.")
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -292,14 +321,39 @@ def _require(info: Info, argument: str, ref: str) -> str:
         raise ambiguous_name(argument, ref, error.candidates) from None
 
 
-def _lookup(info: Info, ref: str, kind: str | None = None) -> Node | None:
-    """The node ``ref`` names (of ``kind``); null if none; an AMBIGUOUS_NAME error listing
-    them if several do."""
+def _lookup(info: Info, ref: str, kind: str | None = None, argument: str = "id") -> Entity | None:
+    """The entity ``ref`` names (of ``kind``); null if none; an AMBIGUOUS_NAME error naming
+    ``argument`` and listing them if several do."""
     K = graph_of(info)
     found = [n for n in q.resolve(K, ref) if kind is None or K.graph.nodes[n]["kind"] == kind]
     if len(found) > 1:
-        raise ambiguous_name("id", ref, found)
+        raise ambiguous_name(argument, ref, found)
     return make_node(K, found[0]) if found else None
+
+
+def _node(K: KnowledgeGraph, global_id: str) -> Node | None:
+    """The object whose global id (:mod:`schema.ids`) is exactly ``global_id``, or ``None``."""
+    parsed = ids.parse(global_id)
+    if parsed is None:
+        return None
+    local = parsed.local
+    if parsed.namespace == "entity":
+        return make_node(K, local) if local in K.graph else None
+    if parsed.namespace == ids.RELATION:
+        edge = q.edge_by_key(K, local)
+        return None if edge is None else make_relation(edge)
+    if parsed.namespace == ids.DISPUTE:
+        dispute = K.disputes.get(local)
+        return None if dispute is None else make_dispute(dispute)
+    if parsed.namespace == ids.CLAIM:
+        dispute_id, _, claim_id = local.partition("/")
+        of = K.disputes.get(dispute_id)
+        if of is None:
+            return None
+        claim = next((c for c in of.claims if c.id == claim_id), None)
+        return None if claim is None else make_claim(claim, of)
+    document = K.documents.get(local)
+    return None if document is None else make_document(document)
 
 
 def _relations_among(K: KnowledgeGraph, nodes: set[str], checked: Filter) -> list[Relation]:
@@ -339,6 +393,9 @@ def _filter(info: Info, **arguments: object) -> Filter:
     exports' and the command line's checks and words), with errors naming the argument as the
     API spells it."""
     ctx = context_of(info)
+    documents = arguments.get("documents")
+    if isinstance(documents, list):  # a document's global id (document:plot-recap) or its own
+        arguments["documents"] = [ids.local_id(str(d), ids.DOCUMENT) for d in documents]
     try:
         return parse_filter(
             ctx.graph.graph,
@@ -392,52 +449,79 @@ def _subgraph(
 @strawberry.type(description="Questions about the film Ballerina (2023), answered with evidence.")
 class Query:
     @strawberry.field(
-        description="A node by id, or by any name the articles use for it (name, alias or "
-        "referring description; case, hyphens and leading articles aside); null if none. A "
-        "name several nodes answer to is an AMBIGUOUS_NAME error listing them."
+        description="The object whose global id is `id` (Relay): an entity or event, a "
+        "relation, a dispute, a claim or a document; null if none has it. Only ids: "
+        "`entity(name:)` looks an entity up by name."
     )
-    def node(self, info: Info, id: str) -> Node | None:
-        return _lookup(info, id)
+    def node(self, info: Info, id: Annotated[strawberry.ID, arg(GLOBAL_ID)]) -> Node | None:
+        return _node(graph_of(info), id)
 
-    @strawberry.field(description="A character by id or name (as `node`); null if none.")
-    def character(self, info: Info, id: str) -> Character | None:
+    @strawberry.field(
+        description="The objects whose global ids are `ids`, in the same order, null for an "
+        "id none has (Relay); at most the page-size limit of ids."
+    )
+    def nodes(
+        self, info: Info, ids: Annotated[list[strawberry.ID], arg("Global ids, as `node`.")]
+    ) -> list[Node | None]:
+        check_range("ids", len(ids), 0, context_of(info).limits.max_page_size)
+        K = graph_of(info)
+        return [_node(K, i) for i in ids]
+
+    @strawberry.field(
+        description="An entity or event by id, or by any name the articles use for it (name, "
+        "alias or referring description; case, hyphens and leading articles aside); null if "
+        "none. A name several answer to is an AMBIGUOUS_NAME error listing them."
+    )
+    def entity(self, info: Info, name: Annotated[str, arg(NAME)]) -> Entity | None:
+        return _lookup(info, name, argument="name")
+
+    @strawberry.field(description="A character by id or name (as `entity`); null if none.")
+    def character(self, info: Info, id: Annotated[str, arg(NAME)]) -> Character | None:
         return _lookup(info, id, "character")  # type: ignore[return-value]
 
-    @strawberry.field(description="A real person by id or name (as `node`); null if none.")
-    def person(self, info: Info, id: str) -> Person | None:
+    @strawberry.field(description="A real person by id or name (as `entity`); null if none.")
+    def person(self, info: Info, id: Annotated[str, arg(NAME)]) -> Person | None:
         return _lookup(info, id, "person")  # type: ignore[return-value]
 
-    @strawberry.field(description="A place by id or name (as `node`); null if none.")
-    def place(self, info: Info, id: str) -> Place | None:
+    @strawberry.field(description="A place by id or name (as `entity`); null if none.")
+    def place(self, info: Info, id: Annotated[str, arg(NAME)]) -> Place | None:
         return _lookup(info, id, "place")  # type: ignore[return-value]
 
     @strawberry.field(
-        name="object", description="An object by id or name (as `node`); null if none."
+        name="object", description="An object by id or name (as `entity`); null if none."
     )
-    def plot_object(self, info: Info, id: str) -> PlotObject | None:
+    def plot_object(self, info: Info, id: Annotated[str, arg(NAME)]) -> PlotObject | None:
         return _lookup(info, id, "object")  # type: ignore[return-value]
 
-    @strawberry.field(description="An event by id or name; null if none.")
-    def event(self, info: Info, id: str) -> Event | None:
+    @strawberry.field(description="An event by id or name (as `entity`); null if none.")
+    def event(self, info: Info, id: Annotated[str, arg(NAME)]) -> Event | None:
         return _lookup(info, id, "event")  # type: ignore[return-value]
 
     @strawberry.field(
-        description="Nodes, filtered by kind, by a relation type they have, and by text "
-        "(alias-aware search); ordered by `orderBy`; paginated with `first`/`after`."
+        description="Entities and events, filtered by kind, by a relation type they have, and "
+        "by text (alias-aware search); ordered by `orderBy`; a Relay connection."
     )
-    def nodes(
+    def entities(
         self,
         info: Info,
-        kinds: list[NodeKind] | None = None,
-        relation: str | None = None,
-        text: str | None = None,
-        order_by: Measure | None = None,
-        first: int = 20,
-        after: str | None = None,
-    ) -> NodeConnection:
+        kinds: Annotated[list[NodeKind] | None, arg(KINDS_FILTER)] = None,
+        relation: Annotated[
+            str | None, arg("Only those with an edge of this relation type or role.")
+        ] = None,
+        text: Annotated[
+            str | None, arg("Only those whose names, aliases or descriptions match it.")
+        ] = None,
+        order_by: Annotated[
+            Measure | None, arg("Highest first by this measure; by id if not given.")
+        ] = None,
+        first: Annotated[int | None, arg(FIRST)] = None,
+        after: Annotated[str | None, arg(AFTER)] = None,
+        last: Annotated[int | None, arg(LAST)] = None,
+        before: Annotated[str | None, arg(BEFORE)] = None,
+    ) -> EntityConnection:
         K = graph_of(info)
         limits = context_of(info).limits
-        check_range("first", first, 0, limits.max_page_size)
+        page = _page_arguments(info, first, after, last, before)
         if relation is not None and relation not in RELATION_TYPES and relation not in ROLES:
             raise bad_input("relation", f"is not a relation type or role: {relation!r}.")
         if text is not None:
@@ -449,15 +533,12 @@ class Query:
             text=text,
             order=None if order_by is None else order_by.value,
         )
-        total = len(found)
-        start, end = _page(info, first, after, total)
+        window = page.window(len(found))
         edges = [
-            NodeEdge(cursor=encode_cursor(i), node=make_node(K, node))
-            for i, node in enumerate(found.page(start, end), start)
+            EntityEdge(cursor=encode_cursor(i), node=make_node(K, node))
+            for i, node in zip(window.cursors(), found.page(window.start, window.end), strict=True)
         ]
-        return NodeConnection(
-            total_count=total, page_info=_page_info(start, end, total), edges=edges
-        )
+        return EntityConnection(total_count=window.total, page_info=window.page_info(), edges=edges)
 
     @strawberry.field(
         description="Find nodes by any name the articles use for them (name, alias or "
@@ -471,10 +552,13 @@ class Query:
     def search(
         self,
         info: Info,
-        text: str,
-        kinds: list[NodeKind] | None = None,
-        certainty: list[Certainty] | None = None,
-        first: int = 10,
+        text: Annotated[str, arg("What to look for: a name, a description, a few words.")],
+        kinds: Annotated[list[NodeKind] | None, arg(KINDS_FILTER)] = None,
+        certainty: Annotated[
+            list[Certainty] | None,
+            arg("Only nodes whose description is of these certainties."),
+        ] = None,
+        first: Annotated[int, arg(HOW_MANY)] = 10,
     ) -> list[SearchHit]:
         ctx = context_of(info)
         check_range("first", first, 0, ctx.limits.max_page_size)
@@ -501,9 +585,12 @@ class Query:
     def passages(
         self,
         info: Info,
-        text: str,
-        first: int = 5,
-        documents: list[strawberry.ID] | None = None,
+        text: Annotated[str, arg("The question or phrase.")],
+        first: Annotated[int, arg(HOW_MANY)] = 5,
+        documents: Annotated[
+            list[strawberry.ID] | None,
+            arg("Only sentences of these documents (ids as `document(id:)` takes them)."),
+        ] = None,
     ) -> list[Passage]:
         ctx = context_of(info)
         check_range("first", first, 0, ctx.limits.max_page_size)
@@ -522,18 +609,25 @@ class Query:
     def relations(
         self,
         info: Info,
-        types: list[str] | None = None,
-        edge_kind: EdgeKind | None = None,
-        disputed: bool | None = None,
-        certainty: list[Certainty] | None = None,
-        first: int = 20,
-        after: str | None = None,
-        documents: Annotated[
-            list[strawberry.ID] | None, strawberry.argument(description=DOCUMENTS)
+        types: Annotated[list[str] | None, arg(TYPES_FILTER)] = None,
+        edge_kind: Annotated[
+            EdgeKind | None, arg("Only relations, or only participations.")
         ] = None,
+        disputed: Annotated[
+            bool | None, arg("Only the edges that stand for a dispute's claim (or only not).")
+        ] = None,
+        certainty: Annotated[
+            list[Certainty] | None,
+            arg("Only the edges of these certainties."),
+        ] = None,
+        first: Annotated[int | None, arg(FIRST)] = None,
+        after: Annotated[str | None, arg(AFTER)] = None,
+        last: Annotated[int | None, arg(LAST)] = None,
+        before: Annotated[str | None, arg(BEFORE)] = None,
+        documents: Annotated[list[strawberry.ID] | None, arg(DOCUMENTS)] = None,
     ) -> RelationConnection:
         K = graph_of(info)
-        check_range("first", first, 0, context_of(info).limits.max_page_size)
+        page = _page_arguments(info, first, after, last, before)
         checked = _filter(
             info,
             relation_types=types,
@@ -548,12 +642,13 @@ class Query:
             certainty=checked.certainty,
             documents=checked.documents,
         )
-        total = len(found)
-        start, end = _page(info, first, after, total)
+        window = page.window(len(found))
+        edges = [
+            RelationEdge(cursor=encode_cursor(i), node=make_relation(q.edge(K, *key)))
+            for i, key in zip(window.cursors(), found.page(window.start, window.end), strict=True)
+        ]
         return RelationConnection(
-            total_count=total,
-            page_info=_page_info(start, end, total),
-            relations=[make_relation(q.edge(K, *key)) for key in found.page(start, end)],
+            total_count=window.total, page_info=window.page_info(), edges=edges
         )
 
     @strawberry.field(
@@ -563,11 +658,17 @@ class Query:
     def path(
         self,
         info: Info,
-        source: Annotated[str, strawberry.argument(name="from")],
-        target: Annotated[str, strawberry.argument(name="to")],
-        max_length: int = 4,
-        limit: int = 3,
-        types: list[str] | None = None,
+        source: Annotated[
+            str, strawberry.argument(name="from", description="Where the paths start. " + NAME)
+        ],
+        target: Annotated[
+            str, strawberry.argument(name="to", description="Where they end, named as `from`.")
+        ],
+        max_length: Annotated[
+            int, arg("The longest path to look for, in edges: 1 to the path-length limit (6).")
+        ] = 4,
+        limit: Annotated[int, arg("The most paths to return: 1 to the paths limit (10).")] = 3,
+        types: Annotated[list[str] | None, arg("Walk only along edges of these types.")] = None,
     ) -> PathResult:
         ctx = context_of(info)
         check_range("maxLength", max_length, 1, ctx.limits.max_path_length)
@@ -599,11 +700,11 @@ class Query:
     def ego_network(
         self,
         info: Info,
-        center: str,
-        radius: int = 1,
-        kinds: list[NodeKind] | None = None,
-        types: list[str] | None = None,
-        max_nodes: int = 100,
+        center: Annotated[str, arg("The node at the centre. " + NAME)],
+        radius: Annotated[int, arg("How many steps from it: 0 to the radius limit (3).")] = 1,
+        kinds: Annotated[list[NodeKind] | None, arg(KINDS_FILTER)] = None,
+        types: Annotated[list[str] | None, arg(TYPES_FILTER)] = None,
+        max_nodes: Annotated[int, arg(MAX_NODES)] = 100,
         keep_isolated: Annotated[bool, strawberry.argument(description=KEEP_ISOLATED)] = False,
         documents: Annotated[
             list[strawberry.ID] | None, strawberry.argument(description=DOCUMENTS)
@@ -632,9 +733,9 @@ class Query:
     def subgraph(
         self,
         info: Info,
-        kinds: list[NodeKind] | None = None,
-        types: list[str] | None = None,
-        max_nodes: int = 100,
+        kinds: Annotated[list[NodeKind] | None, arg(KINDS_FILTER)] = None,
+        types: Annotated[list[str] | None, arg(TYPES_FILTER)] = None,
+        max_nodes: Annotated[int, arg(MAX_NODES)] = 100,
         keep_isolated: Annotated[bool, strawberry.argument(description=KEEP_ISOLATED)] = False,
         documents: Annotated[
             list[strawberry.ID] | None, strawberry.argument(description=DOCUMENTS)
@@ -662,10 +763,17 @@ class Query:
     def timeline(
         self,
         info: Info,
-        order: TimelineOrder = TimelineOrder.STORY,
-        participant: str | None = None,
-        place: str | None = None,
-        certainty: list[Certainty] | None = None,
+        order: Annotated[TimelineOrder, arg("Story order, or the order of the telling.")] = (
+            TimelineOrder.STORY
+        ),
+        participant: Annotated[
+            str | None, arg("Only events it takes part in, in any role. " + NAME)
+        ] = None,
+        place: Annotated[str | None, arg("Only events that happen there. " + NAME)] = None,
+        certainty: Annotated[
+            list[Certainty] | None,
+            arg("Only events whose description is of these certainties."),
+        ] = None,
         documents: Annotated[
             list[strawberry.ID] | None,
             strawberry.argument(
@@ -695,8 +803,10 @@ class Query:
     def cooccurrence(
         self,
         info: Info,
-        first: int = 50,
-        min_sentences: int = 1,
+        first: Annotated[int, arg(HOW_MANY)] = 50,
+        min_sentences: Annotated[
+            int, arg("Only pairs mentioned together in at least this many sentences.")
+        ] = 1,
         document: Annotated[
             str | None,
             strawberry.argument(description="A document id: the network of that article alone."),
@@ -706,7 +816,9 @@ class Query:
         check_range("minSentences", min_sentences, 1, 1_000_000)
         K = graph_of(info)
         try:
-            network = K.cooccurrence_network(document)
+            network = K.cooccurrence_network(
+                None if document is None else ids.local_id(document, ids.DOCUMENT)
+            )
         except UnknownDocument as error:
             raise filter_error(error, {"documents": "document"}) from None
         edges = network.graph.edges
@@ -730,7 +842,10 @@ class Query:
         "every document or of one `document`."
     )
     def communities(
-        self, info: Info, network: Network = Network.KNOWLEDGE, document: str | None = None
+        self,
+        info: Info,
+        network: Annotated[Network, arg(NETWORK)] = Network.KNOWLEDGE,
+        document: Annotated[str | None, arg(NETWORK_DOCUMENT)] = None,
     ) -> list[Community]:
         communities, _ = communities_of(info, network, document)
         return [
@@ -740,21 +855,29 @@ class Query:
 
     @strawberry.field(description="Every point on which the articles disagree.")
     def disputes(self, info: Info) -> list[Dispute]:
-        return [Dispute(record=d) for d in graph_of(info).disputes.values()]
+        return [make_dispute(d) for d in graph_of(info).disputes.values()]
 
-    @strawberry.field(description="A dispute by id; null if none.")
-    def dispute(self, info: Info, id: str) -> Dispute | None:
-        record = graph_of(info).disputes.get(id)
-        return None if record is None else Dispute(record=record)
+    @strawberry.field(
+        description="A dispute by its id in the seeds (`vehicle-to-beach`) or its global id "
+        "(`dispute:vehicle-to-beach`); null if none."
+    )
+    def dispute(self, info: Info, id: Annotated[str, arg("The dispute's id.")]) -> Dispute | None:
+        record = graph_of(info).disputes.get(ids.local_id(id, ids.DISPUTE))
+        return None if record is None else make_dispute(record)
 
     @strawberry.field(description="The seed documents.")
     def documents(self, info: Info) -> list[Document]:
-        return [Document(record=d) for d in graph_of(info).documents.values()]
+        return [make_document(d) for d in graph_of(info).documents.values()]
 
-    @strawberry.field(description="A seed document by id; null if none.")
-    def document(self, info: Info, id: str) -> Document | None:
-        record = graph_of(info).documents.get(id)
-        return None if record is None else Document(record=record)
+    @strawberry.field(
+        description="A seed document by its id in the seeds (`plot-recap`) or its global id "
+        "(`document:plot-recap`); null if none."
+    )
+    def document(
+        self, info: Info, id: Annotated[str, arg("The document's id.")]
+    ) -> Document | None:
+        record = graph_of(info).documents.get(ids.local_id(id, ids.DOCUMENT))
+        return None if record is None else make_document(record)
 
     @strawberry.field(description="Counts by kind and type, and the most central nodes.")
     def stats(self, info: Info) -> Stats:
@@ -771,7 +894,7 @@ class Query:
             by_type=[TypeCount(type=t, kind=EdgeKind(k), count=c) for (t, k), c in counts.by_type],
         )
 
-    @strawberry.field(description="Node kinds, participant roles and relation types, explained.")
+    @strawberry.field(description="Entity kinds, participant roles and relation types, explained.")
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(
             kinds=[

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import Enum, EnumType
-from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypedDict, cast
 
 import networkx as nx
 import strawberry
@@ -26,6 +26,7 @@ from graph.model import Dispute as DisputeRecord
 from graph.model import Document as DocumentRecord
 from graph.model import Verdict as VerdictRecord
 from graph.passages import PassageHit
+from schema import ids
 from schema.context import Context
 from schema.errors import bad_input, check_range, check_types, filter_error
 
@@ -84,15 +85,21 @@ else:
 
 @strawberry.enum(description="A relation between two entities, or an entity's part in an event.")
 class EdgeKind(Enum):
-    RELATION = "relation"
-    PARTICIPATION = "participation"
+    _value_: str  # for the type checker: the members' values are these strings
+    RELATION = strawberry.enum_value(
+        "relation", description="A typed relation between two entities (Ok-ju KILLS Choi Pro)."
+    )
+    PARTICIPATION = strawberry.enum_value(
+        "participation", description="An entity's part in an event, typed by its role."
+    )
 
 
 @strawberry.enum(description="Which edges of a node: leaving it, arriving at it, or both.")
 class Direction(Enum):
-    OUT = "out"
-    IN = "in"
-    BOTH = "both"
+    _value_: Literal["out", "in", "both"]
+    OUT = strawberry.enum_value("out", description="The edges leaving the node.")
+    IN = strawberry.enum_value("in", description="The edges arriving at the node.")
+    BOTH = strawberry.enum_value("both", description="Both.")
 
 
 if TYPE_CHECKING:
@@ -110,18 +117,30 @@ else:
 
 @strawberry.enum(description="An order of events.")
 class TimelineOrder(Enum):
-    STORY = "story"
-    """Chronology of the story world, flashbacks in their place in the past."""
-    NARRATIVE = "narrative"
-    """The order the film tells them in; only events whose place in the telling is known."""
+    _value_: Literal["story", "narrative"]
+    STORY = strawberry.enum_value(
+        "story",
+        description="Chronology of the story world, flashbacks in their place in the past.",
+    )
+    NARRATIVE = strawberry.enum_value(
+        "narrative",
+        description="The order the film tells them in; only events whose place in the telling "
+        "is known.",
+    )
 
 
 @strawberry.enum(description="A network the graph holds, each with its own communities.")
 class Network(Enum):
-    KNOWLEDGE = "knowledge"
-    """The annotated graph: relations between entities and their parts in events."""
-    COOCCURRENCE = "cooccurrence"
-    """Entities joined by the sentences of the articles that mention both, weighted by them."""
+    _value_: str
+    KNOWLEDGE = strawberry.enum_value(
+        "knowledge",
+        description="The annotated graph: relations between entities and their parts in events.",
+    )
+    COOCCURRENCE = strawberry.enum_value(
+        "cooccurrence",
+        description="Entities joined by the sentences of the articles that mention both, "
+        "weighted by them.",
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -185,49 +204,90 @@ def communities_of(
             )
         return K.communities, K.graph
     try:
-        found = K.cooccurrence_network(document)
+        found = K.cooccurrence_network(
+            None if document is None else ids.local_id(document, ids.DOCUMENT)
+        )
     except UnknownDocument as error:
         raise filter_error(error, {"documents": "document"}) from None
     return found.communities, found.graph
 
 
-def make_node(K: KnowledgeGraph, node_id: str) -> Node:
+def make_document(record: DocumentRecord) -> Document:
+    return Document(id=strawberry.ID(ids.document_id(record.id)), record=record)
+
+
+def make_dispute(record: DisputeRecord) -> Dispute:
+    return Dispute(id=strawberry.ID(ids.dispute_id(record.id)), record=record)
+
+
+def make_claim(record: ClaimRecord, dispute: DisputeRecord) -> Claim:
+    return Claim(
+        id=strawberry.ID(ids.claim_id(dispute.id, record.id)), record=record, dispute=dispute
+    )
+
+
+def make_node(K: KnowledgeGraph, node_id: str) -> Entity:
     data = node_data(K, node_id)
     return NODE_TYPES[data["kind"]](id=strawberry.ID(node_id), data=data)
 
 
-def make_nodes(K: KnowledgeGraph, node_ids: Iterable[str]) -> list[Node]:
+def make_nodes(K: KnowledgeGraph, node_ids: Iterable[str]) -> list[Entity]:
     return [make_node(K, n) for n in node_ids]
 
 
 def make_relation(edge: q.Edge) -> Relation:
-    return Relation(id=strawberry.ID(edge.key), edge=edge)
+    return Relation(id=strawberry.ID(ids.relation_id(edge.key)), edge=edge)
 
 
 def make_citations(records: tuple[CitationRecord, ...]) -> list[Citation]:
     return [Citation(record=r) for r in records]
 
 
+def arg(description: str) -> Any:
+    """An argument's description, for ``Annotated[type, arg("...")]``."""
+    return strawberry.argument(description=description)
+
+
+NETWORK = "Which network's communities: the knowledge graph, or the co-occurrence network."
+NETWORK_DOCUMENT = (
+    "With COOCCURRENCE, a document id: the network of that article alone (all of them if null)."
+)
+TYPES_FILTER = "Only edges of these types: relation types (`kills`) or participant roles (`agent`)."
+ROLE_FILTER = "Only this role."
+
+
 def _kinds(kinds: list[NodeKind] | None) -> set[str] | None:
     return None if kinds is None else {k.value for k in kinds}
+
+
+# --- the Relay interface ------------------------------------------------------------------------
+
+
+@strawberry.interface(
+    description="Anything with an id of its own: an entity or event of the graph, a relation, a "
+    "dispute, one of its claims, a document. The id is unique across all of them, and "
+    "`node(id:)` finds the object again by it (Relay's Global Object Identification)."
+)
+class Node:
+    id: strawberry.ID = strawberry.field(
+        description="Unique across the schema: an entity's or event's slug (`ok-ju`), or, for "
+        "the others, their type and their seed id (`relation:ok-ju/kills/gang-boss`, "
+        "`dispute:vehicle-to-beach`, `claim:vehicle-to-beach/truck`, `document:plot-recap`)."
+    )
 
 
 # --- evidence -----------------------------------------------------------------------------------
 
 
 @strawberry.type(description="A document the graph is built from: one of the seed articles.")
-class Document:
+class Document(Node):
     record: strawberry.Private[DocumentRecord]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field
+    @strawberry.field(description="The article's title, as published.")
     def title(self) -> str:
         return self.record.title
 
-    @strawberry.field(description="recap, explainer or review.")
+    @strawberry.field(description="What kind of article it is: recap, explainer or review.")
     def kind(self) -> str:
         return self.record.kind
 
@@ -255,7 +315,11 @@ class Document:
         return None if self.record.verdict is None else Verdict(record=self.record.verdict)
 
     @strawberry.field(description="Entities this document mentions, most mentioned first.")
-    def mentions(self, info: Info, first: int = 20) -> list[MentionCount]:
+    def mentions(
+        self,
+        info: Info,
+        first: Annotated[int, arg("How many, from 0 to the page-size limit.")] = 20,
+    ) -> list[MentionCount]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
         K = graph_of(info)
         counts = K.mentions.by_document.get(self.record.id, [])[:first]
@@ -266,7 +330,7 @@ class Document:
 class Citation:
     record: strawberry.Private[CitationRecord]
 
-    @strawberry.field
+    @strawberry.field(description="The quoted text, verbatim.")
     def quote(self) -> str:
         return self.record.quote
 
@@ -278,9 +342,9 @@ class Citation:
     def end(self) -> int:
         return self.record.end
 
-    @strawberry.field
+    @strawberry.field(description="The document quoted.")
     def document(self, info: Info) -> Document:
-        return Document(record=graph_of(info).documents[self.record.document])
+        return make_document(graph_of(info).documents[self.record.document])
 
     @strawberry.field(
         description='Referring expressions in the quote ("him", "the antagonist") that the '
@@ -307,7 +371,11 @@ class Citation:
         return self.record.hedge or None
 
     @strawberry.field(description="The quote with up to `chars` characters of text on each side.")
-    def context(self, info: Info, chars: int = 120) -> str:
+    def context(
+        self,
+        info: Info,
+        chars: Annotated[int, arg("Characters on each side, from 0 to 2000.")] = 120,
+    ) -> str:
         check_range("chars", chars, 0, 2_000)
         text = graph_of(info).documents[self.record.document].text
         start = max(0, self.record.start - chars)
@@ -320,10 +388,10 @@ class Verdict:
     record: strawberry.Private[VerdictRecord]
 
     @strawberry.field(description="The work judged.")
-    def about(self, info: Info) -> Node:
+    def about(self, info: Info) -> Entity:
         return make_node(graph_of(info), self.record.about)
 
-    @strawberry.field
+    @strawberry.field(description="The judgement, in the annotation's words.")
     def statement(self) -> str:
         return self.record.statement
 
@@ -338,8 +406,8 @@ class Verdict:
 
 @strawberry.type(description="A referring expression in a quote and the node it names.")
 class Reference:
-    text: str
-    node: Node
+    text: str = strawberry.field(description="The expression, as the quote has it.")
+    node: Entity = strawberry.field(description="The entity it names.")
 
 
 @strawberry.type(
@@ -373,12 +441,12 @@ class Passage:
     def position(self) -> int:
         return self.hit.passage.position
 
-    @strawberry.field
+    @strawberry.field(description="The document the sentence is in.")
     def document(self, info: Info) -> Document:
-        return Document(record=graph_of(info).documents[self.hit.passage.document])
+        return make_document(graph_of(info).documents[self.hit.passage.document])
 
     @strawberry.field(description="The entities it names, in order (from the mention index).")
-    def mentions(self, info: Info) -> list[Node]:
+    def mentions(self, info: Info) -> list[Entity]:
         K = graph_of(info)
         return make_nodes(K, K.passages.mentions(self.hit.passage))
 
@@ -389,7 +457,7 @@ class Passage:
         return [Citation(record=c) for c in dict.fromkeys(c.citation for c in cited)]
 
     @strawberry.field(description="The nodes (entities, events) one of those quotes is cited for.")
-    def nodes(self, info: Info) -> list[Node]:
+    def nodes(self, info: Info) -> list[Entity]:
         K = graph_of(info)
         cited = K.passages.cited_by(self.hit.passage)
         return make_nodes(K, dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "node"))
@@ -407,7 +475,7 @@ class Passage:
         cited = graph_of(info).passages.cited_by(self.hit.passage)
         found = dict.fromkeys(c.owner[1] for c in cited if c.owner[0] == "claim")
         return [
-            Claim(record=claim, dispute=disputes[dispute])
+            make_claim(claim, disputes[dispute])
             for dispute, claim_id in found
             for claim in disputes[dispute].claims
             if claim.id == claim_id
@@ -419,15 +487,15 @@ class Passage:
     "network computed from the articles' text (not from the annotation)."
 )
 class CoOccurrence:
-    source: Node
-    target: Node
+    source: Entity = strawberry.field(description="One of the two entities (the first by id).")
+    target: Entity = strawberry.field(description="The other entity.")
     sentences: int = strawberry.field(description="Sentences that mention both.")
     document_ids: strawberry.Private[tuple[str, ...]] = ()
 
     @strawberry.field(description="The documents with a sentence that mentions both.")
     def documents(self, info: Info) -> list[Document]:
         documents = graph_of(info).documents
-        return [Document(record=documents[d]) for d in self.document_ids]
+        return [make_document(documents[d]) for d in self.document_ids]
 
 
 @strawberry.type(
@@ -450,10 +518,14 @@ class Community:
     def document(self, info: Info) -> Document | None:
         if self.document_id is None:
             return None
-        return Document(record=graph_of(info).documents[self.document_id])
+        return make_document(graph_of(info).documents[self.document_id])
 
     @strawberry.field(description="Its nodes, highest PageRank (in the knowledge graph) first.")
-    def members(self, info: Info, first: int = 100) -> list[Node]:
+    def members(
+        self,
+        info: Info,
+        first: Annotated[int, arg("How many, at most: 0 to the page limit.")] = 100,
+    ) -> list[Entity]:
         check_range("first", first, 0, context_of(info).limits.max_page_size)
         K = graph_of(info)
         nodes = K.graph.nodes
@@ -472,31 +544,33 @@ def make_community(
     )
 
 
-@strawberry.type
+@strawberry.type(description="An entity and how often a document mentions it.")
 class MentionCount:
-    node: Node
-    count: int
+    node: Entity = strawberry.field(description="The entity mentioned.")
+    count: int = strawberry.field(description="How many times the document mentions it.")
 
 
-@strawberry.type
+@strawberry.type(description="A document and how often it mentions an entity.")
 class DocumentCount:
-    document: Document
-    count: int
+    document: Document = strawberry.field(description="The document.")
+    count: int = strawberry.field(description="How many times it mentions the entity.")
 
 
 @strawberry.type(
     description="Where the build-time layout places a node (about ±1000 on each axis)."
 )
 class Position:
-    x: float
-    y: float
+    x: float = strawberry.field(description="Horizontal coordinate.")
+    y: float = strawberry.field(description="Vertical coordinate.")
 
 
 @strawberry.type(description="Centrality of a node in the whole graph, computed at build time.")
 class Centrality:
-    degree: int
-    betweenness: float
-    pagerank: float
+    degree: int = strawberry.field(description="Number of edges at the node, either direction.")
+    betweenness: float = strawberry.field(
+        description="Betweenness centrality, normalised, ignoring edge direction."
+    )
+    pagerank: float = strawberry.field(description="PageRank over the directed edges.")
 
 
 # --- edges --------------------------------------------------------------------------------------
@@ -506,8 +580,11 @@ class Centrality:
     description="An edge: a typed relation between two entities (Ok-ju KILLS Choi Pro) or an "
     "entity's participation in an event (the flamethrower is the INSTRUMENT of the burning)."
 )
-class Relation:
-    id: strawberry.ID
+class Relation(Node):
+    id: strawberry.ID = strawberry.field(
+        description="`relation:` and the relation's id in the seeds, or, for a participation, "
+        "`relation:event/role/entity`."
+    )
     edge: strawberry.Private[q.Edge]
 
     @strawberry.field(description="The relation type (kills, plays, ...) or the participant role.")
@@ -523,23 +600,30 @@ class Relation:
             return None
         return RelationType(self.edge.data["type"])
 
-    @strawberry.field
+    @strawberry.field(
+        description="A relation between two entities, or an entity's part in an event."
+    )
     def kind(self) -> EdgeKind:
         return EdgeKind(self.edge.data["kind"])
 
-    @strawberry.field
-    def source(self, info: Info) -> Node:
+    @strawberry.field(
+        description="Where the edge starts: the subject of a relation, the participant of a "
+        "participation."
+    )
+    def source(self, info: Info) -> Entity:
         return make_node(graph_of(info), self.edge.source)
 
-    @strawberry.field
-    def target(self, info: Info) -> Node:
+    @strawberry.field(
+        description="Where the edge ends: the object of a relation, the event of a participation."
+    )
+    def target(self, info: Info) -> Entity:
         return make_node(graph_of(info), self.edge.target)
 
-    @strawberry.field
+    @strawberry.field(description="The annotation's note on it, where it has one.")
     def note(self) -> str | None:
         return self.edge.data.get("note") or None
 
-    @strawberry.field
+    @strawberry.field(description="The quotes that state it.")
     def citations(self) -> list[Citation]:
         return make_citations(self.edge.data["citations"])
 
@@ -558,7 +642,7 @@ class Relation:
     @strawberry.field(description="The disagreement this edge is one side of, if any.")
     def dispute(self, info: Info) -> Dispute | None:
         dispute = self.edge.data["dispute"]
-        return None if dispute is None else Dispute(record=graph_of(info).disputes[dispute])
+        return None if dispute is None else make_dispute(graph_of(info).disputes[dispute])
 
     @strawberry.field(description="The claim of that dispute this edge stands for.")
     def claim(self, info: Info) -> Claim | None:
@@ -566,31 +650,31 @@ class Relation:
         if dispute is None:
             return None
         record = graph_of(info).disputes[dispute]
-        return next(Claim(record=c, dispute=record) for c in record.claims if c.id == claim)
+        return next(make_claim(c, record) for c in record.claims if c.id == claim)
 
 
 @strawberry.type(description="An entity's part in an event.")
 class Participant:
     relation: strawberry.Private[q.Edge]
 
-    @strawberry.field
+    @strawberry.field(description="The part it plays in the event.")
     def role(self) -> Role:
         return Role(self.relation.data["type"])
 
     @strawberry.field(description="The entity taking part.")
-    def node(self, info: Info) -> Node:
+    def node(self, info: Info) -> Entity:
         return make_node(graph_of(info), self.relation.source)
 
-    @strawberry.field
+    @strawberry.field(description="The event.")
     def event(self, info: Info) -> Event:
         target = self.relation.target
         return Event(id=strawberry.ID(target), data=node_data(graph_of(info), target))
 
-    @strawberry.field
+    @strawberry.field(description="The annotation's note on it, where it has one.")
     def note(self) -> str | None:
         return self.relation.data.get("note") or None
 
-    @strawberry.field
+    @strawberry.field(description="The quotes that state it.")
     def citations(self) -> list[Citation]:
         return make_citations(self.relation.data["citations"])
 
@@ -611,19 +695,15 @@ class Participant:
 
 
 @strawberry.type(description="One side of a disagreement between the articles.")
-class Claim:
+class Claim(Node):
     record: strawberry.Private[ClaimRecord]
     dispute: strawberry.Private[DisputeRecord]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field
+    @strawberry.field(description="What this side holds, in the annotation's words.")
     def statement(self) -> str:
         return self.record.statement
 
-    @strawberry.field
+    @strawberry.field(description="The quotes that make the claim.")
     def citations(self) -> list[Citation]:
         return make_citations(self.record.citations)
 
@@ -631,7 +711,7 @@ class Claim:
     def documents(self, info: Info) -> list[Document]:
         documents = graph_of(info).documents
         ids = dict.fromkeys(c.document for c in self.record.citations)
-        return [Document(record=documents[d]) for d in ids]
+        return [make_document(documents[d]) for d in ids]
 
     @strawberry.field(description="How firmly its quotes support it.")
     def certainty(self) -> Certainty:
@@ -652,50 +732,51 @@ class Claim:
 
 
 @strawberry.type(description="A point on which the articles disagree, with the competing claims.")
-class Dispute:
+class Dispute(Node):
     record: strawberry.Private[DisputeRecord]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field
+    @strawberry.field(description="What the articles disagree on, as a question.")
     def question(self) -> str:
         return self.record.question
 
-    @strawberry.field
+    @strawberry.field(description="The competing claims, each with its sources.")
     def claims(self) -> list[Claim]:
-        return [Claim(record=c, dispute=self.record) for c in self.record.claims]
+        return [make_claim(c, self.record) for c in self.record.claims]
 
     @strawberry.field(description="The claim preferred, if one is, and `reason` says why.")
     def preferred(self) -> Claim | None:
         for claim in self.record.claims:
             if claim.id == self.record.preferred:
-                return Claim(record=claim, dispute=self.record)
+                return make_claim(claim, self.record)
         return None
 
-    @strawberry.field
+    @strawberry.field(description="Why `preferred` is preferred; null when no claim is.")
     def reason(self) -> str | None:
         return self.record.reason
 
     @strawberry.field(description="The nodes the dispute is about.")
-    def about(self, info: Info) -> list[Node]:
+    def about(self, info: Info) -> list[Entity]:
         return make_nodes(graph_of(info), self.record.about)
 
 
 # --- nodes --------------------------------------------------------------------------------------
 
 
-@strawberry.interface(description="Anything in the graph: an entity of the story or an event.")
-class Node:
-    id: strawberry.ID
+@strawberry.interface(
+    description="A node of the story graph: an entity of the story (a character, a person, a "
+    "place, an object...) or an event, with its names, evidence, centrality and edges."
+)
+class Entity(Node):
+    id: strawberry.ID = strawberry.field(
+        description="Its slug in the seeds (`ok-ju`, `burning-of-choi`): also its global id."
+    )
     data: strawberry.Private[NodeData]
 
-    @strawberry.field
+    @strawberry.field(description="Its name, as the annotation gives it.")
     def name(self) -> str:
         return self.data["name"]
 
-    @strawberry.field
+    @strawberry.field(description="What it is: a character, a person, a place, an event...")
     def kind(self) -> NodeKind:
         return NodeKind(self.data["kind"])
 
@@ -710,7 +791,7 @@ class Node:
     def descriptions(self) -> list[str]:
         return list(self.data.get("descriptions", ()))
 
-    @strawberry.field
+    @strawberry.field(description="What it is, in one or two sentences of the annotation.")
     def description(self) -> str:
         return self.data["description"]
 
@@ -730,7 +811,7 @@ class Node:
     def mentions(self, info: Info) -> list[DocumentCount]:
         documents = graph_of(info).documents
         counts = sorted(self.data["mentions"].items(), key=lambda item: (-item[1], item[0]))
-        return [DocumentCount(document=Document(record=documents[d]), count=c) for d, c in counts]
+        return [DocumentCount(document=make_document(documents[d]), count=c) for d, c in counts]
 
     @strawberry.field(description="Mentions in all documents together.")
     def mention_total(self) -> int:
@@ -743,7 +824,10 @@ class Node:
         "graph of over 100,000 edges, whose communities are not computed."
     )
     def community(
-        self, info: Info, network: Network = Network.KNOWLEDGE, document: str | None = None
+        self,
+        info: Info,
+        network: Annotated[Network, arg(NETWORK)] = Network.KNOWLEDGE,
+        document: Annotated[str | None, arg(NETWORK_DOCUMENT)] = None,
     ) -> Community | None:
         if network is Network.KNOWLEDGE and graph_of(info).communities.not_computed:
             return None  # a graph too large for them (graph.communities.MAX_EDGES)
@@ -755,7 +839,7 @@ class Node:
     def position(self) -> Position:
         return Position(x=self.data["x"], y=self.data["y"])
 
-    @strawberry.field
+    @strawberry.field(description="Its centrality in the whole graph.")
     def centrality(self) -> Centrality:
         d = self.data
         return Centrality(degree=d["degree"], betweenness=d["betweenness"], pagerank=d["pagerank"])
@@ -767,10 +851,16 @@ class Node:
     def relations(
         self,
         info: Info,
-        types: list[str] | None = None,
-        kinds: list[NodeKind] | None = None,
-        edge_kind: EdgeKind | None = None,
-        direction: Direction = Direction.BOTH,
+        types: Annotated[list[str] | None, arg(TYPES_FILTER)] = None,
+        kinds: Annotated[
+            list[NodeKind] | None, arg("Only edges whose other end is of these kinds.")
+        ] = None,
+        edge_kind: Annotated[
+            EdgeKind | None, arg("Only relations, or only participations.")
+        ] = None,
+        direction: Annotated[Direction, arg("Leaving it, arriving at it, or both.")] = (
+            Direction.BOTH
+        ),
     ) -> list[Relation]:
         edges = q.edges_of(
             graph_of(info),
@@ -789,10 +879,12 @@ class Node:
     def neighbors(
         self,
         info: Info,
-        depth: int = 1,
-        types: list[str] | None = None,
-        kinds: list[NodeKind] | None = None,
-        direction: Direction = Direction.BOTH,
+        depth: Annotated[int, arg("How many steps, from 1 to the radius limit (3).")] = 1,
+        types: Annotated[list[str] | None, arg("Walk only along edges of these types.")] = None,
+        kinds: Annotated[list[NodeKind] | None, arg("Return only nodes of these kinds.")] = None,
+        direction: Annotated[Direction, arg("Walk along edges in this direction.")] = (
+            Direction.BOTH
+        ),
     ) -> list[Neighbor]:
         ctx = context_of(info)
         check_range("depth", depth, 1, ctx.limits.max_radius)
@@ -808,7 +900,9 @@ class Node:
         return [Neighbor(node=make_node(ctx.graph, n), distance=d) for n, d in found]
 
     @strawberry.field(description="The events it takes part in, in story order, with its role.")
-    def events(self, info: Info, role: Role | None = None) -> list[Participant]:
+    def events(
+        self, info: Info, role: Annotated[Role | None, arg(ROLE_FILTER)] = None
+    ) -> list[Participant]:
         K = graph_of(info)
         edges = q.edges_of(
             K,
@@ -821,27 +915,27 @@ class Node:
         return [Participant(relation=e) for e in sorted(edges, key=lambda e: order[e.target])]
 
 
-@strawberry.type
+@strawberry.type(description="An entity or event near another, and how near.")
 class Neighbor:
-    node: Node
-    distance: int
+    node: Entity = strawberry.field(description="The entity or event reached.")
+    distance: int = strawberry.field(description="How many steps away it is.")
 
 
-def _related(info: Info, node: str, types: set[str], direction: q.Direction) -> list[Node]:
+def _related(info: Info, node: str, types: set[str], direction: q.Direction) -> list[Entity]:
     K = graph_of(info)
     edges = q.edges_of(K, node, direction=direction, types=types, edge_kind="relation")
     return make_nodes(K, dict.fromkeys(e.other(node) for e in edges))
 
 
 @strawberry.type(description="A character of the film (a person of the story, or a group).")
-class Character(Node):
+class Character(Entity):
     @strawberry.field(description="The people who play this character.")
     def actors(self, info: Info) -> list[Person]:
         return _related(info, self.id, {"plays"}, "in")  # type: ignore[return-value]
 
 
 @strawberry.type(description="A real person: cast, crew, or someone the articles compare.")
-class Person(Node):
+class Person(Entity):
     @strawberry.field(description="The characters this person plays.")
     def characters(self, info: Info) -> list[Character]:
         return _related(info, self.id, {"plays"}, "out")  # type: ignore[return-value]
@@ -852,58 +946,58 @@ class Person(Node):
 
 
 @strawberry.type(description="A place of the story world.")
-class Place(Node):
+class Place(Entity):
     @strawberry.field(description="Events that happen here, in story order.")
     def events_here(self, info: Info) -> list[Event]:
         K = graph_of(info)
         return make_nodes(K, q.timeline(K, place=self.id))  # type: ignore[return-value]
 
     @strawberry.field(description="Places this one lies in.")
-    def located_in(self, info: Info) -> list[Node]:
+    def located_in(self, info: Info) -> list[Entity]:
         return _related(info, self.id, {"located_in"}, "out")
 
 
 @strawberry.type(description="An organisation: an agency, a company, a gang.")
-class Organization(Node):
+class Organization(Entity):
     @strawberry.field(description="Who leads it, belongs to it or works for it.")
-    def members(self, info: Info) -> list[Node]:
+    def members(self, info: Info) -> list[Entity]:
         return _related(info, self.id, {"leads", "member_of", "works_for"}, "in")
 
 
 @strawberry.type(name="Object", description="An object that matters to the plot.")
-class PlotObject(Node):
+class PlotObject(Entity):
     @strawberry.field(description="Who owns it.")
-    def owners(self, info: Info) -> list[Node]:
+    def owners(self, info: Info) -> list[Entity]:
         return _related(info, self.id, {"owns"}, "in")
 
     @strawberry.field(description="Who uses it.")
-    def users(self, info: Info) -> list[Node]:
+    def users(self, info: Info) -> list[Entity]:
         return _related(info, self.id, {"uses"}, "in")
 
 
 @strawberry.type(description="A film, series or franchise.")
-class Work(Node):
+class Work(Entity):
     @strawberry.field(description="People who acted in, directed or wrote it.")
     def people(self, info: Info) -> list[Person]:
         return _related(info, self.id, {"acted_in", "directed", "wrote"}, "in")  # type: ignore[return-value]
 
 
 @strawberry.type(description="A recurring symbol.")
-class Symbol(Node):
+class Symbol(Entity):
     @strawberry.field(description="What it stands for.")
-    def meanings(self, info: Info) -> list[Node]:
+    def meanings(self, info: Info) -> list[Entity]:
         return _related(info, self.id, {"symbolizes"}, "out")
 
 
 @strawberry.type(description="An idea a symbol stands for.")
-class Theme(Node):
+class Theme(Entity):
     @strawberry.field(description="The symbols that stand for it.")
-    def symbols(self, info: Info) -> list[Node]:
+    def symbols(self, info: Info) -> list[Entity]:
         return _related(info, self.id, {"symbolizes"}, "in")
 
 
 @strawberry.type(description="Something that happens in the story.")
-class Event(Node):
+class Event(Entity):
     @strawberry.field(description="Position in the story world's chronology (smaller is earlier).")
     def story_order(self) -> int:
         return self.data["story_order"]
@@ -917,24 +1011,26 @@ class Event(Node):
         return self.data["narrative"]
 
     @strawberry.field(description="Who and what take part, and in which role.")
-    def participants(self, info: Info, role: Role | None = None) -> list[Participant]:
+    def participants(
+        self, info: Info, role: Annotated[Role | None, arg(ROLE_FILTER)] = None
+    ) -> list[Participant]:
         edges = q.participants(graph_of(info), self.id, None if role is None else role.value)
         return [Participant(relation=e) for e in edges]
 
     @strawberry.field(description="Where it happens.")
-    def places(self, info: Info) -> list[Node]:
+    def places(self, info: Info) -> list[Entity]:
         return self._role(info, "location")
 
     @strawberry.field(description="Who does it.")
-    def agents(self, info: Info) -> list[Node]:
+    def agents(self, info: Info) -> list[Entity]:
         return self._role(info, "agent")
 
     @strawberry.field(description="Who or what it is done to.")
-    def patients(self, info: Info) -> list[Node]:
+    def patients(self, info: Info) -> list[Entity]:
         return self._role(info, "patient")
 
     @strawberry.field(description="What it is done with.")
-    def instruments(self, info: Info) -> list[Node]:
+    def instruments(self, info: Info) -> list[Entity]:
         return self._role(info, "instrument")
 
     @strawberry.field(description="The event just before, in story order.")
@@ -947,13 +1043,13 @@ class Event(Node):
         _, after = q.adjacent_events(graph_of(info), self.id)
         return None if after is None else make_node(graph_of(info), after)  # type: ignore[return-value]
 
-    def _role(self, info: Info, role: str) -> list[Node]:
+    def _role(self, info: Info, role: str) -> list[Entity]:
         K = graph_of(info)
         return make_nodes(K, dict.fromkeys(e.source for e in q.participants(K, self.id, role)))
 
 
 #: The kinds with fields of their own.
-_TYPES_WITH_FIELDS: dict[str, type[Node]] = {
+_TYPES_WITH_FIELDS: dict[str, type[Entity]] = {
     "character": Character,
     "person": Person,
     "place": Place,
@@ -966,16 +1062,16 @@ _TYPES_WITH_FIELDS: dict[str, type[Node]] = {
 }
 
 
-def _plain_node_type(kind: str) -> type[Node]:
-    """The GraphQL type of a kind with no fields of its own: a Node named after the kind
+def _plain_node_type(kind: str) -> type[Entity]:
+    """The GraphQL type of a kind with no fields of its own: an Entity named after the kind
     (``vehicle`` is ``Vehicle``, ``art_work`` is ``ArtWork``), described as the model does."""
     name = "".join(part.capitalize() for part in kind.split("_"))
-    plain = type(name, (Node,), {"__module__": __name__, "__doc__": None})
+    plain = type(name, (Entity,), {"__module__": __name__, "__doc__": None})
     return strawberry.type(plain, description=KINDS[kind])
 
 
-#: Node kind -> the GraphQL type of its nodes: one for every kind of the model.
-NODE_TYPES: dict[str, type[Node]] = {
+#: Entity kind -> the GraphQL type of its nodes: one for every kind of the model.
+NODE_TYPES: dict[str, type[Entity]] = {
     kind: _TYPES_WITH_FIELDS.get(kind) or _plain_node_type(kind) for kind in KINDS
 }
 

@@ -54,11 +54,11 @@ def test_path_from_ok_ju_to_choi_pro_is_one_step_with_its_evidence(gql):
             "citations": [
                 {
                     "quote": "Ok-ju avenges the death of Min-hee by burning Choi Pro (Kim Ji-hoon) alive using a flamethrower",
-                    "document": {"id": "ending-explained"},
+                    "document": {"id": "document:ending-explained"},
                 },
                 {
                     "quote": "Ok-ju (Jun Jong-seo) finally killing Choi (Kim Ji-hoon)",
-                    "document": {"id": "symbolism-explainer"},
+                    "document": {"id": "document:symbolism-explainer"},
                 },
             ],
         }
@@ -99,9 +99,9 @@ def test_events_at_the_beach(gql):
 def test_who_played_whom(gql):
     people = data(
         gql(
-            "{ nodes(kinds: [PERSON], first: 50) { totalCount nodes { id ... on Person { characters { id } } } } }"
+            "{ entities(kinds: [PERSON], first: 50) { totalCount nodes { id ... on Person { characters { id } } } } }"
         )
-    )["nodes"]
+    )["entities"]
     played = {n["id"]: [c["id"] for c in n["characters"]] for n in people["nodes"]}
     assert people["totalCount"] == 8
     assert played["jeon-jong-seo"] == ["ok-ju"]
@@ -122,7 +122,12 @@ def test_the_evidence_behind_ok_ju_burns_choi_pro(gql):
     assert {"id": "choi-pro"} in event["patients"]
     assert event["instruments"] == [{"id": "flamethrower"}] and event["places"] == [{"id": "beach"}]
     documents = {c["document"]["id"] for c in event["citations"]}
-    assert documents == {"ending-explained", "plot-recap", "qa-review", "symbolism-explainer"}
+    assert documents == {
+        "document:ending-explained",
+        "document:plot-recap",
+        "document:qa-review",
+        "document:symbolism-explainer",
+    }
     for c in event["citations"]:
         assert c["quote"] in c["context"] and c["end"] - c["start"] == len(c["quote"])
 
@@ -134,20 +139,29 @@ def test_the_disputes(gql):
     )["disputes"]
     assert len(disputes) >= 8
     by_id = {d["id"]: d for d in disputes}
-    met = by_id["how-they-met"]
-    assert {c["id"] for c in met["claims"]} == {"school", "bodyguard"}
-    assert met["preferred"] == {"id": "school"} and met["reason"]
-    vehicle = by_id["vehicle-to-beach"]
+    met = by_id["dispute:how-they-met"]
+    assert {c["id"] for c in met["claims"]} == {
+        "claim:how-they-met/school",
+        "claim:how-they-met/bodyguard",
+    }
+    assert met["preferred"] == {"id": "claim:how-they-met/school"} and met["reason"]
+    vehicle = by_id["dispute:vehicle-to-beach"]
     assert vehicle["preferred"] is None and vehicle["reason"] is None
-    truck = next(c for c in vehicle["claims"] if c["id"] == "truck")
-    assert truck["documents"] == [{"id": "qa-review"}]
-    assert {"id": "ok-ju/owns/truck", "disputed": True} in truck["relations"]
+    truck = next(c for c in vehicle["claims"] if c["id"] == "claim:vehicle-to-beach/truck")
+    assert truck["documents"] == [{"id": "document:qa-review"}]
+    assert {"id": "relation:ok-ju/owns/truck", "disputed": True} in truck["relations"]
     one = data(
         gql(
             '{ dispute(id: "notebook-contents") { claims { id } } missing: dispute(id: "nope") { id } }'
         )
     )
-    assert [c["id"] for c in one["dispute"]["claims"]] == ["customers", "pick-ups"]
+    assert [c["id"] for c in one["dispute"]["claims"]] == [
+        "claim:notebook-contents/customers",
+        "claim:notebook-contents/pick-ups",
+    ]
+    # The typed look-up takes the seed id or the global id.
+    same = data(gql('{ dispute(id: "dispute:notebook-contents") { id } }'))["dispute"]
+    assert same == {"id": "dispute:notebook-contents"}
     assert one["missing"] is None
 
 
@@ -188,10 +202,10 @@ def test_search_by_kind_and_for_nothing(gql):
 def test_unknown_ids_are_null_and_unknown_references_are_named(gql):
     body = data(
         gql(
-            '{ node(id: "nobody") { id } character(id: "lamborghini") { id } document(id: "x") { id } }'
+            '{ entity(name: "nobody") { id } character(id: "lamborghini") { id } document(id: "x") { id } }'
         )
     )
-    assert body == {"node": None, "character": None, "document": None}
+    assert body == {"entity": None, "character": None, "document": None}
     error = error_of(gql('{ timeline(participant: "Keanu") { id } }'))
     assert error["extensions"] == {"code": "NOT_FOUND", "argument": "participant", "value": "Keanu"}
     assert "Keanu" in error["message"]
@@ -202,23 +216,23 @@ def test_pagination_walks_every_node_once(gql):
     while True:
         page = data(
             gql(
-                "query($a: String) { nodes(first: 30, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }",
+                "query($a: String) { entities(first: 30, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }",
                 {"a": after},
             )
-        )["nodes"]
+        )["entities"]
         total = page["totalCount"]
         seen += [n["id"] for n in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == total == 115
-    error = error_of(gql('{ nodes(after: "not-a-cursor") { totalCount } }'))
+    error = error_of(gql('{ entities(after: "not-a-cursor") { totalCount } }'))
     assert error["extensions"]["argument"] == "after"
 
 
 def test_nodes_filtered_by_kind_relation_and_text_and_ordered(gql):
-    killers = data(gql('{ nodes(relation: "kills", kinds: [CHARACTER]) { nodes { id } } }'))[
-        "nodes"
+    killers = data(gql('{ entities(relation: "kills", kinds: [CHARACTER]) { nodes { id } } }'))[
+        "entities"
     ]["nodes"]
     assert {n["id"] for n in killers} == {
         "ok-ju",
@@ -226,21 +240,23 @@ def test_nodes_filtered_by_kind_relation_and_text_and_ordered(gql):
         "gang-boss",
         "myung-shik",
     }
-    ranked = data(gql("{ nodes(orderBy: PAGERANK, first: 3) { nodes { id } } }"))["nodes"]["nodes"]
-    assert [n["id"] for n in ranked] == ["ok-ju", "choi-pro", "min-hee"]
-    drives = data(gql('{ nodes(text: "drives", kinds: [OBJECT]) { nodes { id } } }'))["nodes"][
+    ranked = data(gql("{ entities(orderBy: PAGERANK, first: 3) { nodes { id } } }"))["entities"][
         "nodes"
     ]
+    assert [n["id"] for n in ranked] == ["ok-ju", "choi-pro", "min-hee"]
+    drives = data(gql('{ entities(text: "drives", kinds: [OBJECT]) { nodes { id } } }'))[
+        "entities"
+    ]["nodes"]
     assert {"id": "data-drives"} in drives
 
 
 def test_neighbors_and_relations_filters(gql):
     node = data(
-        gql("""{ node(id: "flamethrower") {
+        gql("""{ entity(name: "flamethrower") {
         owners: relations(types: ["supplies"], direction: IN) { source { id } }
         neighbors(kinds: [EVENT]) { node { id } distance }
         far: neighbors(depth: 2, kinds: [PERSON]) { node { id } distance } } }""")
-    )["node"]
+    )["entity"]
     assert node["owners"] == [{"source": {"id": "gun-dealers"}}]
     assert {n["node"]["id"] for n in node["neighbors"]} == {"weapons-purchase", "burning-of-choi"}
     assert all(n["distance"] == 2 for n in node["far"])
@@ -313,11 +329,11 @@ def test_documents_and_their_mentions(gql):
         "documents"
     ]
     assert [d["id"] for d in docs] == [
-        "ending-explained",
-        "plot-recap",
-        "qa-review",
-        "symbolism-explainer",
-        "capsule-review",
+        "document:ending-explained",
+        "document:plot-recap",
+        "document:qa-review",
+        "document:symbolism-explainer",
+        "document:capsule-review",
     ]
     recap = docs[1]
     assert recap["date"] == "2023-10-16"
@@ -327,14 +343,14 @@ def test_documents_and_their_mentions(gql):
 @pytest.mark.parametrize(
     ("query", "argument", "bound"),
     [
-        ("{ nodes(first: 101) { totalCount } }", "first", "100"),
+        ("{ entities(first: 101) { totalCount } }", "first", "100"),
         ('{ search(text: "a", first: 500) { score } }', "first", "100"),
         ('{ path(from: "ok-ju", to: "fish", maxLength: 7) { found } }', "maxLength", "6"),
         ('{ path(from: "ok-ju", to: "fish", limit: 11) { found } }', "limit", "10"),
         ('{ egoNetwork(center: "ok-ju", radius: 4) { matched } }', "radius", "3"),
         ('{ egoNetwork(center: "ok-ju", maxNodes: 301) { matched } }', "maxNodes", "300"),
-        ('{ node(id: "ok-ju") { neighbors(depth: 4) { distance } } }', "depth", "3"),
-        ('{ node(id: "ok-ju") { citations { context(chars: 5000) } } }', "chars", "2000"),
+        ('{ entity(name: "ok-ju") { neighbors(depth: 4) { distance } } }', "depth", "3"),
+        ('{ entity(name: "ok-ju") { citations { context(chars: 5000) } } }', "chars", "2000"),
     ],
 )
 def test_arguments_out_of_range_name_the_argument_and_its_bound(gql, query, argument, bound):
@@ -353,10 +369,10 @@ def test_search_text_too_long_or_empty(gql):
 
 
 def test_depth_alias_and_token_limits_refuse_with_a_clear_message(gql):
-    deep = '{ node(id: "ok-ju") { ' + "neighbors { node { " * 7 + "id" + " } }" * 7 + " } }"
+    deep = '{ entity(name: "ok-ju") { ' + "neighbors { node { " * 7 + "id" + " } }" * 7 + " } }"
     body = gql(deep, status=400)
     assert "exceeds maximum operation depth of 12" in body["errors"][0]["message"]
-    aliases = "{ " + " ".join(f'a{i}: node(id: "ok-ju") {{ id }}' for i in range(31)) + " }"
+    aliases = "{ " + " ".join(f'a{i}: entity(name: "ok-ju") {{ id }}' for i in range(31)) + " }"
     body = gql(aliases, status=400)
     assert "30" in body["errors"][0]["message"] and "alias" in body["errors"][0]["message"].lower()
     tokens = "{ " + " ".join("__typename" for _ in range(2100)) + " }"

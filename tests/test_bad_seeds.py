@@ -728,7 +728,7 @@ def test_names_that_differ_only_in_case_or_spacing_are_one_name(seeds):
     ],
 )
 def test_aliases_that_yaml_reads_as_something_else_are_refused(seeds, written, item, problem):
-    # `aliases: [Ok-ju, true]` used to become the alias "True": node(id: "True") found Ok-ju.
+    # `aliases: [Ok-ju, true]` used to become the alias "True": entity(name: "True") found Ok-ju.
     edit(
         seeds / "annotations" / "characters.yaml",
         "  aliases: [Min-hee, Min-Hee, Choi Min-Hee, Min-ee]",

@@ -94,11 +94,15 @@ def test_query_prints_the_answer(capsys):
 
 
 def test_query_with_variables_and_an_operation_name(capsys):
-    document = "query A { stats { nodeCount } } query B($id: String!) { node(id: $id) { name } }"
+    document = (
+        "query A { stats { nodeCount } } query B($id: String!) { entity(name: $id) { name } }"
+    )
     assert (
         main(["query", document, "--operation", "B", "--variables", '{"id": "lamborghini"}']) == 0
     )
-    assert json.loads(capsys.readouterr().out) == {"data": {"node": {"name": "Choi's Lamborghini"}}}
+    assert json.loads(capsys.readouterr().out) == {
+        "data": {"entity": {"name": "Choi's Lamborghini"}}
+    }
 
 
 @pytest.mark.parametrize(
@@ -106,7 +110,7 @@ def test_query_with_variables_and_an_operation_name(capsys):
     [
         (["query", "{ nope }"], "Cannot query field 'nope'"),
         (
-            ["query", "{ nodes(first: 5000) { totalCount } }"],
+            ["query", "{ entities(first: 5000) { totalCount } }"],
             "Argument 'first' must be between 0 and 100",
         ),
     ],
@@ -224,9 +228,9 @@ def test_query_variables_nested_too_deeply_are_one_message(capsys, depth):
 
 def test_query_variables_nested_up_to_the_bound_are_passed_on(capsys):
     variables = f'{{"id": "ok-ju", "deep": {_nested(cli.MAX_VARIABLES_DEPTH - 1)}}}'
-    document = "query($id: String!) { node(id: $id) { name } }"
+    document = "query($id: String!) { entity(name: $id) { name } }"
     assert main(["query", document, "--variables", variables]) == 0
-    assert json.loads(capsys.readouterr().out) == {"data": {"node": {"name": "Jang Ok-ju"}}}
+    assert json.loads(capsys.readouterr().out) == {"data": {"entity": {"name": "Jang Ok-ju"}}}
 
 
 # export -o: the whole file or none, with the usual mode -------------------------------------

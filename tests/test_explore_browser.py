@@ -193,10 +193,10 @@ def test_only_the_page_and_the_listed_library_files_are_served(base_url: str) ->
 
 def test_clicking_a_node_shows_its_citations(explorer: Explorer, ask) -> None:
     node = ask(
-        """query ($id: String!) { node(id: $id) { name description aliases
+        """query ($id: String!) { entity(name: $id) { name description aliases
              citations { quote document { title } } } }""",
         id="choi-pro",
-    )["node"]
+    )["entity"]
 
     explorer.click_node("choi-pro")
     details = explorer.details("choi-pro")
@@ -221,10 +221,10 @@ def test_what_the_articles_only_hedge_or_the_annotation_infers_is_badged(
     explorer: Explorer, ask
 ) -> None:
     node = ask(
-        """query ($id: String!) { node(id: $id) { certainty
+        """query ($id: String!) { entity(name: $id) { certainty
              relations { id certainty certaintyReason } } }""",
         id="fish-capsules",
-    )["node"]
+    )["entity"]
     unsure = {r["id"]: r for r in node["relations"] if r["certainty"] != "STATED"}
     assert node["certainty"] == "HEDGED" and unsure
 
@@ -282,9 +282,9 @@ def test_disputed_relations_are_marked_with_their_question_and_claim(
     explorer: Explorer, ask
 ) -> None:
     node = ask(
-        """{ node(id: "myung-shik") { relations { id disputed
+        """{ entity(name: "myung-shik") { relations { id disputed
              dispute { question } claim { statement } } } }"""
-    )["node"]
+    )["entity"]
     disputed = [relation for relation in node["relations"] if relation["disputed"]]
     assert disputed, "the committed graph has disputed relations of Myung-shik"
 

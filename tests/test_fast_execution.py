@@ -63,11 +63,11 @@ def test_the_graphiql_examples_are_answered_as_graphql_core_answers_them(balleri
         # A resolver error on a non-null root field: no data.
         '{ path(from: "nobody", to: "ok-ju") { length } }',
         # A bound crossed in a nested, nullable position: that field is null.
-        '{ node(id: "ok-ju") { id neighbors(depth: 9) { distance } } }',
+        '{ entity(name: "ok-ju") { id neighbors(depth: 9) { distance } } }',
         # Errors next to data, in lists, with aliases and fragments.
-        """{ a: node(id: "ok-ju") { ...N } b: node(id: "zzz") { id }
+        """{ a: entity(name: "ok-ju") { ...N } b: entity(name: "zzz") { id }
              c: search(text: "", first: 1) { score } }
-           fragment N on Node { id name ... on Character { actors { name } } }""",
+           fragment N on Entity { id name ... on Character { actors { name } } }""",
         '{ timeline(participant: "nobody") { id } stats { nodeCount } }',
         '{ egoNetwork(center: "ok-ju", radius: 7) { matched } }',
     ],
@@ -81,7 +81,7 @@ def test_errors_and_null_propagation_match(ballerina, query: str) -> None:
 
 def test_documents_with_directives_or_introspection_are_left_to_graphql_core() -> None:
     for query in (
-        '{ node(id: "ok-ju") @include(if: true) { id } }',
+        '{ entity(name: "ok-ju") @include(if: true) { id } }',
         "{ __schema { queryType { name } } }",
     ):
         document = parse(query)

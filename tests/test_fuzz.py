@@ -79,6 +79,13 @@ MEANINGFUL = sorted(
         "발레리나",
         "Ballerina",
         "b2Zmc2V0OjQ=",  # a cursor this API gives out
+        # global ids of every Node type, and near misses
+        "relation:ok-ju/owns/truck",
+        "dispute:vehicle-to-beach",
+        "claim:vehicle-to-beach/truck",
+        "claim:vehicle-to-beach",
+        "document:plot-recap",
+        "villain:choi-pro",
     }
 )
 
@@ -128,6 +135,7 @@ def assert_well_formed(response) -> dict:
     for error in body.get("errors", ()):
         assert isinstance(error["message"], str) and error["message"], error
         assert error["message"] != "Internal server error", error
+        assert error["extensions"]["code"], error
     return body
 
 
@@ -232,10 +240,10 @@ _arg = st.lists(
 _documents = st.sampled_from(
     [
         "{ stats { nodeCount } }",
-        '{ node(id: "ok-ju") { name } }',
+        '{ entity(name: "ok-ju") { name } }',
         '{ path(from: "nobody", to: "ok-ju") { found } }',
-        "{ nodes(first: 1000) { totalCount } }",
-        "query($id: String!) { node(id: $id) { id } }",
+        "{ entities(first: 1000) { totalCount } }",
+        "query($id: String!) { entity(name: $id) { id } }",
         "query A { stats { nodeCount } } query B { disputes { id } }",
         "{",
         "",
@@ -335,7 +343,7 @@ def cli_inputs(tmp_path_factory) -> list[str]:
     """``@FILE`` documents that are not what a query file should be."""
     folder = tmp_path_factory.mktemp("cli-inputs")
     latin1 = folder / "latin1.graphql"
-    latin1.write_bytes('{ node(id: "Café") { id } }'.encode("latin-1"))
+    latin1.write_bytes('{ entity(name: "Café") { id } }'.encode("latin-1"))
     binary = folder / "random.bin"
     binary.write_bytes(bytes(range(256)) * 4)
     large = folder / "large.graphql"
@@ -412,7 +420,7 @@ def test_cli_serve_with_bad_arguments_is_a_usage_error(ballerina):
 def test_cli_query_with_a_lone_surrogate(ballerina):
     argv = [
         "query",
-        "query($x: String!) { node(id: $x) { id } }",
+        "query($x: String!) { entity(name: $x) { id } }",
         "--variables",
         '{"x": "\\ud800"}',
     ]

@@ -47,7 +47,7 @@ def test_a_response_is_counted_with_its_key() -> None:
 
 
 #: About 100 kB of answer: a page of relations with their citations' contexts.
-LARGE = "{ relations(first: 100) { relations { id citations { quote context(chars: 300) } } } }"
+LARGE = "{ relations(first: 100) { nodes { id citations { quote context(chars: 300) } } } }"
 BUDGET, ENTRY = 1_000_000, 300_000
 #: Room for a few dozen small documents (each costs its text and 700 bytes a token).
 DOCUMENT_BUDGET = 200_000

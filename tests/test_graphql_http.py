@@ -182,6 +182,7 @@ def test_unexpected_resolver_error_is_masked_and_logged_once(
             "message": "Internal server error",
             "locations": [{"line": 1, "column": 9}],
             "path": ["boom"],
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
         }
     ]
     assert "hunter2" not in response.text
@@ -219,7 +220,11 @@ def test_unserialisable_result_is_a_logged_500_with_a_generic_message(
     with caplog.at_level(logging.ERROR):
         response = post(client, "{ notANumber }")
     assert response.status_code == 500
-    assert response.json() == {"errors": [{"message": "Internal server error"}]}
+    assert response.json() == {
+        "errors": [
+            {"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
     assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
 
 

@@ -39,7 +39,7 @@ ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 
 #: What the explorer asks when a node is clicked: the yardstick of an ordinary request.
 ORDINARY = """query ExploreNode($id: String!) {
-  node(id: $id) {
+  entity(name: $id) {
     id name kind description aliases centrality { pagerank degree }
     citations { quote context(chars: 80) document { id title } }
     relations {
@@ -52,7 +52,7 @@ ORDINARY = """query ExploreNode($id: String!) {
 #: Legal by every static limit, but about a second of work: 100 nodes, each with everything
 #: within three steps, each of those with its neighbours.
 HEAVY = (
-    "{ nodes(first: 100) { nodes { neighbors(depth: 3) "
+    "{ entities(first: 100) { nodes { neighbors(depth: 3) "
     "{ node { neighbors(depth: 1) { node { id } } } } } } }"
 )
 
@@ -163,7 +163,11 @@ def no_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 def deep(levels: int) -> str:
     return (
-        '{ node(id: "ok-ju") { ' + "neighbors { node { " * levels + "id" + " } }" * levels + " } }"
+        '{ entity(name: "ok-ju") { '
+        + "neighbors { node { " * levels
+        + "id"
+        + " } }" * levels
+        + " } }"
     )
 
 
@@ -181,11 +185,11 @@ STATIC_REFUSALS = {
         "600 aliases",
     ),
     "fragment-cycle": (
-        'query { ...A } fragment A on Query { ...B } fragment B on Query { node(id: "x") { id } ...A }',
+        'query { ...A } fragment A on Query { ...B } fragment B on Query { entity(name: "x") { id } ...A }',
         "Cannot spread fragment 'A' within itself via 'B'",
     ),
     "self-spreading-fragment": (
-        '{ node(id: "ok-ju") { ...N } } fragment N on Node { neighbors { node { ...N } } }',
+        '{ entity(name: "ok-ju") { ...N } } fragment N on Entity { neighbors { node { ...N } } }',
         "Cannot spread fragment 'N' within itself",
     ),
     "token-flood": ("{ " + "__typename " * 5000 + "}", f"more than {LIMITS.max_tokens} tokens"),
@@ -228,7 +232,7 @@ FAN_OUT_LEVELS = [1, 5, 10, 18, 20, 30, 40, 50, 60]
 def test_the_fan_out_family_is_refused_or_answered_at_once(client, ordinary_seconds, levels):
     # One alias, spread 2^levels times: as many aliases as that (strawberry's count), which
     # the count says without expanding them.
-    aliased = fan_out(levels, 'a: node(id: "ok-ju") { id }')
+    aliased = fan_out(levels, 'a: entity(name: "ok-ju") { id }')
     response, _ = timed(client, aliased)
     if 2**levels <= LIMITS.max_aliases:
         assert response.json() == {"data": {"a": {"id": "ok-ju"}}}
@@ -237,10 +241,10 @@ def test_the_fan_out_family_is_refused_or_answered_at_once(client, ordinary_seco
         assert response.json()["errors"][0]["extensions"]["code"] == "ALIAS_LIMIT_EXCEEDED"
         assert message.startswith(f"{2**levels} aliases" if levels < 40 else "At least")
     # Without aliases, the copies all merge into one field: a legal document, answered.
-    plain = fan_out(levels, 'node(id: "ok-ju") { neighbors { node { id } } }')
+    plain = fan_out(levels, 'entity(name: "ok-ju") { neighbors { node { id } } }')
     response, _ = timed(client, plain)
     assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
-    assert response.json()["data"]["node"]["neighbors"]
+    assert response.json()["data"]["entity"]["neighbors"]
     for document in (aliased, plain):
         assert median_seconds(client, document) < ordinary_seconds, levels
 
@@ -250,7 +254,7 @@ def test_the_fan_out_family_is_refused_or_answered_at_once(client, ordinary_seco
 HUGE_ANSWER = (
     "{ "
     + " ".join(
-        f"r{i}: relations(first: 100) {{ relations {{ id citations {{ quote "
+        f"r{i}: relations(first: 100) {{ nodes {{ id citations {{ quote "
         f"context(chars: 2000) document {{ id text }} }} }} }}"
         for i in range(30)
     )
@@ -322,8 +326,8 @@ def test_a_field_repeated_hundreds_of_times_is_refused_saying_why(client, ordina
 @pytest.mark.parametrize(
     ("document", "fragment"),
     [
-        ("{ nodes(first: " + "9" * 5000 + ") { totalCount } }", "integer of more than"),
-        ("{ nodes(kinds: " + "[" * 150 + "]" * 150 + ") { totalCount } }", "NodeKind"),
+        ("{ entities(first: " + "9" * 5000 + ") { totalCount } }", "integer of more than"),
+        ("{ entities(kinds: " + "[" * 150 + "]" * 150 + ") { totalCount } }", "NodeKind"),
     ],
     ids=["5000-digit-literal", "nested-list-literal"],
 )
@@ -339,7 +343,7 @@ def test_errors_do_not_echo_huge_values_back(client):
     value = "x" * 30_000
     document = (
         "{ "
-        + " ".join(f'k{i}: nodes(kinds: ["{value}"]) {{ totalCount }}' for i in range(3))
+        + " ".join(f'k{i}: entities(kinds: ["{value}"]) {{ totalCount }}' for i in range(3))
         + " }"
     )
     response = post(client, {"query": document})
@@ -391,8 +395,8 @@ def test_batches_are_refused_whatever_their_size(client, ordinary_seconds):
 @pytest.mark.parametrize(
     ("document", "argument", "bound"),
     [
-        ("{ nodes(first: 100000) { totalCount } }", "first", LIMITS.max_page_size),
-        ("{ nodes(first: -1) { totalCount } }", "first", LIMITS.max_page_size),
+        ("{ entities(first: 100000) { totalCount } }", "first", LIMITS.max_page_size),
+        ("{ entities(first: -1) { totalCount } }", "first", LIMITS.max_page_size),
         ("{ relations(first: 5000) { totalCount } }", "first", LIMITS.max_page_size),
         ('{ search(text: "choi", first: 1000000) { score } }', "first", LIMITS.max_page_size),
         (
@@ -418,7 +422,11 @@ def test_batches_are_refused_whatever_their_size(client, ordinary_seconds):
             LIMITS.max_subgraph_nodes,
         ),
         ("{ subgraph(maxNodes: 1000000) { matched } }", "maxNodes", LIMITS.max_subgraph_nodes),
-        ('{ node(id: "ok-ju") { neighbors(depth: 50) { distance } } }', "depth", LIMITS.max_radius),
+        (
+            '{ entity(name: "ok-ju") { neighbors(depth: 50) { distance } } }',
+            "depth",
+            LIMITS.max_radius,
+        ),
     ],
 )
 def test_unbounded_pages_paths_and_neighbourhoods_are_refused_naming_the_limit(
@@ -434,7 +442,7 @@ def test_unbounded_pages_paths_and_neighbourhoods_are_refused_naming_the_limit(
 
 
 def test_a_32_bit_overflow_is_a_validation_error(client):
-    response = post(client, {"query": "{ nodes(first: 2147483648) { totalCount } }"})
+    response = post(client, {"query": "{ entities(first: 2147483648) { totalCount } }"})
     refused(response, 400, "Int cannot represent non 32-bit signed integer value: 2147483648")
 
 
@@ -511,13 +519,13 @@ def test_unknown_or_missing_operation_name(client):
 @pytest.mark.parametrize(
     ("document", "variables", "fragment"),
     [
-        ("query($id: String!) { node(id: $id) { id } }", {"id": 5}, "String cannot represent a non string value: 5"),
-        ("query($id: String!) { node(id: $id) { id } }", {}, "Expected a value of non-null type 'String!'"),
-        ("query($id: String!) { node(id: $id) { id } }", {"id": None}, "Expected value of non-null type 'String!' not to be None"),
-        ("query($n: Int!) { nodes(first: $n) { totalCount } }", {"n": "10"}, "Int cannot represent non-integer value: '10'"),
-        ("query($n: Int!) { nodes(first: $n) { totalCount } }", {"n": 1e100}, "Int cannot represent non 32-bit signed integer value"),
-        ("query($k: [NodeKind!]) { nodes(kinds: $k) { totalCount } }", {"k": ["dancer"]}, "Value 'dancer' does not exist in 'NodeKind' enum"),
-        ("query($k: [NodeKind!]) { nodes(kinds: $k) { totalCount } }", {"k": [None]}, "Expected value of non-null type 'NodeKind!' not to be None"),
+        ("query($id: String!) { entity(name: $id) { id } }", {"id": 5}, "String cannot represent a non string value: 5"),
+        ("query($id: String!) { entity(name: $id) { id } }", {}, "Expected a value of non-null type 'String!'"),
+        ("query($id: String!) { entity(name: $id) { id } }", {"id": None}, "Expected value of non-null type 'String!' not to be None"),
+        ("query($n: Int!) { entities(first: $n) { totalCount } }", {"n": "10"}, "Int cannot represent non-integer value: '10'"),
+        ("query($n: Int!) { entities(first: $n) { totalCount } }", {"n": 1e100}, "Int cannot represent non 32-bit signed integer value"),
+        ("query($k: [NodeKind!]) { entities(kinds: $k) { totalCount } }", {"k": ["dancer"]}, "Value 'dancer' does not exist in 'NodeKind' enum"),
+        ("query($k: [NodeKind!]) { entities(kinds: $k) { totalCount } }", {"k": [None]}, "Expected value of non-null type 'NodeKind!' not to be None"),
         ("query($t: [String!]) { relations(types: $t) { totalCount } }", {"t": [["kills"]]}, "String cannot represent a non string value"),
     ],
     ids=["wrong-type", "missing", "null", "int-as-string", "int-overflow", "unknown-enum", "null-enum", "nested-list"],
@@ -531,15 +539,15 @@ def test_invalid_variables_are_400_naming_the_variable(client, document, variabl
     ("document", "fragment"),
     [
         (
-            "{ nodes(kinds: [DANCER]) { totalCount } }",
+            "{ entities(kinds: [DANCER]) { totalCount } }",
             "Value 'DANCER' does not exist in 'NodeKind' enum",
         ),
         (
-            "{ nodes(kinds: [character]) { totalCount } }",
+            "{ entities(kinds: [character]) { totalCount } }",
             "Value 'character' does not exist in 'NodeKind' enum",
         ),
         (
-            '{ nodes(kinds: ["CHARACTER"]) { totalCount } }',
+            '{ entities(kinds: ["CHARACTER"]) { totalCount } }',
             "Enum 'NodeKind' cannot represent non-enum value",
         ),
         (
@@ -568,9 +576,9 @@ def test_huge_variables_within_the_body_limit_are_answered_or_refused_quickly(
     # A long list for a list argument: coerced and answered.
     kinds = ["CHARACTER"] * 7_000
     response, seconds = timed(
-        client, "query($k: [NodeKind!]) { nodes(kinds: $k) { totalCount } }", {"k": kinds}
+        client, "query($k: [NodeKind!]) { entities(kinds: $k) { totalCount } }", {"k": kinds}
     )
-    assert response.status_code == 200 and response.json()["data"]["nodes"]["totalCount"] > 10
+    assert response.status_code == 200 and response.json()["data"]["entities"]["totalCount"] > 10
     assert seconds < ordinary_seconds * 3
     # A long string for a bounded one: refused naming the bound.
     response, seconds = timed(
@@ -588,13 +596,19 @@ def test_unknown_ids_answer_null_and_unknown_references_name_the_argument(client
     lookups = post(
         client,
         {
-            "query": '{ node(id: "nobody") { id } character(id: "lamborghini") { id } '
+            "query": '{ entity(name: "nobody") { id } character(id: "lamborghini") { id } '
             'event(id: "ok-ju") { id } dispute(id: "nope") { id } document(id: "imdb") { id } }'
         },
     )
     assert lookups.status_code == 200
     assert lookups.json() == {
-        "data": {"node": None, "character": None, "event": None, "dispute": None, "document": None}
+        "data": {
+            "entity": None,
+            "character": None,
+            "event": None,
+            "dispute": None,
+            "document": None,
+        }
     }
     for document, argument in [
         ('{ path(from: "nobody", to: "ok-ju") { found } }', "from"),
@@ -635,7 +649,7 @@ def test_absurd_search_texts_get_a_list_of_hits(client, case):
     text = SEARCH_TEXTS[case]
     for document in (
         "query($t: String!) { search(text: $t, first: 5) { score matched node { id } } }",
-        "query($t: String) { nodes(text: $t) { totalCount nodes { id } } }",
+        "query($t: String) { entities(text: $t) { totalCount nodes { id } } }",
     ):
         response = post(client, {"query": document, "variables": {"t": text}})
         assert response.status_code == 200, response.text
@@ -785,7 +799,7 @@ HOSTILE_FLOOD = [
     (lambda c: c.post("/graphql", content=b"{}", headers={"content-type": "text/plain"}), 415),
     (lambda c: c.put("/graphql", json={"query": "{ __typename }"}), 405),
     (lambda c: c.post("/graphql", json={"query": '{ egoNetwork(center: "ok-ju", radius: 99) { matched } }'}), 200),
-    (lambda c: c.post("/graphql", json={"query": "{ nodes(first: 99999) { totalCount } }"}), 200),
+    (lambda c: c.post("/graphql", json={"query": "{ entities(first: 99999) { totalCount } }"}), 200),
     (lambda c: c.get("/export/graph.gexf", params={"center": "ok-ju", "radius": "99"}), 400),
     (lambda c: c.get("/export/graph.exe"), 404),
 ]  # fmt: skip
@@ -812,7 +826,7 @@ def ordinary_answers(
                 "/graphql", json={"query": uncached(ORDINARY), "variables": {"id": node}}
             )
             latencies.append(time.perf_counter() - started)
-            if response.status_code != 200 or response.json()["data"]["node"]["id"] != node:
+            if response.status_code != 200 or response.json()["data"]["entity"]["id"] != node:
                 failures.append(response.text[:300])
             i += 1
 

@@ -18,7 +18,7 @@ from server.settings import Settings
 
 SMALL = "{ stats { nodeCount } }"
 #: An answer well past GZIP_MINIMUM_SIZE.
-LARGE = "{ nodes(first: 100) { nodes { id name } } }"
+LARGE = "{ entities(first: 100) { nodes { id name } } }"
 IDENTITY = {"accept-encoding": "identity"}
 
 

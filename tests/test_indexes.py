@@ -24,7 +24,7 @@ from graph.indexes import Selection
 from graph.knowledge import KnowledgeGraph
 from graph.model import KINDS, RELATION_TYPES, ROLES
 from schema import Context, Limits, build_schema
-from schema.query import encode_cursor
+from schema.connections import encode_cursor
 
 # --- Selection ----------------------------------------------------------------------------------
 
@@ -280,18 +280,18 @@ def test_the_counting_sees_a_scan(counted) -> None:
 AFTER = 100
 
 NO_SCAN_QUERIES = [
-    "{ nodes(kinds: [CHARACTER, PLACE]) { totalCount nodes { id } } }",
-    "{ nodes(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount nodes { id } } }",
-    "{ nodes(kinds: [EVENT, OBJECT], orderBy: BETWEENNESS, after: $after) { totalCount nodes { id } } }",
-    '{ nodes(relation: "kills") { totalCount nodes { id } } }',
-    '{ nodes(relation: "agent", orderBy: DEGREE, after: $after) { totalCount nodes { id } } }',
-    '{ nodes(relation: "owns", kinds: [CHARACTER, ORGANIZATION], orderBy: MENTIONS) { totalCount nodes { id } } }',
-    "{ relations { totalCount relations { id source { id } target { id } } } }",
-    "{ relations(after: $after) { totalCount relations { id } } }",
-    '{ relations(types: ["kills"]) { totalCount relations { id type } } }',
-    '{ relations(types: ["kills", "agent", "location"], after: $after) { totalCount relations { id } } }',
-    "{ relations(edgeKind: RELATION, disputed: true) { totalCount relations { id } } }",
-    "{ relations(edgeKind: PARTICIPATION, disputed: false, after: $after) { totalCount relations { id } } }",
+    "{ entities(kinds: [CHARACTER, PLACE]) { totalCount nodes { id } } }",
+    "{ entities(kinds: [CHARACTER], orderBy: PAGERANK) { totalCount nodes { id } } }",
+    "{ entities(kinds: [EVENT, OBJECT], orderBy: BETWEENNESS, after: $after) { totalCount nodes { id } } }",
+    '{ entities(relation: "kills") { totalCount nodes { id } } }',
+    '{ entities(relation: "agent", orderBy: DEGREE, after: $after) { totalCount nodes { id } } }',
+    '{ entities(relation: "owns", kinds: [CHARACTER, ORGANIZATION], orderBy: MENTIONS) { totalCount nodes { id } } }',
+    "{ relations { totalCount nodes { id source { id } target { id } } } }",
+    "{ relations(after: $after) { totalCount nodes { id } } }",
+    '{ relations(types: ["kills"]) { totalCount nodes { id type } } }',
+    '{ relations(types: ["kills", "agent", "location"], after: $after) { totalCount nodes { id } } }',
+    "{ relations(edgeKind: RELATION, disputed: true) { totalCount nodes { id } } }",
+    "{ relations(edgeKind: PARTICIPATION, disputed: false, after: $after) { totalCount nodes { id } } }",
 ]
 
 

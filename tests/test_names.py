@@ -130,7 +130,7 @@ def test_an_ambiguous_name_resolves_to_every_candidate_best_first(ballerina) -> 
 def test_node_lookups_take_any_name_and_refuse_an_ambiguous_one(gql) -> None:
     body = data(
         gql(
-            """{ a: node(id: "big boss") { id } b: character(id: "the film's antagonist") { id }
+            """{ a: entity(name: "big boss") { id } b: character(id: "the film's antagonist") { id }
                  c: place(id: "the bridge") { id } d: object(id: "weapons") { id }
                  e: place(id: "ballerina") { id } }"""
         )
@@ -142,9 +142,9 @@ def test_node_lookups_take_any_name_and_refuse_an_ambiguous_one(gql) -> None:
         "d": {"id": "old-guns"},
         "e": None,  # no place answers to it
     }
-    error = error_of(gql('{ node(id: "Ballerina") { id } }'))
+    error = error_of(gql('{ entity(name: "Ballerina") { id } }'))
     assert error["extensions"]["code"] == "AMBIGUOUS_NAME"
-    assert error["extensions"]["argument"] == "id"
+    assert error["extensions"]["argument"] == "name"
     assert error["extensions"]["candidates"][:2] == ["ballerina-2023", "ballerina-john-wick"]
     # A typed look-up weighs only the candidates of its kind: two characters are still two.
     error = error_of(gql('{ character(id: "ballerina") { id } }'))
@@ -344,7 +344,9 @@ def test_fish_capsules_finds_the_sentences_about_them(gql) -> None:
 
 def test_passages_keep_to_the_documents_asked_for(gql) -> None:
     found = passages(gql, "Ok-ju", 10, ["capsule-review"])
-    assert found and {p["document"]["id"] for p in found} == {"capsule-review"}
+    assert found and {p["document"]["id"] for p in found} == {"document:capsule-review"}
+    # The document's global id names it too.
+    assert passages(gql, "Ok-ju", 10, ["document:capsule-review"]) == found
     error = error_of(gql(PASSAGES, {"t": "Ok-ju", "n": 5, "d": ["nowhere"]}))
     assert error["extensions"]["code"] == "NOT_FOUND"
     assert error["extensions"]["argument"] == "documents"

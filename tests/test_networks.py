@@ -357,7 +357,10 @@ def test_graphql_communities_and_each_nodes_community(gql, ballerina: KnowledgeG
     assert ok_ju["community"]["number"] == communities.of["ok-ju"]
     assert ok_ju["co"]["number"] == ballerina.cooccurrence.communities.of["ok-ju"]
     recap = ballerina.cooccurrence_network("plot-recap").communities
-    assert ok_ju["recap"] == {"number": recap.of["ok-ju"], "document": {"id": "plot-recap"}}
+    assert ok_ju["recap"] == {
+        "number": recap.of["ok-ju"],
+        "document": {"id": "document:plot-recap"},
+    }
     assert data["event"]["co"] is None  # events are not mentioned by name: not in that network
 
 
@@ -372,7 +375,7 @@ def test_graphql_cooccurrence_of_one_document(gql, ballerina: KnowledgeGraph) ->
     for pair in pairs:
         key = (pair["source"]["id"], pair["target"]["id"])
         assert pair["sentences"] == expected[key]
-        assert pair["documents"] == [{"id": "qa-review"}]
+        assert pair["documents"] == [{"id": "document:qa-review"}]
     whole = gql("{ cooccurrence(first: 1) { source { id } target { id } documents { id } } }")
     top = whole["data"]["cooccurrence"][0]
     assert {top["source"]["id"], top["target"]["id"]} == {"choi-pro", "ok-ju"}

@@ -35,7 +35,7 @@ def hostile_requests(base_url: str, stop: threading.Event, answered: list[int]) 
     documents = [
         fan_out(40, "__typename"),
         fan_out(40, "a: __typename"),
-        fan_out(60, 'node(id: "ok-ju") { neighbors { node { id } } }'),
+        fan_out(60, 'entity(name: "ok-ju") { neighbors { node { id } } }'),
     ]
     with httpx.Client(base_url=base_url, timeout=30, trust_env=False) as client:
         i = 0

@@ -26,14 +26,12 @@ pytestmark = pytest.mark.slow
 #: Growth of the resident set over the warmed-up process that the soak must stay under.
 RSS_BUDGET_BYTES = 160 * 2**20
 
-CACHED = (
-    "{{ v{n}: relations(first: 100) {{ relations {{ citations {{ context(chars: 2000) }} }} }} }}"
-)
+CACHED = "{{ v{n}: relations(first: 100) {{ nodes {{ citations {{ context(chars: 2000) }} }} }} }}"
 UNCACHED = (
     "{{ "
     + " ".join(
         f"{alias}{{n}}: relations(first: 100) "
-        "{{ relations {{ citations {{ context(chars: 2000) document {{ text }} }} }} }}"
+        "{{ nodes {{ citations {{ context(chars: 2000) document {{ text }} }} }} }}"
         for alias in ("a", "b", "c")
     )
     + " }}"

@@ -55,9 +55,9 @@ def test_the_vocabulary_query_serves_the_model(gql) -> None:
 
 def test_relation_types_as_an_enum_and_as_strings(gql) -> None:
     body = gql(
-        '{ node(id: "ok-ju") { relations(types: ["kills", "agent"]) { type relationType kind } } }'
+        '{ entity(name: "ok-ju") { relations(types: ["kills", "agent"]) { type relationType kind } } }'
     )
-    relations = body["data"]["node"]["relations"]
+    relations = body["data"]["entity"]["relations"]
     assert {(r["type"], r["relationType"], r["kind"]) for r in relations} == {
         ("kills", "KILLS", "RELATION"),
         ("agent", None, "PARTICIPATION"),
@@ -137,9 +137,9 @@ with open(seeds / "annotations" / "events.yaml", "a", encoding="utf-8") as out:
 K = load_graph(seeds)
 result = build_schema().execute_sync(
     '''{
-      node(id: "the-car") { __typename kind relations { type relationType } }
+      entity(name: "the-car") { __typename kind relations { type relationType } }
       event(id: "the-drive") { participants(role: DRIVER) { role node { id } } }
-      nodes(kinds: [VEHICLE]) { totalCount }
+      entities(kinds: [VEHICLE]) { totalCount }
       vocabulary { kinds { name color } roles { name } relationTypes { name } }
     }''',
     context_value=Context(graph=K, limits=Limits()),
@@ -164,7 +164,7 @@ def test_a_kind_a_role_and_a_relation_type_are_added_in_graph_model_alone() -> N
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     data = found["data"]
-    assert data["node"] == {
+    assert data["entity"] == {
         "__typename": "Vehicle",
         "kind": "VEHICLE",
         "relations": [
@@ -173,7 +173,7 @@ def test_a_kind_a_role_and_a_relation_type_are_added_in_graph_model_alone() -> N
         ],
     }
     assert data["event"] == {"participants": [{"role": "DRIVER", "node": {"id": "ok-ju"}}]}
-    assert data["nodes"] == {"totalCount": 1}
+    assert data["entities"] == {"totalCount": 1}
     vocabulary = data["vocabulary"]
     assert {"name": "vehicle", "color": "#123456"} in vocabulary["kinds"]
     assert {"name": "driver"} in vocabulary["roles"]

@@ -31,15 +31,15 @@ from tests.live_server import REPO_ROOT, free_port, serving
 
 QUERIES = [
     (
-        '{ node(id: "ok-ju") { id name } }',
-        {"data": {"node": {"id": "ok-ju", "name": "Jang Ok-ju"}}},
+        '{ entity(name: "ok-ju") { id name } }',
+        {"data": {"entity": {"id": "ok-ju", "name": "Jang Ok-ju"}}},
     ),
     (
         '{ character(id: "Chef Choi") { name actors { name } } }',
         {"data": {"character": {"name": "Choi Pro", "actors": [{"name": "Kim Ji-hoon"}]}}},
     ),
 ]
-NAME_OF_OK_JU = '{ node(id: "ok-ju") { name } }'
+NAME_OF_OK_JU = '{ entity(name: "ok-ju") { name } }'
 
 #: Set while a test wants the workers of ``pid_app`` to fail their start-up.
 FAIL_MARKER = "BALLERINA_TEST_FAIL_STARTUP_IF"
@@ -237,7 +237,7 @@ def test_two_workers_serve_one_graph_whatever_happens_to_the_seeds_meanwhile(tmp
                 base_url, 24, "POST", "/graphql", json={"query": NAME_OF_OK_JU}
             ):
                 assert response.status_code == 200, response.text
-                found[response.json()["data"]["node"]["name"]] += 1
+                found[response.json()["data"]["entity"]["name"]] += 1
             return found
 
         assert answers() == {served_hash: 24, "Jang Ok-ju": 24}

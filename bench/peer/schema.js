@@ -1,8 +1,9 @@
 'use strict'
 // The service's SDL (schema/schema.graphql) made executable over the peer's graph, for the
-// operations of the bench mix that the export can answer: node (with its neighbours), path,
-// timeline (with agents) and egoNetwork. One GraphQLSchema object serves both Mercurius and
-// graphql-http, so the two differ only in how they execute and serve it.
+// operations of the bench mix that the export can answer: node (an entity by its global id,
+// with its neighbours), path, timeline (with agents) and egoNetwork. One GraphQLSchema object
+// serves both Mercurius and graphql-http, so the two differ only in how they execute and serve
+// it.
 
 const fs = require('node:fs')
 const { buildSchema, isObjectType } = require('graphql')
@@ -16,6 +17,7 @@ function makeSchema (sdlPath, graph) {
   const node = (id) => graph.nodes.get(id)
   const resolvers = {
     Query: {
+      // Only entities: the other Node types (relations, disputes...) are not in the export.
       node: (_, { id }) => node(id) ?? null,
       timeline: (_, { participant }) => graph.events(participant).map(node),
       path: (_, args) => {
@@ -49,7 +51,7 @@ function makeSchema (sdlPath, graph) {
       relations: (step) => graph.edgesBetween(step.from, step.to)
     },
     Relation: {
-      id: (edge) => edge.key,
+      id: (edge) => `relation:${edge.key}`,
       kind: (edge) => edge.kind.toUpperCase(),
       source: (edge) => node(edge.source),
       target: (edge) => node(edge.target)
@@ -63,7 +65,7 @@ function makeSchema (sdlPath, graph) {
         node: node(id)
       }))
   }
-  for (const type of schema.getPossibleTypes(schema.getType('Node'))) {
+  for (const type of schema.getPossibleTypes(schema.getType('Entity'))) {
     resolvers[type.name] = { ...nodeFields }
   }
   Object.assign(resolvers.Event, {
@@ -71,6 +73,7 @@ function makeSchema (sdlPath, graph) {
     agents: (n) => graph.agents(n.id).map(node)
   })
   schema.getType('Node').resolveType = (n) => typeName(n.kind)
+  schema.getType('Entity').resolveType = (n) => typeName(n.kind)
   for (const [name, fields] of Object.entries(resolvers)) {
     const type = schema.getType(name)
     if (!isObjectType(type)) throw new Error(`${name} is not an object type of the SDL`)

@@ -10,7 +10,7 @@ Two lists, kept here beside this module:
 
 Both are asked through the GraphQL schema, in process, against the built-in graph, and scored
 by top-1 accuracy (the expected node, or an answering sentence, comes first), mean reciprocal
-rank (over the first 10) and recall@5. For names, also how many ``node(id:)`` resolves to the
+rank (over the first 10) and recall@5. For names, also how many ``entity(name:)`` resolves to the
 node meant (an ambiguous name is an error, so a miss).
 """
 
@@ -76,7 +76,7 @@ def _rank(found: list[bool]) -> int | None:
 
 
 SEARCH = f"query($t: String!) {{ search(text: $t, first: {DEPTH}) {{ node {{ id }} }} }}"
-NODE = "query($t: String!) { node(id: $t) { id } }"
+NODE = "query($t: String!) { entity(name: $t) { id } }"
 PASSAGES = (
     f"query($t: String!) {{ passages(text: $t, first: {DEPTH}) {{ text document {{ id }} }} }}"
 )
@@ -93,7 +93,7 @@ def measure(K: KnowledgeGraph) -> dict[str, Any]:
         result = schema.execute_sync(query, {"t": text}, context_value=context)
         return result.data
 
-    # An ambiguous name asked of node(id:) is an error by design: not worth a logged traceback.
+    # An ambiguous name asked of entity(name:) is an error by design: not worth a logged traceback.
     log = logging.getLogger("strawberry.execution")
     level = log.level
     log.setLevel(logging.CRITICAL)
@@ -105,6 +105,7 @@ def measure(K: KnowledgeGraph) -> dict[str, Any]:
 
 def _measure(ask) -> dict[str, Any]:
     from graph.quotes import normalize
+    from schema.ids import document_id
 
     name_ranks, resolved, missed = [], 0, []
     for name in names():
@@ -114,14 +115,14 @@ def _measure(ask) -> dict[str, Any]:
         if rank != 1:
             missed.append({"form": name.form, "expected": name.node, "got": hits[:3]})
         answer = ask(NODE, name.form)
-        resolved += bool(answer and answer["node"] and answer["node"]["id"] == name.node)
+        resolved += bool(answer and answer["entity"] and answer["entity"]["id"] == name.node)
 
     question_ranks, unanswered = [], []
     for question in questions():
         passages = ask(PASSAGES, question.question)["passages"]
         found = [
             any(
-                doc == p["document"]["id"] and normalize(quote) in normalize(p["text"])
+                document_id(doc) == p["document"]["id"] and normalize(quote) in normalize(p["text"])
                 for doc, quote in question.answers
             )
             for p in passages

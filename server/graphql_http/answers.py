@@ -27,11 +27,15 @@ from strawberry.execution import optimized_is_awaitable
 from server.fast_execution import Resolvers
 from server.graphql_http.budget import BoundedExecutor, BoundedPlan, Budget, bounded_executor
 from server.graphql_http.errors import (
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+    OPERATION_RESOLUTION_FAILURE,
     ObjectLimitExceeded,
     ResponseTooLarge,
     TimeLimitExceeded,
     is_limit,
     readable_entry,
+    with_code,
 )
 from server.graphql_http.negotiation import GRAPHQL_RESPONSE_JSON
 from server.graphql_http.params import GraphQLParams
@@ -138,10 +142,12 @@ class Answers:
         if prepared.failure is not None:
             return request_error_status, prepared.failure, False
         if isinstance(operation, GraphQLError):
-            return request_error_status, self.encode_errors([operation]), False
+            body = self.encode_errors([operation], OPERATION_RESOLUTION_FAILURE)
+            return request_error_status, body, False
         if operation.operation is OperationType.SUBSCRIPTION:
             refusal = GraphQLError("Subscriptions are not supported over HTTP.", [operation])
-            return request_error_status, self.encode_errors([refusal]), False
+            body = self.encode_errors([refusal], OPERATION_RESOLUTION_FAILURE)
+            return request_error_status, body, False
 
         built = self._executor_class.build(
             self._graphql_schema,
@@ -156,7 +162,7 @@ class Answers:
             operation_extensions=params.extensions,
         )
         if isinstance(built, list):  # variable coercion failed: execution never started
-            return request_error_status, self.encode_errors(built), False
+            return request_error_status, self.encode_errors(built, BAD_USER_INPUT), False
         # build() makes an instance of the class it is called on (graphql-core annotates it
         # as returning the base Executor).
         executor = cast(BoundedExecutor, built)
@@ -237,7 +243,9 @@ class Answers:
     def _public_error(self, error: GraphQLError) -> GraphQLFormattedError:
         original = error.original_error
         if original is None or isinstance(original, self._exposed_errors):
-            return error.formatted
+            # A GraphQL error the executor raised (an argument's value) or a domain error: the
+            # client's to act on.
+            return with_code(error.formatted, BAD_USER_INPUT)
         logger.error(
             "Unexpected %s while resolving %s",
             type(original).__name__,
@@ -247,7 +255,7 @@ class Answers:
         masked = GraphQLError(
             INTERNAL_ERROR_MESSAGE, error.nodes, error.source, error.positions, error.path
         )
-        return masked.formatted
+        return with_code(masked.formatted, INTERNAL_SERVER_ERROR)
 
     def encode(self, payload: dict[str, Any]) -> bytes:
         try:
@@ -256,8 +264,9 @@ class Answers:
             # Lone surrogates (valid in JSON escapes a client sent) cannot be UTF-8: escape them.
             return self._ascii_encoder.encode(payload).encode("ascii")
 
-    def encode_errors(self, errors: list[GraphQLError]) -> bytes:
-        return self.encode({"errors": [readable_entry(error.formatted) for error in errors]})
+    def encode_errors(self, errors: list[GraphQLError], code: str) -> bytes:
+        entries = [readable_entry(with_code(error.formatted, code)) for error in errors]
+        return self.encode({"errors": entries})
 
     def late(self, media_type: str, budget: Budget) -> tuple[int, bytes, bool]:
         """The answer of a request whose work did not finish in time (nothing of it is kept)."""

@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from server.graphql_http.answers import INTERNAL_ERROR_MESSAGE, Answer, Answers, SliceSpent
 from server.graphql_http.budget import Budget
 from server.graphql_http.caches import ResponseCache
+from server.graphql_http.errors import INTERNAL_SERVER_ERROR
 from server.graphql_http.negotiation import (
     CONTENT_TYPES,
     HTML_CONTENT_TYPE,
@@ -208,7 +209,8 @@ class GraphQLEndpoint:
             return
         except Exception:
             logger.exception("GraphQL request failed unexpectedly")
-            failure = {"errors": [{"message": INTERNAL_ERROR_MESSAGE}]}
+            internal = {"code": INTERNAL_SERVER_ERROR}
+            failure = {"errors": [{"message": INTERNAL_ERROR_MESSAGE, "extensions": internal}]}
             status, body = 500, self.answers.encode(failure)
         await _send(send, status, body, CONTENT_TYPES[media_type], extra_headers)
 

@@ -23,6 +23,7 @@ __all__ = [
     "ValidationTooComplex",
     "readable_entry",
     "is_limit",
+    "with_code",
 ]
 
 ASK_FOR_LESS = "Ask for less: fewer aliases or nested lists, smaller pages, radii or depths."
@@ -156,6 +157,23 @@ _PYTHON_INTERNALS = (
     ),
     (re.compile(r"maximum recursion depth exceeded[^'\n]*"), "a value nested too deeply"),
 )
+
+
+#: ``extensions.code`` of the errors GraphQL itself raises, named as Apollo Server names them.
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+def with_code(entry: GraphQLFormattedError, code: str) -> GraphQLFormattedError:
+    """A formatted error with ``extensions.code``: its own if it has one, else ``code``, so that
+    every error a client gets says what kind it is."""
+    extensions = entry.get("extensions") or {}
+    if "code" in extensions:
+        return entry
+    return {**entry, "extensions": {"code": code, **extensions}}
 
 
 def readable_entry(entry: GraphQLFormattedError) -> GraphQLFormattedError:

@@ -31,7 +31,14 @@ from schema.limits import Limits
 from server.graphql_http.bounds import refusals
 from server.graphql_http.budget import BoundedPlan, Budget, deadline_rule
 from server.graphql_http.caches import BytesLRU
-from server.graphql_http.errors import TokenLimitExceeded, ValidationTooComplex, readable_entry
+from server.graphql_http.errors import (
+    PARSE_FAILED,
+    VALIDATION_FAILED,
+    TokenLimitExceeded,
+    ValidationTooComplex,
+    readable_entry,
+    with_code,
+)
 
 __all__ = ["BYTES_PER_TOKEN", "Documents", "PreparedDocument"]
 
@@ -122,7 +129,7 @@ class Documents:
             failure: GraphQLError = error
             if f"more than {self.limits.max_tokens} tokens" in error.message:
                 failure = TokenLimitExceeded(self.limits.max_tokens, error)
-            return PreparedDocument(None, failure=self._failure([failure])), 0
+            return PreparedDocument(None, failure=self._failure([failure], PARSE_FAILED)), 0
         tokens = _count_tokens(document)
         operations = tuple(
             definition
@@ -137,12 +144,14 @@ class Documents:
             hide_suggestions=self.hide_suggestions,
         )
         if errors:
-            errors = [_explained(error) for error in errors]
-            return PreparedDocument(document, operations, self._failure(errors)), tokens
+            explained = [_explained(error) for error in errors]
+            refused = self._failure(explained, VALIDATION_FAILED)
+            return PreparedDocument(document, operations, refused), tokens
         return PreparedDocument(document, operations), tokens
 
-    def _failure(self, errors: list[GraphQLError]) -> bytes:
-        return self.encode({"errors": [readable_entry(error.formatted) for error in errors]})
+    def _failure(self, errors: list[GraphQLError], code: str) -> bytes:
+        entries = [readable_entry(with_code(error.formatted, code)) for error in errors]
+        return self.encode({"errors": entries})
 
 
 def _explained(error: GraphQLError) -> GraphQLError:

@@ -27,30 +27,32 @@ fragment Step on Event {
   participants { role node { id name kind } }
 }`;
 
-const NODE = `query ExploreNode($id: String!) {
+const NODE = `query ExploreNode($id: ID!) {
   node(id: $id) {
     id
-    name
-    kind
-    description
-    certainty
-    certaintyReason
-    aliases
-    centrality { pagerank degree }
-    citations { quote context(chars: 80) document { id title } }
-    relations {
-      id
-      type
+    ... on Entity {
+      name
       kind
-      note
-      disputed
+      description
       certainty
       certaintyReason
-      claim { statement }
-      dispute { question }
-      source { id name kind }
-      target { id name kind }
-      citations { quote document { id title } }
+      aliases
+      centrality { pagerank degree }
+      citations { quote context(chars: 80) document { id title } }
+      relations {
+        id
+        type
+        kind
+        note
+        disputed
+        certainty
+        certaintyReason
+        claim { statement }
+        dispute { question }
+        source { id name kind }
+        target { id name kind }
+        citations { quote document { id title } }
+      }
     }
   }
 }`;
