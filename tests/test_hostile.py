@@ -139,8 +139,10 @@ def median_seconds(
     return statistics.median(timed(client, document, variables)[1] for _ in range(runs))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def ordinary_seconds(client) -> float:
+    """Measured for each test, just before it: the load of a shared machine (and of the other
+    test process) changes during a run, and the yardstick must be taken under the same."""
     timed(client, ORDINARY, {"id": "ok-ju"})  # warm up: imports, first plan, first context
     # A warm ordinary answer takes about a millisecond, far less than the scheduling noise of
     # a shared two-core machine under load (a 90 kB body took 0.2 s to refuse while a bench
