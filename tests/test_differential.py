@@ -416,6 +416,7 @@ LIVE_RESOLVERS = Resolvers(LIVE)
 VARIANTS = 5
 
 
+@pytest.mark.slow
 @differential(max_examples=300)
 @given(documents=variants(LIVE._schema, MEANINGFUL, VARIANTS))
 def test_generated_documents_on_the_live_schema(ballerina, documents) -> None:

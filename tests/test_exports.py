@@ -858,11 +858,9 @@ def test_writers_stream_in_memory_that_does_not_grow_with_the_graph(small, mediu
     assert peak < total / 10, (peak, total)
 
 
-def test_gexf_and_graphml_carry_each_claims_certainty_and_quotes() -> None:
+def test_gexf_and_graphml_carry_each_claims_certainty_and_quotes(ballerina) -> None:
     """The receipts travel with the edges: a hedged claim says so, with the words it rests on."""
-    from graph.build import load_graph
-
-    G = load_graph().graph
+    G = ballerina.graph
     root = gexf_tree(G)
     edges = {e.get("id"): e for e in root.iter(f"{GEXF_NS}edge")}
     hedged = next(

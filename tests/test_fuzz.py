@@ -148,8 +148,11 @@ def test_valid_documents_get_data_or_named_errors(fuzz_client, document):
         assert all(LIMIT_MESSAGES.search(e["message"]) for e in body["errors"]), body
         return
     for error in body.get("errors", ()):
-        assert error.get("extensions", {}).get("code") in EXPECTED_CODES, error
-        assert error["path"], error
+        code = error.get("extensions", {}).get("code")
+        assert code in EXPECTED_CODES, error
+        # A field's error names the field; the time limit, when it passes before the first
+        # field (a busy machine), is the request's, and has no path.
+        assert error.get("path") or code == "TIME_LIMIT_EXCEEDED", error
 
 
 @pytest.mark.slow

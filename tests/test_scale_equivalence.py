@@ -233,6 +233,7 @@ def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
             assert found == expected[:limit], (query, limit)
 
 
+@pytest.mark.slow  # building the generated graph of 6,000 edges
 def test_search_stops_early_only_where_nothing_left_could_enter(tmp_path, monkeypatch) -> None:
     """On a generated graph, where a given name starts hundreds of forms and the search stops
     looking once its top is certain, it still answers as the full scan does."""
