@@ -586,7 +586,7 @@ def test_on_every_screen_the_graph_gets_a_real_size_and_draws_every_node(on_scre
 
 def test_on_every_screen_a_node_opens_its_details_in_view(on_screen, ask) -> None:
     explorer, screen = on_screen
-    name = ask('{ node(id: "myung-shik") { name } }')["node"]["name"]
+    name = ask('{ node(id: "myung-shik") { ... on Entity { name } } }')["node"]["name"]
     where = explorer.evaluate("window.explorer.viewportPosition('myung-shik')")
     box = explorer.page.locator("#graph").bounding_box()
     assert where is not None and box is not None
