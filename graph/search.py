@@ -308,12 +308,17 @@ class SearchIndex:
             )
         else:
             candidates = ()
+        check_at = 0
         for looked, (at, dice_at, most) in enumerate(candidates):
-            if looked % 32 == 0 and len(best) >= limit:
+            if looked >= check_at and len(best) >= limit:
                 # (scores are rounded to 4 places: a bound that rounds to the k-th is not out)
                 kth = heapq.nlargest(limit, (s for s, _ in best.values()))[-1]
                 if most + 1e-4 < kth:
                     break
+                # The k-th costs a pass over every node found so far: checked again after a
+                # number of candidates in proportion, so that ten thousand candidates (a given
+                # name at 10^6 edges) cost a few passes, not one every 32 of them.
+                check_at = looked + max(32, len(best) // 8)
             _, form_key, form_words = self._forms[at]
             if form_key == query_key:
                 continue
