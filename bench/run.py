@@ -165,7 +165,9 @@ def startup_command(args: argparse.Namespace) -> dict[str, Any]:
 def scale_command(args: argparse.Namespace) -> dict[str, Any]:
     from bench import scale
 
-    results = scale.run(sizes=args.sizes, timeout=args.timeout, keep=args.keep)
+    results = scale.run(
+        sizes=args.sizes, timeout=args.timeout, keep=args.keep, exports=args.exports
+    )
     print(scale.table(results))
     return results
 
@@ -251,6 +253,9 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     sc.add_argument("--timeout", type=float, default=1200.0, help="seconds allowed per size")
     sc.add_argument("--keep", type=Path, default=None, help="keep the seed folders here")
+    sc.add_argument(
+        "--no-exports", dest="exports", action="store_false", help="skip the export timings"
+    )
     sc.set_defaults(run=scale_command)
 
     sq = commands.add_parser(

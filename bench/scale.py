@@ -47,6 +47,11 @@ QUERIES = {
         "query Q($text: String!) { search(text: $text, first: 5) { score node { id } } }",
         "text",
     ),  # fmt: skip
+    "search by kind": (
+        "query Q($text: String!) "
+        "{ search(text: $text, first: 5, kinds: [CHARACTER, PLACE]) { score node { id } } }",
+        "text",
+    ),
     "path": (
         "query Q($from: String!, $to: String!) "
         "{ path(from: $from, to: $to, maxLength: 4, limit: 3) { length } }",
@@ -102,7 +107,7 @@ class RssSampler:
 # --- one size, in its own process ---------------------------------------------------------------
 
 
-def measure(folder: Path, edges: int) -> dict[str, Any]:
+def measure(folder: Path, edges: int, *, exports: bool = True) -> dict[str, Any]:
     from bench.generate import generate
 
     found: dict[str, Any] = {"edges_asked": edges}
@@ -136,7 +141,8 @@ def measure(folder: Path, edges: int) -> dict[str, Any]:
         peak_rss_after_build=peak_rss_bytes(),
     )
     found["queries"] = asyncio.run(_query_latencies(K, folder))
-    found["exports"] = _exports(K.graph)
+    if exports:
+        found["exports"] = _exports(K.graph)
     found["peak_rss"] = peak_rss_bytes()
     return found
 
@@ -145,9 +151,10 @@ def measure(folder: Path, edges: int) -> dict[str, Any]:
 def _timed_steps(build) -> Iterator[dict[str, float]]:
     """Seconds spent in each whole-graph step of ``graph.build`` while the block runs."""
     steps: dict[str, float] = {}
-    names = ("index_mentions", "add_centrality", "layout", "count")
+    names = ("index_mentions", "add_centrality", "layout", "count", "rank_by", "edge_index")
+    names += ("node_index",)
     originals = {name: getattr(build, name) for name in names}
-    search_of = build.SearchIndex.of
+    search_of, passages_of = build.SearchIndex.of, build.PassageIndex.of
 
     def timing(name: str, function):
         def timed(*args, **kwargs):
@@ -162,15 +169,16 @@ def _timed_steps(build) -> Iterator[dict[str, float]]:
     for name, function in originals.items():
         setattr(build, name, timing(name, function))
     build.SearchIndex.of = timing("search_index", search_of)
+    build.PassageIndex.of = timing("passage_index", passages_of)
     try:
         yield steps
     finally:
         for name, function in originals.items():
             setattr(build, name, function)
-        build.SearchIndex.of = search_of
+        build.SearchIndex.of, build.PassageIndex.of = search_of, passages_of
 
 
-async def _query_latencies(K, folder: Path) -> dict[str, dict[str, float]]:
+async def _query_latencies(K, folder: Path) -> dict[str, dict[str, Any]]:
     from bench.inprocess import call, running
     from bench.mix import search_term
     from server.app import create_app
@@ -180,10 +188,10 @@ async def _query_latencies(K, folder: Path) -> dict[str, dict[str, float]]:
     app = create_app(K, Settings(seeds_dir=folder, response_cache=False))
     rng = random.Random(5)
     nodes = list(K.graph)
-    latencies: dict[str, dict[str, float]] = {}
+    latencies: dict[str, dict[str, Any]] = {}
     async with running(app):
         for name, (document, argument) in QUERIES.items():
-            samples = []
+            samples, cpu_samples = [], []
             for i in range(QUERY_REPEATS + 20):
                 node = rng.choice(nodes)
                 variables = {
@@ -193,19 +201,29 @@ async def _query_latencies(K, folder: Path) -> dict[str, dict[str, float]]:
                     "pair": {"from": node, "to": rng.choice(nodes)},
                 }[argument]
                 body = json.dumps({"query": document, "variables": variables}).encode()
-                start = time.perf_counter()
+                # CPU time too: on a shared machine the wall clock counts other processes'
+                # turns, the process's CPU time only its own work.
+                start, cpu_start = time.perf_counter(), time.process_time()
                 status, answer = await call(app, "/graphql", body)
-                elapsed = time.perf_counter() - start
+                elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
                 if status != 200 or b'"errors"' in answer:
-                    raise RuntimeError(f"{name} failed: {answer[:300]!r}")
+                    latencies[name] = {"failed": f"{variables}: {answer[:300]!r}"}
+                    break
                 if i >= 20:  # the first few warm the document cache
                     samples.append(elapsed * 1e6)
-            samples.sort()
-            latencies[name] = {
-                "median_us": median(samples),
-                "p99_us": samples[int(len(samples) * 0.99) - 1],
-            }
+                    cpu_samples.append(cpu * 1e6)
+            else:
+                latencies[name] = {**_summary(samples, "_us"), **_summary(cpu_samples, "_cpu_us")}
     return latencies
+
+
+def _summary(samples: list[float], suffix: str) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        f"median{suffix}": median(ordered),
+        f"p99{suffix}": ordered[int(len(ordered) * 0.99) - 1],
+        f"max{suffix}": ordered[-1],
+    }
 
 
 def _exports(G) -> dict[str, dict[str, float]]:
@@ -250,7 +268,12 @@ def sanitized_copy(G):
 
 
 def run(
-    sizes: list[int], *, timeout: float = 1200.0, keep: Path | None = None, log=print
+    sizes: list[int],
+    *,
+    timeout: float = 1200.0,
+    keep: Path | None = None,
+    exports: bool = True,
+    log=print,
 ) -> dict[str, Any]:
     results = []
     for edges in sizes:
@@ -258,6 +281,8 @@ def run(
             folder = (keep / f"seeds-{edges}") if keep else Path(scratch) / "seeds"
             out = Path(scratch) / "result.json"
             command = [sys.executable, "-m", "bench.scale", str(folder), str(edges), str(out)]
+            if not exports:
+                command.append("--no-exports")
             log(f"{edges} edges: {' '.join(command[1:3])} ...")
             started = time.perf_counter()
             try:
@@ -293,7 +318,9 @@ def table(results: dict[str, Any]) -> str:
         q = r.get("queries", {})
         cells = [
             f"{q[name]['median_us'] / 1000:.2f} / {q[name]['p99_us'] / 1000:.2f} ms"
-            if name in q else "" for name in QUERIES
+            f" (CPU {q[name]['median_cpu_us'] / 1000:.2f} / {q[name]['p99_cpu_us'] / 1000:.2f})"
+            if "median_us" in q.get(name, {}) else "failed" if name in q else ""
+            for name in QUERIES
         ]  # fmt: skip
         lines.append(
             f"| {r['edges']:,} | {r['nodes']:,} | {r['load_and_validate_s']:.1f} "
@@ -318,8 +345,9 @@ def main() -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("edges", type=int)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--no-exports", dest="exports", action="store_false")
     args = parser.parse_args()
-    result = measure(args.folder, args.edges)
+    result = measure(args.folder, args.edges, exports=args.exports)
     args.out.write_text(json.dumps(result, indent=1))
     return 0
 

@@ -207,7 +207,7 @@ def count(G: nx.MultiDiGraph[str], kb: KnowledgeBase) -> Counts:
         edge_kinds[kind] += n
     return Counts(
         nodes=G.number_of_nodes(),
-        edges=G.number_of_edges(),
+        edges=sum(types.values()),  # G.number_of_edges() would walk every edge again
         relations=edge_kinds["relation"],
         participations=edge_kinds["participation"],
         citations=citations,

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Collection, Container, Iterable, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -118,9 +118,19 @@ class SearchIndex:
         # a candidate's score, and ordering candidates, without looking at it in Python)
         self._key_lengths = np.zeros(0, dtype=np.int32)
         self._form_ranks = np.zeros(0, dtype=np.int32)
+        # per form: the factor its node's score takes below the exact tiers (EVENT_FACTOR for
+        # an event), for bounding
+        self._form_factors = np.zeros(0, dtype=np.float64)
+        # the nodes by rank, and per rank the codes of the node's kind and certainty (for the
+        # filters of search(kinds:, certainty:))
+        self._ranked: tuple[str, ...] = ()
+        self._kind_codes = np.zeros(0, dtype=np.int16)
+        self._certainty_codes = np.zeros(0, dtype=np.int16)
+        self._codes: dict[str, int] = {}
         self._descriptions: dict[str, str] = {}
-        self._description_words: dict[str, set[str]] = defaultdict(set)
-        self._sorted_descriptions: dict[str, tuple[str, ...]] = {}
+        # word -> the ranks of the nodes whose written description has it, in rank order:
+        # sorted once here, so that no query pays for it
+        self._description_ranks: dict[str, np.ndarray] = {}
 
     @classmethod
     def of(cls, G: nx.MultiDiGraph[str]) -> SearchIndex:
@@ -149,20 +159,76 @@ class SearchIndex:
             gram_counts.append(len(grams))
             for gram in grams:
                 postings[gram].append(at)
-        for node, data in G.nodes(data=True):
-            description = str(data.get("description") or "")
+        described: dict[str, list[int]] = defaultdict(list)
+        for at, node in enumerate(ranked):  # in rank order, so each word's ranks come sorted
+            description = str(G.nodes[node].get("description") or "")
             if description:
                 index._descriptions[node] = description
-                for word in set(words(description)):
-                    index._description_words[word].add(node)
+                for word in dict.fromkeys(words(description)):
+                    described[word].append(at)
+        index._description_ranks = {w: np.array(r, dtype=np.int32) for w, r in described.items()}
         index._postings = {gram: np.array(at, dtype=np.int32) for gram, at in postings.items()}
         index._gram_counts = np.array(gram_counts, dtype=np.int32)
         index._key_lengths = np.array([len(k) for _, k, _ in index._forms], dtype=np.int32)
         index._form_ranks = np.array([rank[f.node] for f, _, _ in index._forms], dtype=np.int32)
+        index._form_factors = np.array(
+            [EVENT_FACTOR if f.node in events else 1.0 for f, _, _ in index._forms]
+        )
+        index._ranked = tuple(ranked)
+        kinds = [str(G.nodes[n].get("kind")) for n in ranked]
+        certainties = [str(G.nodes[n].get("certainty", "stated")) for n in ranked]
+        index._codes = {v: at for at, v in enumerate(sorted({*kinds, *certainties}))}
+        index._kind_codes = np.array([index._codes[k] for k in kinds], dtype=np.int16)
+        index._certainty_codes = np.array([index._codes[c] for c in certainties], dtype=np.int16)
         return index
 
-    def search(self, query: str, limit: int = 20, *, descriptions: bool = True) -> list[Hit]:
-        """The best ``limit`` nodes for ``query``, best first (ties by centrality, then id).
+    def _counted_among(self, forms: np.ndarray, *gram_sets: Collection[str]) -> list[np.ndarray]:
+        """For each set of grams, how many of them each of ``forms`` (sorted, and holding every
+        form of the grams' postings) has."""
+        counts = [np.zeros(len(forms), dtype=np.int32) for _ in gram_sets]
+        for gram in set().union(*gram_sets):
+            postings = self._postings.get(gram)
+            if postings is None:
+                continue
+            at = np.searchsorted(forms, postings)  # sorted and unique: one per form
+            for grams, counted in zip(gram_sets, counts, strict=True):
+                if gram in grams:
+                    counted[at] += 1
+        return counts
+
+    def _allowed(
+        self, kinds: Collection[str] | None, certainties: Collection[str] | None
+    ) -> Callable[[np.ndarray], np.ndarray] | None:
+        """For ranks, whether their nodes are of ``kinds`` and ``certainties`` (``None``: no
+        filter)."""
+        if kinds is None and certainties is None:
+            return None
+        tests = [
+            (codes, np.array([self._codes[v] for v in values if v in self._codes], np.int16))
+            for codes, values in ((self._kind_codes, kinds), (self._certainty_codes, certainties))
+            if values is not None
+        ]
+
+        def allowed(ranks: np.ndarray) -> np.ndarray:
+            mask = np.ones(len(ranks), dtype=bool)
+            for codes, wanted in tests:
+                mask &= np.isin(codes[ranks], wanted)
+            return mask
+
+        return allowed
+
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        *,
+        descriptions: bool = True,
+        kinds: Collection[str] | None = None,
+        certainties: Collection[str] | None = None,
+    ) -> list[Hit]:
+        """The best ``limit`` nodes for ``query``, best first (ties by centrality, then id), of
+        ``kinds`` and ``certainties`` if given (the nodes' ``kind`` and ``certainty``): the
+        first ``limit`` of the unfiltered answer's nodes that pass, found without it.
 
         ``descriptions=False`` leaves out the nodes found by their written description only,
         for callers that want names (they would walk every node whose description has a
@@ -171,6 +237,8 @@ class SearchIndex:
         query_key = "".join(query_words)
         if not query_key:
             return []
+        allowed = self._allowed(kinds, certainties)
+        rank = self._rank
         # node -> (score, form index); Hits are made for the nodes returned only.
         best: dict[str, tuple[float, int]] = {}
 
@@ -182,10 +250,13 @@ class SearchIndex:
             if held is None or score > held[0]:
                 best[node] = (round(score, 4), at)
 
-        for at in self._exact.get(query_key, ()):
+        exact = self._exact.get(query_key, ())
+        if allowed is not None and exact:
+            exact = np.array(exact)[allowed(self._form_ranks[exact])].tolist()
+        for at in exact:
             offer(at, EXACT_SCORES[self._forms[at][0].field])
-        if query in self._rank:  # an id, as written
-            best[query] = (EXACT_SCORES[Field.ID], -1)
+        if query in rank and (allowed is None or allowed(np.array([rank[query]]))[0]):
+            best[query] = (EXACT_SCORES[Field.ID], -1)  # an id, as written
         grams = trigrams(query_key)
         # A trigram no form has counts too: it rules out every form that would need it.
         counted = {g for g in grams if len(self._postings.get(g, ())) <= _MAX_POSTINGS}
@@ -197,21 +268,32 @@ class SearchIndex:
         # that touch the padding.
         inside_words = {g for w in query_words for g in trigrams(w) if " " not in g} & counted
         inside_key = {g for g in grams if " " not in g} & counted
-        for_prefix, for_substring = len(inside_words), len(inside_key)
         if shared:
             # Forms in index order: where two forms of a node score alike, the first is kept.
             forms, common = np.unique(np.concatenate(shared), return_counts=True)
+            # Only the shared trigrams that lie inside a query word (inside the key) count
+            # towards the prefix (substring) tier: a trigram touching the padding says nothing
+            # of where a word starts, and for "the" every form starting with "t" has "  t".
+            in_words, in_key = self._counted_among(forms, inside_words, inside_key)
+            prefix, substring = in_words >= len(inside_words), in_key >= len(inside_key)
+            if allowed is not None:
+                keep = allowed(self._form_ranks[forms])
+                forms, common, prefix, substring = (
+                    forms[keep],
+                    common[keep],
+                    prefix[keep],
+                    substring[keep],
+                )
             dice = 2 * common / (len(grams) + self._gram_counts[forms])
-            prefix, substring = common >= for_prefix, common >= for_substring
             reachable = prefix | substring | (dice >= FUZZY_THRESHOLD)
             forms, dice = forms[reachable], dice[reachable]
             prefix, substring = prefix[reachable], substring[reachable]
             # The most each candidate can score (form_score's tiers, by the tiers it can
-            # reach): candidates are looked at best bound first, and once `limit` nodes score
-            # above every bound left, the rest cannot enter the answer. So a name that
-            # hundreds of forms start costs its top, not all of them.
+            # reach, times the event factor): candidates are looked at best bound first, and
+            # once `limit` nodes score above every bound left, the rest cannot enter the
+            # answer. So a name that hundreds of forms start costs its top, not all of them.
             coverage = len(query_key) / self._key_lengths[forms]
-            bound = np.where(
+            bound = self._form_factors[forms] * np.where(
                 prefix,
                 PREFIX_SCORE + COVERAGE_WEIGHT * coverage,
                 np.where(
@@ -226,19 +308,23 @@ class SearchIndex:
             )
         else:
             candidates = ()
+        check_at = 0
         for looked, (at, dice_at, most) in enumerate(candidates):
-            if looked % 32 == 0 and len(best) >= limit:
+            if looked >= check_at and len(best) >= limit:
                 # (scores are rounded to 4 places: a bound that rounds to the k-th is not out)
                 kth = heapq.nlargest(limit, (s for s, _ in best.values()))[-1]
                 if most + 1e-4 < kth:
                     break
+                # The k-th costs a pass over every node found so far: checked again after a
+                # number of candidates in proportion, so that ten thousand candidates (a given
+                # name at 10^6 edges) cost a few passes, not one every 32 of them.
+                check_at = looked + max(32, len(best) // 8)
             _, form_key, form_words = self._forms[at]
             if form_key == query_key:
                 continue
             score = form_score(query_key, query_words, form_key, form_words, dice_at)
             if score:
                 offer(at, score)
-        rank = self._rank
         top = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], rank[item[0]]))
         hits = []
         for node, (score, at) in top:
@@ -254,7 +340,7 @@ class SearchIndex:
         if descriptions and missing > 0:
             hits += [
                 Hit(node, DESCRIPTION_SCORE, self._descriptions[node], Field.DESCRIPTION.value)
-                for node in self._described(query_words, best, missing)
+                for node in self._described(query_words, best, missing, allowed)
             ]
         return hits
 
@@ -262,35 +348,38 @@ class SearchIndex:
         """The node's place by centrality (PageRank), from 0 for the most central."""
         return self._rank[node]
 
-    def _described(self, query_words: list[str], exclude: Container[str], count: int) -> list[str]:
+    def _described(
+        self,
+        query_words: list[str],
+        exclude: Container[str],
+        count: int,
+        allowed: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> list[str]:
         """The first ``count`` nodes, most central first, whose description has every query
-        word, leaving out ``exclude``: walks the rarest word's nodes in order, stopping when it
-        has enough."""
+        word, leaving out ``exclude`` (and those not ``allowed``): walks the rarest word's
+        nodes in order, a slice at a time, stopping when it has enough."""
         wanted = list(dict.fromkeys(query_words))
-        found_sets = [self._description_words.get(w) for w in wanted]
-        if not wanted or not all(found_sets):
+        found_ranks = [self._description_ranks.get(w) for w in wanted]
+        if not wanted or any(r is None for r in found_ranks):
             return []
-        sets = [s for s in found_sets if s]
-        rarest = min(range(len(wanted)), key=lambda i: len(sets[i]))
-        others = [s for i, s in enumerate(sets) if i != rarest]
+        ranks = sorted((r for r in found_ranks if r is not None), key=len)
+        rarest, others = ranks[0], ranks[1:]
         found: list[str] = []
-        for node in self._in_order(wanted[rarest]):
-            if node in exclude or any(node not in s for s in others):
-                continue
-            found.append(node)
-            if len(found) == count:
-                break
+        step = max(count, 64)
+        for start in range(0, len(rarest), step):
+            chunk = rarest[start : start + step]
+            keep = np.ones(len(chunk), dtype=bool) if allowed is None else allowed(chunk)
+            for other in others:  # sorted: a binary search per rank
+                at = np.minimum(np.searchsorted(other, chunk), len(other) - 1)
+                keep &= other[at] == chunk
+            for at in chunk[keep].tolist():
+                node = self._ranked[at]
+                if node in exclude:
+                    continue
+                found.append(node)
+                if len(found) == count:
+                    return found
         return found
-
-    def _in_order(self, word: str) -> tuple[str, ...]:
-        # Sorted on first use and kept: the index never changes once built.
-        ordered = self._sorted_descriptions.get(word)
-        if ordered is None:
-            nodes = self._description_words[word]
-            ordered = self._sorted_descriptions[word] = tuple(
-                sorted(nodes, key=self._rank.__getitem__)
-            )
-        return ordered
 
 
 #: The score of a node found only through the passages that mention it, at most.
@@ -319,10 +408,7 @@ def search(
             certainties is None or data.get("certainty", "stated") in certainties
         )
 
-    filtered = kinds is not None or certainties is not None
-    hits = index.search(text, limit=len(G) if filtered else limit)
-    if filtered:
-        hits = [h for h in hits if wanted(h.node)][:limit]
+    hits = index.search(text, limit, kinds=kinds, certainties=certainties)
     missing = limit - len(hits)
     # Only when no name matched: a full-text query costs more than the name search, and a name
     # that matched, even misspelt, is what was meant.

@@ -294,3 +294,69 @@ def test_loading_and_building_pause_the_cycle_collector(monkeypatch) -> None:
     load_graph()
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+def _filtered_queries(K, rng: random.Random) -> list[str]:
+    from graph.names import forms_of
+
+    forms = [f.text for n, d in K.graph.nodes(data=True) for f in forms_of(n, d)]
+    queries = rng.sample(forms, min(len(forms), 120))
+    queries += [q[: rng.randrange(2, 6)] for q in rng.sample(forms, 30)]
+    return [*queries, "the", "in", "a", "of the", "she", "zzzz", "Ballerina 2", "boss"]
+
+
+def _kind_filters(K) -> list[tuple[set[str] | None, set[str] | None]]:
+    kinds = sorted({k for _, k in K.graph.nodes(data="kind")})
+    certainties = sorted({d.get("certainty", "stated") for _, d in K.graph.nodes(data=True)})
+    found: list[tuple[set[str] | None, set[str] | None]] = [(None, None)]
+    found += [({k}, None) for k in kinds] + [(set(kinds[:2]), None), ({"dancer"}, None)]
+    found += [(None, {c}) for c in certainties] + [({kinds[0]}, {certainties[-1]})]
+    return found
+
+
+def _assert_filters_answer_as_the_unfiltered_list_filtered(K, queries: list[str]) -> None:
+    G = K.graph
+
+    def passes(node: str, kinds, certainties) -> bool:
+        data = G.nodes[node]
+        return (kinds is None or data["kind"] in kinds) and (
+            certainties is None or data.get("certainty", "stated") in certainties
+        )
+
+    for query in queries:
+        everything = K.search.search(query, limit=len(G))
+        for kinds, certainties in _kind_filters(K):
+            expected = [h for h in everything if passes(h.node, kinds, certainties)]
+            for limit in (1, 5, 20):
+                found = K.search.search(query, limit, kinds=kinds, certainties=certainties)
+                assert found == expected[:limit], (query, kinds, certainties, limit)
+
+
+def test_search_filters_answer_as_the_unfiltered_list_filtered(ballerina) -> None:
+    """search(kinds:, certainty:) rules nodes out inside the index, before scoring them; it
+    answers with the first nodes of the unfiltered answer that pass (what it was defined as,
+    and computed as, before)."""
+    _assert_filters_answer_as_the_unfiltered_list_filtered(
+        ballerina, _filtered_queries(ballerina, random.Random(12))
+    )
+
+
+@pytest.mark.slow
+def test_search_answers_as_the_scan_and_filters_as_defined_on_a_generated_graph(
+    tmp_path,
+) -> None:
+    """On a generated graph (hundreds of forms sharing a given or family name, descriptions
+    sharing most of their words), the index answers as the full scan does, and its filters
+    as the unfiltered answer filtered."""
+    from bench.generate import generate
+    from graph.build import load_graph
+
+    generate(tmp_path, edges=3_000)
+    K = load_graph(tmp_path)
+    queries = _filtered_queries(K, random.Random(13))
+    for query in queries:
+        expected = _scan(K, query)
+        for limit in (1, 5, 20, len(K)):
+            found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
+            assert found == expected[:limit], (query, limit)
+    _assert_filters_answer_as_the_unfiltered_list_filtered(K, queries[::4])
