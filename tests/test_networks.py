@@ -415,3 +415,33 @@ def test_communities_of_a_graph_over_the_bound_are_not_computed_and_say_why() ->
     assert len(over) == 0 and not over.of
     label_nodes(G, over)
     assert all("community" not in data for _, data in G.nodes(data=True))
+
+
+def test_the_api_says_why_a_graph_over_the_bound_has_no_communities(ballerina) -> None:
+    """A graph too large for Louvain (graph.communities.MAX_EDGES) answers `communities` with
+    an error naming the reason and `community` with null, never an empty partition."""
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from graph.communities import Communities
+    from server.app import create_app
+    from server.settings import Settings
+
+    reason = "communities are computed for graphs of at most 100,000 edges; this one has 1,000,000"
+    unpartitioned = Communities(members=(), of={}, modularity=0.0, not_computed=reason)
+    large = dataclasses.replace(ballerina, communities=unpartitioned)
+    with TestClient(create_app(large, Settings(response_cache=False))) as client:
+        answer = client.post(
+            "/graphql",
+            json={
+                "query": '{ communities { size } character(id: "ok-ju") { community { number } } }'
+            },
+        ).json()
+        (error,) = answer["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert reason in error["message"]
+        answer = client.post(
+            "/graphql", json={"query": '{ character(id: "ok-ju") { community { number } } }'}
+        ).json()
+        assert answer == {"data": {"character": {"community": None}}}
