@@ -142,7 +142,7 @@ async def measure(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mix-size", type=int, default=2000)
+    parser.add_argument("--mix-size", type=int, default=3000)  # as bench.peer
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--before", help="an old graph/query.py to measure against")
