@@ -158,14 +158,30 @@ class PassageIndex:
         return cls(passages, by_passage, citations, about)
 
     def search(
-        self, text: str, limit: int, documents: Collection[str] | None = None
+        self,
+        text: str,
+        limit: int,
+        documents: Collection[str] | None = None,
+        *,
+        most_passages: int | None = None,
     ) -> list[PassageHit]:
         """The ``limit`` passages that best answer ``text``, best first (ties in document
-        order), from ``documents`` only if given."""
+        order), from ``documents`` only if given.
+
+        ``most_passages`` bounds the work: the words found in more passages than that are
+        not searched for (they still count in the re-weighting of the passages found), and
+        if every word is, nothing is found. FTS5 scores every passage having any word of the
+        query, so one common word costs its whole posting list (at 10^6 edges, a given name's
+        syllable is in ~50,000 sentences: half a second)."""
         words = query_words(text)
         if not words or limit <= 0:
             return []
-        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        searched = words
+        if most_passages is not None:
+            searched = [w for w in words if self._found_in_at_most(w, most_passages)]
+            if not searched:
+                return []
+        match = " OR ".join(_phrase(w) for w in searched)
         sql = (
             f"SELECT rowid, -bm25(passage, 1.0, {ABOUT_WEIGHT}) FROM passage WHERE passage MATCH ?"
         )
@@ -195,6 +211,16 @@ class PassageIndex:
                 hits.append(PassageHit(passage, float(f"{relevance:.6g}")))
         hits.sort(key=lambda h: (-h.score, h.passage.id))
         return hits[:limit]
+
+    def _found_in_at_most(self, word: str, count: int) -> bool:
+        """Whether ``word`` is in at most ``count`` passages: reads at most ``count + 1`` of
+        its rows, not all of them."""
+        with self._lock:
+            (found,) = self._db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage MATCH ? LIMIT ?)",
+                [_phrase(word), count + 1],
+            ).fetchone()
+        return bool(found <= count)
 
     def mentions(self, passage: Passage) -> tuple[str, ...]:
         """The entities the passage mentions, in the order it first mentions them."""
@@ -241,6 +267,11 @@ class Citations:
         first = bisect_left(starts, passage.start - self._longest[passage.document])
         last = bisect_left(starts, passage.end)
         return [cited for start, end, cited in found[first:last] if end > passage.start]
+
+
+def _phrase(word: str) -> str:
+    """``word`` as an FTS5 phrase, quoted."""
+    return '"' + word.replace('"', '""') + '"'
 
 
 def _about(G: nx.MultiDiGraph[str], mentioned: Iterable[str], cited: list[CitedBy]) -> str:

@@ -386,6 +386,10 @@ class SearchIndex:
 PASSAGE_SCORE = 0.2
 #: How many of the best passages are read for the nodes they mention.
 PASSAGES_READ = 5
+#: The fallback to passages leaves out the words found in more passages than this (a bound
+#: on its work, see :meth:`graph.passages.PassageIndex.search`): more than the film's
+#: articles have sentences, so that its answers are those of the whole query.
+PASSAGE_WORD_LIMIT = 2_000
 
 
 def search(
@@ -416,7 +420,7 @@ def search(
     if missing <= 0 or named:
         return hits
     found = {h.node for h in hits}
-    read = passages.search(text, PASSAGES_READ)
+    read = passages.search(text, PASSAGES_READ, most_passages=PASSAGE_WORD_LIMIT)
     for passage in read:
         score = float(f"{PASSAGE_SCORE * passage.score / read[0].score:.4g}")
         for node in sorted(passages.mentions(passage.passage), key=index.rank_of):
