@@ -54,11 +54,15 @@ PEER = ROOT / "bench" / "peer"
 SCHEMA = ROOT / "schema" / "schema.graphql"
 #: The operations of the bench mix the peers answer from the export.
 OPERATIONS = ("node", "path", "timeline", "ego")
+#: Each way of running the service: server name -> the ``serve`` flags beyond host and port.
+SERVICE_FLAGS: dict[str, tuple[str, ...]] = {
+    "service": (),
+    "service-uncached": ("--no-response-cache",),
+    "service-2-workers": ("--workers", "2"),
+}
 #: target -> (server, path).
 TARGETS: dict[str, tuple[str, str]] = {
-    "service": ("service", "/graphql"),
-    "service-uncached": ("service-uncached", "/graphql"),
-    "service-2-workers": ("service-2-workers", "/graphql"),
+    **{name: (name, "/graphql") for name in SERVICE_FLAGS},
     "mercurius": ("mercurius", "/graphql"),
     "graphql-http": ("graphql-http", "/graphql"),
     "starlette-fixed": ("starlette", "/fixed"),
@@ -66,12 +70,6 @@ TARGETS: dict[str, tuple[str, str]] = {
     "node-http-fixed": ("graphql-http", "/fixed"),
 }
 REFERENCE = "mercurius"
-#: Each way of running the service: server name -> the ``serve`` flags beyond host and port.
-SERVICE_FLAGS: dict[str, tuple[str, ...]] = {
-    "service": (),
-    "service-uncached": ("--no-response-cache",),
-    "service-2-workers": ("--workers", "2"),
-}
 FIXED_BODY_ENV = "BENCH_PEER_FIXED_BODY"
 
 

@@ -147,15 +147,10 @@ async def export_graph(request: Request) -> Response:
     if export is None:
         known = ", ".join([*sorted(FORMATS), *TABLES])
         return _error(404, f"no export format {requested!r} (known: {known})", "format", requested)
-    graph = getattr(request.app.state, "graph", None)
-    if graph is None:
-        return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
-    cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
-    tag = cache_headers.get("ETag")
-    if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
-        # The same request would get the same export again (a stream that broke part-way was
-        # chunked, so its client knows it is incomplete and keeps no tag of it).
-        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
+    ready = _graph_unless_answered(request, export)
+    if isinstance(ready, Response):
+        return ready
+    graph, cache_headers = ready
     try:
         query = ExportQuery.parse(request.query_params)
         checked = parse_filter(
@@ -195,13 +190,10 @@ async def export_cooccurrence(request: Request) -> Response:
     if export is None or export.needs_documents:
         known = ", ".join(sorted(n for n, f in FORMATS.items() if not f.needs_documents))
         return _error(404, f"no export format {extension!r} (known: {known})", "format", extension)
-    graph = getattr(request.app.state, "graph", None)
-    if graph is None:
-        return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
-    cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
-    tag = cache_headers.get("ETag")
-    if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
-        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
+    ready = _graph_unless_answered(request, export)
+    if isinstance(ready, Response):
+        return ready
+    graph, cache_headers = ready
     params = request.query_params
     document = None
     try:
@@ -218,6 +210,23 @@ async def export_cooccurrence(request: Request) -> Response:
         stem += "-" + _UNSAFE_IN_FILENAME.sub("_", document)[:60]
     filename = f"{stem}.{export.extension}"
     return _stream(export, network.graph, {}, numeric_ids, filename, cache_headers)
+
+
+def _graph_unless_answered(
+    request: Request, export: ExportFormat
+) -> Response | tuple[Any, dict[str, str]]:
+    """The loaded graph and the answer's cache headers; or the answer already due: 503 while
+    the graph is not loaded, 304 when ``If-None-Match`` names the tag (computed before any
+    work: the same request would get the same export again, and a stream that broke part-way
+    was chunked, so its client knows it is incomplete and keeps no tag of it)."""
+    graph = getattr(request.app.state, "graph", None)
+    if graph is None:
+        return JSONResponse({"error": "the graph is not loaded yet"}, status_code=503)
+    cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
+    tag = cache_headers.get("ETag")
+    if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
+        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
+    return graph, cache_headers
 
 
 def _stream(
