@@ -12,9 +12,9 @@ every run and every machine for the same seeds:
 - communities are numbered from 0, largest first, ties by their smallest node id, and each
   holds its nodes in id order. An isolated node is a community of its own.
 
-networkx's Louvain is pure Python and grows faster than the graph (about 5 s of CPU at 50,000
-edges here, minutes at a million): above :data:`MAX_EDGES` the build does not run it, and the
-:class:`Communities` it stores says why (``not_computed``) rather than partitioning nothing.
+networkx's Louvain is pure Python and grows faster than the graph (BENCHMARKS.md,
+*Start-up*): above :data:`MAX_EDGES` the build does not run it, and the :class:`Communities`
+it stores says why (``not_computed``) rather than partitioning nothing.
 The knowledge graph of the seeds has a few hundred edges.
 """
 
