@@ -225,7 +225,8 @@ def _graph_unless_answered(
     cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
     tag = cache_headers.get("ETag")
     if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
-        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
+        # No Vary, as the 200 has none of its own: the app's CompressedPaths adds it to both.
+        return Response(status_code=304, headers=cache_headers)
     return graph, cache_headers
 
 
