@@ -15,7 +15,8 @@ column's type or ``None``, meaning "write nothing for this element":
 ``citations`` is exported as a count, ``documents`` as the sorted ids of the documents cited and
 ``quotes`` as the citations themselves (``document: quote``), beside the claim's ``certainty``
 (a co-occurrence edge, which cites no quote, has its own ``documents``); ``community`` is the
-node's Louvain community in the graph exported;
+node's Louvain community in the whole network exported from (the knowledge graph, as the build
+partitioned it, or the co-occurrence network), not recomputed for a selection;
 the ``mentions`` dict is left to the JSON export, which keeps it whole (``mention_total`` sums
 it up here).
 """
