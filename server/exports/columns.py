@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column"]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column", "as_double"]
 
 ColumnType = Literal["string", "integer", "double", "list"]
 Value = str | int | float | tuple[str, ...]
@@ -110,7 +110,8 @@ def _integer(value: object) -> int | None:
     return None
 
 
-def _double(value: object) -> float | None:
+def as_double(value: object) -> float | None:
+    """``value`` as a finite float; ``None`` for booleans, NaN, infinities and non-numbers."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     value = float(value)
@@ -133,7 +134,7 @@ def _list(value: object) -> tuple[str, ...] | None:
 _CONVERTERS: dict[str, Callable[[object], Value | None]] = {
     "string": _string,
     "integer": _integer,
-    "double": _double,
+    "double": as_double,
     "list": _list,
 }
 
