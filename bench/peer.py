@@ -47,7 +47,8 @@ from starlette.routing import Route
 
 from bench.load import WrkMissing, run_wrk
 from bench.mix import Request, make_mix
-from bench.server import ROOT, _stop, _wait_for_first_answer, free_port, post, uvicorn_command
+from bench.server import ROOT, free_port, post, uvicorn_command
+from bench.server import serving as run_server
 from graph.knowledge import KnowledgeGraph
 
 PEER = ROOT / "bench" / "peer"
@@ -134,23 +135,8 @@ def serving(
 ) -> Iterator[str]:
     """Run ``command`` (listening on ``port``) until the block ends; its base URL once it has
     answered a GraphQL query. Its output goes to ``log``."""
-    with log.open("ab") as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for_first_answer(process, base_url, started, timeout=180.0)
-            yield base_url
-        finally:
-            _stop(process)
+    with run_server(command=command, port=port, env=env, timeout=180.0, log=log) as running:
+        yield running.base_url
 
 
 def export_graph(folder: Path) -> Path:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Where the servers' output goes unless a run names its own log.
+SERVER_LOG = ROOT / "bench" / "results" / "server.log"
 PROBE_QUERY = b'{"query":"{ entity(name: \\"ok-ju\\") { id } }"}'
 
 
@@ -56,39 +58,40 @@ def serving(
     timeout: float = 120.0,
     command: list[str] | None = None,
     port: int | None = None,
+    log: Path = SERVER_LOG,
 ) -> Iterator[Server]:
     """Run a server until the block ends; ready once a GraphQL query is answered with 200.
 
-    ``command`` replaces the uvicorn command line (it must listen on ``port``).
+    ``command`` replaces the uvicorn command line (it must listen on ``port``); its output is
+    appended to ``log``.
     """
     port = port or free_port()
     command = command or uvicorn_command(factory, port, workers)
-    log = open(ROOT / "bench" / "results" / "server.log", "ab")  # noqa: SIM115
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        started_in = _wait_for_first_answer(process, base_url, started, timeout)
-        yield Server(process, base_url, started_in)
-    finally:
-        _stop(process)
-        log.close()
+    with log.open("ab") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            started_in = _wait_for_first_answer(process, base_url, started, timeout, log)
+            yield Server(process, base_url, started_in)
+        finally:
+            _stop(process)
 
 
 def _wait_for_first_answer(
-    process: subprocess.Popen[bytes], base_url: str, started: float, timeout: float
+    process: subprocess.Popen[bytes], base_url: str, started: float, timeout: float, log: Path
 ) -> float:
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}; see server.log")
+            raise RuntimeError(f"the server exited with {process.returncode}; see {log}")
         if post(base_url + "/graphql", PROBE_QUERY, timeout=2.0)[0] == 200:
             return time.perf_counter() - started
         time.sleep(0.01)

@@ -1,4 +1,5 @@
-"""Relay connections: cursors, ``PageInfo`` and the page a list's arguments ask for.
+"""Relay connections: cursors, ``PageInfo``, the page a list's arguments ask for, and the
+generic ``Connection`` and ``Edge`` that each list's connection and edge types subclass.
 
 A cursor is an item's position in the list as filtered and ordered, base64url-encoded
 (``offset:N``): opaque to clients, meaningful only for the same list with the same arguments.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 
@@ -63,8 +65,9 @@ class Window:
     end: int
     total: int
 
-    def cursors(self) -> range:
-        return range(self.start, self.end)
+    def cursors(self) -> list[str]:
+        """The cursors of the page's items, in order."""
+        return [encode_cursor(offset) for offset in range(self.start, self.end)]
 
     def page_info(self) -> PageInfo:
         empty = self.end <= self.start
@@ -130,3 +133,42 @@ LAST = (
 BEFORE = "End before the item with this cursor (from `edges.cursor` or `pageInfo.startCursor`)."
 TOTAL_COUNT = "How many items the whole list has, over all pages."
 CURSOR = "Where this item is in the list: give it as `after` or `before` for the items next to it."
+
+
+NodeT = TypeVar("NodeT")
+EdgeT = TypeVar("EdgeT", bound="Edge[Any]")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    """An item of a page and its cursor. Each list subclasses it to name the GraphQL type and
+    to describe it and its ``node`` (a specialised generic would take this class's descriptions)."""
+
+    cursor: str = strawberry.field(description=CURSOR)
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[EdgeT]):
+    """A page of a list (Relay). Each list's subclass names and describes the GraphQL type and
+    gives it its ``nodes`` with :func:`nodes_field`."""
+
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
+    page_info: PageInfo = strawberry.field(description="Where the page lies in the whole list.")
+    edges: list[EdgeT] = strawberry.field(description="The page's items, with cursors.")
+
+    @classmethod
+    def of_page(cls, window: Window, edges: list[EdgeT]) -> Self:
+        return cls(total_count=window.total, page_info=window.page_info(), edges=edges)
+
+
+def _page_nodes(root: Connection[Edge[NodeT]]) -> list[NodeT]:
+    return [edge.node for edge in root.edges]
+
+
+def nodes_field(description: str, deprecation_reason: str | None = None) -> Any:
+    """A connection's field of its page's nodes without their cursors (the field's type is
+    the annotation it is assigned to)."""
+    return strawberry.field(
+        resolver=_page_nodes, description=description, deprecation_reason=deprecation_reason
+    )

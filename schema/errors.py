@@ -1,8 +1,8 @@
 """Errors a client can act on: each names the argument at fault and carries a machine-readable code.
 
 ``BAD_USER_INPUT``: an argument is out of its bounds or malformed. ``NOT_FOUND``: an argument
-names a node, dispute or document the graph does not have, where a ``null`` answer would hide
-the mistake (a filter, a path end). Look-ups by id answer ``null`` instead. ``AMBIGUOUS_NAME``:
+names a node or document the graph does not have, where a ``null`` answer would hide the
+mistake (a filter, a path end). Look-ups by id answer ``null`` instead. ``AMBIGUOUS_NAME``:
 an argument that must name one node names several (``"ballerina"``); the error lists them.
 """
 

@@ -22,13 +22,12 @@ from schema import ids
 from schema.connections import (
     AFTER,
     BEFORE,
-    CURSOR,
     FIRST,
     LAST,
-    TOTAL_COUNT,
+    Connection,
+    Edge,
     PageArguments,
-    PageInfo,
-    encode_cursor,
+    nodes_field,
 )
 from schema.errors import (
     ambiguous_name,
@@ -89,44 +88,27 @@ MAX_NODES = "The most nodes to return, from 1 to the subgraph limit (300); `trun
 
 
 @strawberry.type(description="An entity or event of a page, with its cursor.")
-class EntityEdge:
-    cursor: str = strawberry.field(description=CURSOR)
+class EntityEdge(Edge[Entity]):
     node: Entity = strawberry.field(description="The entity or event.")
 
 
 @strawberry.type(description="A page of entities and events, with the total number matching.")
-class EntityConnection:
-    total_count: int = strawberry.field(description=TOTAL_COUNT)
-    page_info: PageInfo = strawberry.field(description="Where the page lies in the whole list.")
-    edges: list[EntityEdge] = strawberry.field(description="The page's items, with cursors.")
-
-    @strawberry.field(description="The entities and events of the page, without cursors.")
-    def nodes(self) -> list[Entity]:
-        return [edge.node for edge in self.edges]
+class EntityConnection(Connection[EntityEdge]):
+    nodes: list[Entity] = nodes_field("The entities and events of the page, without cursors.")
 
 
 @strawberry.type(description="A relation of a page, with its cursor.")
-class RelationEdge:
-    cursor: str = strawberry.field(description=CURSOR)
+class RelationEdge(Edge[Relation]):
     node: Relation = strawberry.field(description="The relation or participation.")
 
 
 @strawberry.type(description="A page of relations and participations, with the total matching.")
-class RelationConnection:
-    total_count: int = strawberry.field(description=TOTAL_COUNT)
-    page_info: PageInfo = strawberry.field(description="Where the page lies in the whole list.")
-    edges: list[RelationEdge] = strawberry.field(description="The page's items, with cursors.")
-
-    @strawberry.field(description="The relations of the page, without cursors.")
-    def nodes(self) -> list[Relation]:
-        return [edge.node for edge in self.edges]
-
-    @strawberry.field(
-        description="The relations of the page, as `nodes`.",
+class RelationConnection(Connection[RelationEdge]):
+    nodes: list[Relation] = nodes_field("The relations of the page, without cursors.")
+    relations: list[Relation] = nodes_field(
+        "The relations of the page, as `nodes`.",
         deprecation_reason="Use `nodes`, or `edges` for the cursors (Relay's names).",
     )
-    def relations(self) -> list[Relation]:
-        return [edge.node for edge in self.edges]
 
 
 def _page_arguments(
@@ -534,11 +516,12 @@ class Query:
             order=None if order_by is None else order_by.value,
         )
         window = page.window(len(found))
+        nodes = found.page(window.start, window.end)
         edges = [
-            EntityEdge(cursor=encode_cursor(i), node=make_node(K, node))
-            for i, node in zip(window.cursors(), found.page(window.start, window.end), strict=True)
+            EntityEdge(cursor=cursor, node=make_node(K, node))
+            for cursor, node in zip(window.cursors(), nodes, strict=True)
         ]
-        return EntityConnection(total_count=window.total, page_info=window.page_info(), edges=edges)
+        return EntityConnection.of_page(window, edges)
 
     @strawberry.field(
         description="Find nodes by any name the articles use for them (name, alias or "
@@ -643,13 +626,12 @@ class Query:
             documents=checked.documents,
         )
         window = page.window(len(found))
+        keys = found.page(window.start, window.end)
         edges = [
-            RelationEdge(cursor=encode_cursor(i), node=make_relation(q.edge(K, *key)))
-            for i, key in zip(window.cursors(), found.page(window.start, window.end), strict=True)
+            RelationEdge(cursor=cursor, node=make_relation(q.edge(K, *key)))
+            for cursor, key in zip(window.cursors(), keys, strict=True)
         ]
-        return RelationConnection(
-            total_count=window.total, page_info=window.page_info(), edges=edges
-        )
+        return RelationConnection.of_page(window, edges)
 
     @strawberry.field(
         description="The shortest paths between two nodes (ids, names or aliases), ignoring "

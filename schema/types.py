@@ -453,7 +453,7 @@ class Passage:
     @strawberry.field(description="The citations whose quote lies in it (or overlaps it).")
     def citations(self, info: Info) -> list[Citation]:
         cited = graph_of(info).passages.cited_by(self.hit.passage)
-        # A participation without a quote of its own shares its event's: listed once.
+        # The same quote often backs several claims (an event and its participations): listed once.
         return [Citation(record=c) for c in dict.fromkeys(c.citation for c in cited)]
 
     @strawberry.field(description="The nodes (entities, events) one of those quotes is cited for.")

@@ -8,9 +8,12 @@ import json
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from server.app import create_app
+from server.exports.routes import export_routes
 from server.graphiql import ASSET_FILES, ASSET_PREFIX
 from server.graphql_http import GraphQLEndpoint
 from server.http_cache import CACHE_CONTROL, GZIP_MINIMUM_SIZE
@@ -173,27 +176,46 @@ def test_a_304_varies_as_the_200_it_stands_for(
     assert again.headers["vary"] == answer.headers["vary"] == "Accept, Accept-Encoding"
 
 
+def test_a_304_varies_as_its_200_where_nothing_compresses(client: TestClient) -> None:
+    """The endpoint and the export routes mounted bare, as graphql_http's docstring mounts the
+    endpoint: no CompressedPaths to add Accept-Encoding, so a 304 names no more than its 200."""
+    bare = Starlette(routes=[Route("/graphql", graphql_endpoint(client)), *export_routes()])
+    bare.state = client.app.state
+    plain = TestClient(bare)
+    for url, vary in (("/graphql?query=" + SMALL, "Accept"), ("/export/graph.json", None)):
+        for coding in ("gzip", "identity"):
+            answer = plain.get(url, headers={"accept-encoding": coding})
+            assert answer.status_code == 200 and "content-encoding" not in answer.headers
+            again = plain.get(
+                url, headers={"accept-encoding": coding, "if-none-match": answer.headers["etag"]}
+            )
+            assert again.status_code == 304, url
+            assert again.headers.get("vary") == answer.headers.get("vary") == vary, url
+
+
 # --- exports --------------------------------------------------------------------------------------
 
 EXPORTS = ["/export/graph.gexf", "/export/graph.graphml", "/export/graph.json?center=Ok-ju"]
 
 
+@pytest.mark.parametrize("coding", ["identity", "gzip"])
 @pytest.mark.parametrize("url", EXPORTS)
 def test_an_export_has_an_etag_and_revalidates_to_304_without_writing_it(
-    client: TestClient, url: str, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, url: str, coding: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = client.get(url, headers=IDENTITY)
+    headers = {"accept-encoding": coding}
+    first = client.get(url, headers=headers)
     assert first.status_code == 200
     tag = first.headers["etag"]
     assert first.headers["cache-control"] == CACHE_CONTROL
-    assert client.get(url, headers=IDENTITY).headers["etag"] == tag
+    assert client.get(url, headers=headers).headers["etag"] == tag
 
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("the export was computed for a request answered 304")
 
     monkeypatch.setattr("server.exports.routes.parse_filter", must_not_run)
     monkeypatch.setattr("server.exports.routes.selected", must_not_run)
-    response = client.get(url, headers={**IDENTITY, "if-none-match": tag})
+    response = client.get(url, headers={**headers, "if-none-match": tag})
     assert response.status_code == 304 and response.content == b""
     assert response.headers["etag"] == tag
     assert response.headers["vary"] == first.headers["vary"] == "Accept-Encoding"

@@ -15,7 +15,8 @@ column's type or ``None``, meaning "write nothing for this element":
 ``citations`` is exported as a count, ``documents`` as the sorted ids of the documents cited and
 ``quotes`` as the citations themselves (``document: quote``), beside the claim's ``certainty``
 (a co-occurrence edge, which cites no quote, has its own ``documents``); ``community`` is the
-node's Louvain community in the graph exported;
+node's Louvain community in the whole network exported from (the knowledge graph, as the build
+partitioned it, or the co-occurrence network), not recomputed for a selection;
 the ``mentions`` dict is left to the JSON export, which keeps it whole (``mention_total`` sums
 it up here).
 """
@@ -27,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column"]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Column", "as_double"]
 
 ColumnType = Literal["string", "integer", "double", "list"]
 Value = str | int | float | tuple[str, ...]
@@ -109,7 +110,8 @@ def _integer(value: object) -> int | None:
     return None
 
 
-def _double(value: object) -> float | None:
+def as_double(value: object) -> float | None:
+    """``value`` as a finite float; ``None`` for booleans, NaN, infinities and non-numbers."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     value = float(value)
@@ -132,7 +134,7 @@ def _list(value: object) -> tuple[str, ...] | None:
 _CONVERTERS: dict[str, Callable[[object], Value | None]] = {
     "string": _string,
     "integer": _integer,
-    "double": _double,
+    "double": as_double,
     "list": _list,
 }
 

@@ -56,7 +56,7 @@ import networkx as nx
 from graph import model
 from server.exports import escape
 from server.exports.chunks import chunked
-from server.exports.columns import EDGE_COLUMNS, NODE_COLUMNS, Column, Value
+from server.exports.columns import EDGE_COLUMNS, NODE_COLUMNS, Column, Value, as_double
 
 __all__ = ["KIND_COLORS", "MEDIA_TYPE", "iter_bytes", "iter_text"]
 
@@ -170,7 +170,7 @@ def _node(
     r, g, b = KIND_COLORS.get(kind, OTHER_COLOR) if isinstance(kind, str) else OTHER_COLOR
     parts.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
     parts.append(f'        <viz:size value="{sizes(attrs.get("pagerank"))}"/>\n')
-    x, y = _finite(attrs.get("x")), _finite(attrs.get("y"))
+    x, y = as_double(attrs.get("x")), as_double(attrs.get("y"))
     if x is not None and y is not None:
         parts.append(f'        <viz:position x="{x!r}" y="{y!r}" z="0.0"/>\n')
     parts.append("      </node>\n")
@@ -192,7 +192,7 @@ def _edge(
     if isinstance(relation, str) and relation.strip():
         relation = escape.token(relation)
         parts.append(f' kind="{relation}" label="{relation}"')
-    weight = _finite(attrs.get("weight"))
+    weight = as_double(attrs.get("weight"))
     if weight is not None:
         parts.append(f' weight="{weight!r}"')
     if time is not None:
@@ -303,13 +303,6 @@ class _EdgeTimes:
         return None
 
 
-def _finite(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 class _SizeScale:
     """Maps PageRank onto node sizes from MIN_SIZE to MAX_SIZE over the exported nodes."""
 
@@ -323,13 +316,13 @@ class _SizeScale:
     def of(cls, G: nx.MultiDiGraph[Any]) -> _SizeScale:
         low, high = math.inf, -math.inf
         for _, attrs in G.nodes(data=True):
-            rank = _finite(attrs.get("pagerank"))
+            rank = as_double(attrs.get("pagerank"))
             if rank is not None:
                 low, high = min(low, rank), max(high, rank)
         return cls(low, high) if low <= high else cls(0.0, 0.0)
 
     def __call__(self, rank: object) -> float:
-        value = _finite(rank)
+        value = as_double(rank)
         if value is None:
             return MIN_SIZE
         if self._span <= 0:

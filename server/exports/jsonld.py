@@ -11,7 +11,6 @@ same as the Turtle's, term for term).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ from rdflib.term import Literal, Node, URIRef
 from graph.model import Document
 from server.exports import rdf
 from server.exports.chunks import chunked
-from server.exports.rdf_vocabulary import PREFIXED, RDF, XSD
+from server.exports.rdf_vocabulary import RDF, XSD, prefixed_name
 
 __all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text"]
 
@@ -29,9 +28,6 @@ MEDIA_TYPE = "application/ld+json"
 
 _INTEGER = str(XSD.integer)
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
-# The namespaces of the IRIs made as the graph is written (the vocabulary's are in PREFIXED).
-_NAMESPACES = [(p, rdf.PREFIXES[p]) for p in ("node", "edge", "document", "kg")]
 
 
 def iter_bytes(G: nx.MultiDiGraph[Any], documents: Mapping[str, Document]) -> Iterator[bytes]:
@@ -78,10 +74,4 @@ def _value(term: Node) -> Any:
 
 def _compact(iri: Node) -> str:
     text = str(iri)
-    prefixed = PREFIXED.get(text)
-    if prefixed is not None:
-        return prefixed
-    for prefix, namespace in _NAMESPACES:
-        if text.startswith(namespace) and _PLAIN_LOCAL.match(text, len(namespace)):
-            return f"{prefix}:{text[len(namespace) :]}"
-    return text
+    return prefixed_name(text) or text

@@ -3,11 +3,12 @@
 rdflib's namespaces make (and check) a new term at every look-up (``OA.hasBody``), which
 dominated the time of an export; these classes hold each term as a constant instead.
 :data:`PREFIXES` are the prefixes both formats declare, and :data:`PREFIXED` each constant
-term's prefixed name.
+term's prefixed name; :func:`prefixed_name` gives any IRI's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -17,7 +18,7 @@ from rdflib.namespace import XSD as _XSD
 from rdflib.namespace import Namespace
 from rdflib.term import URIRef
 
-__all__ = ["BASE", "KG", "OA", "PREFIXED", "PREFIXES", "RDF", "SDO", "XSD"]
+__all__ = ["BASE", "KG", "OA", "PREFIXED", "PREFIXES", "RDF", "SDO", "XSD", "prefixed_name"]
 
 #: Where everything the graph holds is named (``.invalid`` is reserved: nothing resolves).
 BASE = "https://ballerina-kg.invalid/"
@@ -135,3 +136,20 @@ PREFIXED: Mapping[str, str] = MappingProxyType(
         if isinstance(value, URIRef) and name != "NS"
     }
 )
+
+# A local name that needs no escaping in Turtle (a subset of PN_LOCAL); JSON-LD takes it too.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+# The namespaces of the IRIs made as the graph is written (the vocabulary's are in PREFIXED).
+_MADE_NAMESPACES = tuple((p, PREFIXES[p]) for p in ("node", "edge", "document", "kg"))
+
+
+def prefixed_name(iri: str) -> str | None:
+    """``iri`` as a prefixed name (``oa:hasBody``, ``node:ok-ju``), or ``None`` where it is
+    under no declared prefix or its local part is not a plain name: write it in full."""
+    prefixed = PREFIXED.get(iri)
+    if prefixed is not None:
+        return prefixed
+    for prefix, namespace in _MADE_NAMESPACES:
+        if iri.startswith(namespace) and _PLAIN_LOCAL.match(iri, len(namespace)):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return None

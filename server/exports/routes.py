@@ -13,8 +13,8 @@ the meaning :mod:`graph.subgraph` gives them:
 - ``certainty``: the claims of these certainties (``stated``, ``hedged``, ``inferred``);
 - ``isolated=keep``: with an edge filter, keep the nodes no kept edge joins too;
 - ``center`` and ``radius``: the ego network of ``center`` (an id or any name the articles use;
-  radius 1 when not given), up to ``Settings.limits.max_radius`` when the app has
-  ``state.settings``;
+  radius 1 when not given), up to the ``max_radius`` of the app's ``state.settings.limits``
+  (of the default ``Limits`` when it has none);
 - ``ids=numeric`` (GEXF only, on either network): nodes numbered 0, 1, 2 ..., each node's id
   kept as its ``slug``, for NetworKit's GEXF reader (:mod:`server.exports.gexf`).
 
@@ -108,8 +108,8 @@ class ExportQuery:
             certainty=_list_parameter(params, "certainty"),
             center=_single_parameter(params, "center"),
             radius=_radius(_single_parameter(params, "radius")),
-            keep_isolated=_isolated(_single_parameter(params, "isolated")),
-            numeric_ids=_numeric_ids(_single_parameter(params, "ids")),
+            keep_isolated=_switch(params, "isolated", on="keep", off="drop"),
+            numeric_ids=_switch(params, "ids", on="numeric", off="slug"),
         )
 
     def filename(self, extension: str) -> str:
@@ -199,7 +199,7 @@ async def export_cooccurrence(request: Request) -> Response:
     try:
         _check_names(params, ("document", *WRITER_OPTIONS))
         document = _single_parameter(params, "document")
-        numeric_ids = _numeric_ids(_single_parameter(params, "ids"))
+        numeric_ids = _switch(params, "ids", on="numeric", off="slug")
         network = graph.cooccurrence_network(document)
     except InvalidParameter as error:
         return _error(400, str(error), error.parameter, error.value)
@@ -225,7 +225,8 @@ def _graph_unless_answered(
     cache_headers = _cache_headers(request, answer_version(request.scope), export.media_type)
     tag = cache_headers.get("ETag")
     if tag is not None and etag_matches(request.headers.get("if-none-match"), (tag,)):
-        return Response(status_code=304, headers={**cache_headers, "Vary": "Accept-Encoding"})
+        # No Vary, as the 200 has none of its own: the app's CompressedPaths adds it to both.
+        return Response(status_code=304, headers=cache_headers)
     return graph, cache_headers
 
 
@@ -259,14 +260,6 @@ def _check_names(params: QueryParams, known: tuple[str, ...]) -> None:
             raise InvalidParameter(
                 name, value, f"unknown parameter {name}={value!r} (known: {', '.join(known)})"
             )
-
-
-def _numeric_ids(value: str | None) -> bool:
-    if value is None or value == "slug":
-        return False
-    if value == "numeric":
-        return True
-    raise InvalidParameter("ids", value, f"ids must be numeric or slug, not {value!r}")
 
 
 def _cache_headers(request: Request, version: str | None, media_type: str) -> dict[str, str]:
@@ -324,9 +317,11 @@ def _error(
     return JSONResponse(body, status_code=status)
 
 
-def _isolated(value: str | None) -> bool:
-    if value is None or value == "drop":
+def _switch(params: QueryParams, name: str, *, on: str, off: str) -> bool:
+    """A parameter of two words: true for ``on``, false for ``off`` or when not given."""
+    value = _single_parameter(params, name)
+    if value is None or value == off:
         return False
-    if value == "keep":
+    if value == on:
         return True
-    raise InvalidParameter("isolated", value, f"isolated must be keep or drop, not {value!r}")
+    raise InvalidParameter(name, value, f"{name} must be {on} or {off}, not {value!r}")

@@ -9,7 +9,6 @@ part is a plain name, in full otherwise.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -19,16 +18,11 @@ from rdflib.term import Node, URIRef
 from graph.model import Document
 from server.exports import rdf
 from server.exports.chunks import chunked
-from server.exports.rdf_vocabulary import PREFIXED, RDF
+from server.exports.rdf_vocabulary import RDF, prefixed_name
 
 __all__ = ["MEDIA_TYPE", "iter_bytes", "iter_text"]
 
 MEDIA_TYPE = "text/turtle"
-
-# A local name that needs no escaping in Turtle (a subset of PN_LOCAL).
-_PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
-# The namespaces of the IRIs made as the graph is written (the vocabulary's are in PREFIXED).
-_NAMESPACES = [(p, rdf.PREFIXES[p]) for p in ("node", "edge", "document", "kg")]
 
 
 def iter_bytes(G: nx.MultiDiGraph[Any], documents: Mapping[str, Document]) -> Iterator[bytes]:
@@ -60,13 +54,9 @@ def iter_text(G: nx.MultiDiGraph[Any], documents: Mapping[str, Document]) -> Ite
 
 def _term(term: Node) -> str:
     if isinstance(term, URIRef):
-        iri = str(term)
-        prefixed = PREFIXED.get(iri)
+        prefixed = prefixed_name(str(term))
         if prefixed is not None:
             return prefixed
-        for prefix, namespace in _NAMESPACES:
-            if iri.startswith(namespace) and _PLAIN_LOCAL.match(iri, len(namespace)):
-                return f"{prefix}:{iri[len(namespace) :]}"
     written = term.n3()
     datatype = getattr(term, "datatype", None)
     if datatype is not None:  # "183"^^<...#integer> as "183"^^xsd:integer

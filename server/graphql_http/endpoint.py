@@ -448,10 +448,12 @@ def _cache_headers(
 
 
 async def _send_not_modified(send: Send, tag: str) -> None:
+    # The Vary of the 200 it stands for (RFC 9110, 15.4.5), as _send writes it; where an app
+    # compresses, its CompressedPaths (server.http_cache) adds Accept-Encoding to both alike.
     headers = [
         (b"etag", tag.encode("ascii")),
         (b"cache-control", CACHE_CONTROL.encode("ascii")),
-        (b"vary", b"Accept, Accept-Encoding"),
+        (b"vary", b"Accept"),
     ]
     await send({"type": "http.response.start", "status": 304, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
