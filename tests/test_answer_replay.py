@@ -230,6 +230,30 @@ def test_a_body_that_never_comes_is_408_within_one_time_limit(app: Starlette) ->
     assert elapsed < 1.9
 
 
+def test_a_body_that_comes_late_but_in_time_is_answered_and_replayed(app: Starlette) -> None:
+    body = json.dumps({"query": "{ stats { nodeCount edgeCount } }"}).encode()
+
+    def late() -> Callable[[], Awaitable[dict[str, Any]]]:
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            await asyncio.sleep(0.05 if not sent else 3600)  # the wait the deadline covers
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return receive
+
+    async def scenario() -> tuple[list[Answer], int]:
+        before = replay_of(app).answers.hits
+        answers = [await call_with_receive(app, late()) for _ in range(2)]
+        return answers, replay_of(app).answers.hits - before
+
+    (first, second), replayed = run(app, scenario)
+    assert first[0] == 200 and json.loads(first[2])["data"]["stats"]["nodeCount"] > 0
+    assert first == second and replayed == 1
+
+
 async def call_with_receive(app: Starlette, receive: Callable[[], Awaitable[Any]]) -> Answer:
     headers = [(b"content-type", b"application/json"), (b"content-length", b"100")]
     scope = {
