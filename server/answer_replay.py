@@ -24,8 +24,9 @@ What makes a replay right:
   least-recently-used table of ``max_bytes``; an answer whose body is larger than
   ``max_answer_bytes`` is not kept.
 
-A ``POST`` body is read here, under the request's time limit, and handed on unchanged (with that
-deadline, in the ticket) when the request is not a hit.
+A ``POST`` body of a length the endpoint accepts is read here, under the request's time limit,
+and handed on unchanged (with that deadline, in the ticket) when the request is not a hit; any
+other body is left to the endpoint (one declared too large is refused before it is waited for).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class AnswerReplay:
     """ASGI middleware replaying the recorded answers to ``GET`` and ``POST`` at ``path``.
 
     ``varying`` names the request headers the layers below read (lower-case, as ASGI servers
-    give them); ``request_timeout`` (seconds, ``None`` for none) bounds the reading of a body.
+    give them); ``request_timeout`` (seconds, ``None`` for none) bounds the reading of a body,
+    which is read only when its declared length is at most ``max_body_bytes``.
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class AnswerReplay:
         path: str,
         varying: tuple[bytes, ...],
         request_timeout: float | None,
+        max_body_bytes: int,
         max_bytes: int,
         max_answer_bytes: int,
     ) -> None:
@@ -90,6 +93,8 @@ class AnswerReplay:
         self.path = path
         self.varying = frozenset(varying)
         self.request_timeout = math.inf if request_timeout is None else request_timeout
+        #: Request bodies declared larger are not read here (the endpoint refuses them).
+        self.max_body_bytes = max_body_bytes
         #: Answers with larger bodies are not recorded.
         self.max_answer_bytes = max_answer_bytes
         #: The recorded answers, by request. Owned by this layer.
@@ -109,6 +114,9 @@ class AnswerReplay:
         deadline = monotonic() + self.request_timeout
         body = b""
         if method == "POST":
+            if not self._may_read(scope):
+                await self._pass_on(scope, receive, send, deadline, None)
+                return
             first = await self._first_message(receive, deadline)
             if first is None or first["type"] != "http.request" or first.get("more_body"):
                 # Out of time, gone, or a body in parts: the endpoint says what that means.
@@ -135,6 +143,15 @@ class AnswerReplay:
             await send({"type": "http.response.body", "body": recorded.body})
             return
         await self._pass_on(scope, receive, send, deadline, key)
+
+    def _may_read(self, scope: Scope) -> bool:
+        """Whether the body is one the endpoint reads: of a declared length it accepts. Any
+        other (too large, or of no declared length) is left to it, to refuse without waiting
+        or to read under its own rules."""
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                return value.isdigit() and int(value) <= self.max_body_bytes
+        return False
 
     async def _first_message(self, receive: Receive, deadline: float) -> Message | None:
         """The request's first message, or ``None`` when it did not come by ``deadline``.

@@ -108,6 +108,7 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
                 path="/graphql",
                 varying=REPLAY_VARYING,
                 request_timeout=settings.request_timeout,
+                max_body_bytes=settings.max_body_bytes,
                 max_bytes=settings.response_cache_bytes,
                 # The answers the response cache keeps, in a budget as large as its own.
                 max_answer_bytes=settings.response_cache_entry_bytes,

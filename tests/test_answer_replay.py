@@ -53,7 +53,11 @@ async def call(
 ) -> Answer:
     all_headers = [(b"accept", b"application/json"), *headers]
     if method == "POST":
-        all_headers += [(b"content-type", b"application/json")]
+        length = str(sum(len(m.get("body", b"")) for m in messages or [{"body": body}]))
+        all_headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", length.encode()),
+        ]
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
         "scheme": "http", "path": "/graphql", "raw_path": b"/graphql",
@@ -230,6 +234,21 @@ def test_a_body_that_never_comes_is_408_within_one_time_limit(app: Starlette) ->
     assert elapsed < 1.9
 
 
+def test_a_body_declared_too_large_is_413_without_waiting_for_it(app: Starlette) -> None:
+    async def never() -> dict[str, Any]:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    async def scenario() -> tuple[Answer, float]:
+        started = time.perf_counter()
+        answer = await call_with_receive(app, never, length=b"1000000000")
+        return answer, time.perf_counter() - started
+
+    (status, _, body), elapsed = run(app, scenario)
+    assert status == 413, body
+    assert elapsed < 0.5  # a fraction of the 1 s time limit: refused on the declared length
+
+
 def test_a_body_that_comes_late_but_in_time_is_answered_and_replayed(app: Starlette) -> None:
     body = json.dumps({"query": "{ stats { nodeCount edgeCount } }"}).encode()
 
@@ -254,8 +273,10 @@ def test_a_body_that_comes_late_but_in_time_is_answered_and_replayed(app: Starle
     assert first == second and replayed == 1
 
 
-async def call_with_receive(app: Starlette, receive: Callable[[], Awaitable[Any]]) -> Answer:
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"100")]
+async def call_with_receive(
+    app: Starlette, receive: Callable[[], Awaitable[Any]], length: bytes = b"100"
+) -> Answer:
+    headers = [(b"content-type", b"application/json"), (b"content-length", length)]
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
         "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
