@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from time import monotonic
 from typing import Any
 
@@ -164,7 +164,7 @@ class AnswerReplay:
         """
         steps = receive().__await__()
         try:
-            waiting_for = steps.send(None)
+            waiting_for = next(steps)  # what ``await`` does first (PEP 380: send(None) is next)
         except StopIteration as done:
             message: Message = done.value
             return message
@@ -206,9 +206,11 @@ class AnswerReplay:
 
 class _Resumed:
     """The rest of an ``await`` whose first step was taken by hand (``waiting_for`` is what
-    that step yielded to the event loop): awaiting this goes on exactly where it stopped."""
+    that step yielded to the event loop): awaiting this goes on exactly where it stopped, by
+    the rules ``await`` follows (PEP 380) for any iterator ``__await__`` returns, a generator
+    or not (granian's awaitables have no ``send``)."""
 
-    def __init__(self, steps: Generator[Any, Any, Message], waiting_for: Any) -> None:
+    def __init__(self, steps: Iterator[Any], waiting_for: Any) -> None:
         self.steps = steps
         self.waiting_for = waiting_for
 
@@ -218,17 +220,26 @@ class _Resumed:
             try:
                 sent = yield waiting_for
             except GeneratorExit:
-                steps.close()
+                close = getattr(steps, "close", None)
+                if close is not None:
+                    close()
                 raise
             except BaseException as error:  # a cancellation: thrown into the wait it stops
-                step = functools.partial(steps.throw, error)
+                throw = getattr(steps, "throw", None)
+                if throw is None:
+                    raise
+                step: Callable[[], Any] = functools.partial(throw, error)
             else:
-                step = functools.partial(steps.send, sent)
+                step = steps.__next__ if sent is None else functools.partial(_send, steps, sent)
             try:
                 waiting_for = step()
             except StopIteration as done:
                 message: Message = done.value
                 return message
+
+
+def _send(steps: Any, value: Any) -> Any:
+    return steps.send(value)
 
 
 def _again(first: Message | None, receive: Receive) -> Receive:

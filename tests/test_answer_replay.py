@@ -9,6 +9,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -271,6 +272,47 @@ def test_a_body_that_comes_late_but_in_time_is_answered_and_replayed(app: Starle
     (first, second), replayed = run(app, scenario)
     assert first[0] == 200 and json.loads(first[2])["data"]["stats"]["nodeCount"] > 0
     assert first == second and replayed == 1
+
+
+class Polled:
+    """An awaitable as granian's are: ``__await__`` gives an iterator without ``send`` or
+    ``throw``; this one yields to the loop (a bare yield) until its message is ready."""
+
+    def __init__(self, ready_at: float, message: dict[str, Any]) -> None:
+        self.ready_at, self.message = ready_at, message
+
+    def __await__(self) -> Polled:
+        return self
+
+    def __iter__(self) -> Polled:
+        return self
+
+    def __next__(self) -> None:
+        if time.monotonic() < self.ready_at:
+            return None
+        raise StopIteration(self.message)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 5.0])
+def test_a_receive_that_is_not_a_coroutine_is_awaited_as_await_would(
+    app: Starlette, delay: float
+) -> None:
+    body = json.dumps({"query": "{ stats { documentCount } }"}).encode()
+    message = {"type": "http.request", "body": body, "more_body": False}
+    started = time.monotonic()
+    calls = 0
+
+    def receive() -> Polled:
+        nonlocal calls
+        calls += 1  # after the body, nothing more comes (the client stays)
+        return Polled(started + delay if calls == 1 else math.inf, message)
+
+    (status, _, answer) = run(app, lambda: call_with_receive(app, receive, str(len(body)).encode()))
+    if delay < 1.0:  # in time: answered
+        assert status == 200 and b'"documentCount"' in answer, answer
+    else:  # past the 1 s time limit: the wait was stopped there
+        assert status == 408, answer
+        assert time.monotonic() - started < 1.9
 
 
 async def call_with_receive(
