@@ -117,13 +117,13 @@ class AnswerReplay:
             if not self._may_read(scope):
                 await self._pass_on(scope, receive, send, deadline, None)
                 return
-            first = await self._first_message(receive, deadline)
-            if first is None or first["type"] != "http.request" or first.get("more_body"):
-                # Out of time, gone, or a body in parts: the endpoint says what that means.
-                await self._pass_on(scope, _again(first, receive), send, deadline, None)
+            read, whole = await self._read_body(receive, deadline)
+            receive = _again(read, receive)
+            if not whole:
+                # Out of time, gone, or longer than declared: the endpoint says what that means.
+                await self._pass_on(scope, receive, send, deadline, None)
                 return
-            body = first.get("body", b"")
-            receive = _again(first, receive)
+            body = b"".join(message.get("body", b"") for message in read)
         varying = self.varying
         key: ReplayKey = (
             method.encode("ascii"),
@@ -153,8 +153,27 @@ class AnswerReplay:
                 return value.isdigit() and int(value) <= self.max_body_bytes
         return False
 
-    async def _first_message(self, receive: Receive, deadline: float) -> Message | None:
-        """The request's first message, or ``None`` when it did not come by ``deadline``.
+    async def _read_body(self, receive: Receive, deadline: float) -> tuple[list[Message], bool]:
+        """The messages of the request's body as read, and whether they are the whole of it
+        (not: out of time, the client gone, or more than ``max_body_bytes``). Servers send a
+        body in one message or several (granian: the body, then an empty last one)."""
+        read: list[Message] = []
+        size = 0
+        while True:
+            message = await self._next_message(receive, deadline)
+            if message is None:
+                return read, False
+            read.append(message)
+            if message["type"] != "http.request":
+                return read, False
+            size += len(message.get("body", b""))
+            if size > self.max_body_bytes:
+                return read, False
+            if not message.get("more_body", False):
+                return read, True
+
+    async def _next_message(self, receive: Receive, deadline: float) -> Message | None:
+        """The request's next message, or ``None`` when it did not come by ``deadline``.
 
         A time limit costs a timer set and cancelled (about half of a replayed ``POST`` under
         uvloop), yet an ASGI server has usually read a small body by the time the app runs,
@@ -242,11 +261,9 @@ def _send(steps: Any, value: Any) -> Any:
     return steps.send(value)
 
 
-def _again(first: Message | None, receive: Receive) -> Receive:
-    """``receive``, giving ``first`` (already read) once before anything else."""
-    if first is None:
-        return receive
-    pending = [first]
+def _again(read: list[Message], receive: Receive) -> Receive:
+    """``receive``, giving the messages already ``read`` first, in their order."""
+    pending = read[::-1]
 
     async def receive_again() -> Message:
         if pending:

@@ -206,17 +206,23 @@ def test_a_persisted_query_by_hash_is_replayed_only_while_it_is_stored(app: Star
     assert forgotten == unknown  # asked for again, as Apollo's protocol has it
 
 
-def test_a_body_in_parts_is_answered_as_before(app: Starlette) -> None:
-    parts = [
-        {"type": "http.request", "body": BODY[:20], "more_body": True},
-        {"type": "http.request", "body": BODY[20:], "more_body": False},
+def test_a_body_in_parts_is_the_same_request_as_the_whole(app: Starlette) -> None:
+    body = json.dumps({"query": QUERY, "variables": {"id": "ok-ju"}}, indent=2).encode()
+    parts = [  # as granian sends a body: the bytes, then an empty last message
+        {"type": "http.request", "body": body[:20], "more_body": True},
+        {"type": "http.request", "body": body[20:], "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": False},
     ]
 
-    async def scenario() -> list[Answer]:
-        return [await call(app, messages=list(parts)), await call(app)]
+    async def scenario() -> tuple[list[Answer], int]:
+        before = replay_of(app).answers.hits
+        answers = [await call(app, messages=list(parts)), await call(app, body=body)]
+        answers.append(await call(app, messages=list(parts)))
+        return answers, replay_of(app).answers.hits - before
 
-    in_parts, whole = run(app, scenario)
-    assert in_parts == whole
+    (in_parts, whole, in_parts_again), replayed = run(app, scenario)
+    assert in_parts == whole == in_parts_again and in_parts[0] == 200
+    assert replayed == 2
 
 
 def test_a_body_that_never_comes_is_408_within_one_time_limit(app: Starlette) -> None:
