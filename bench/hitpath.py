@@ -253,6 +253,8 @@ def interleaved(
             capture_output=True,
         ).stdout
         subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        # The browser libraries the app serves (GraphiQL's) are npm's, not the revision's.
+        Path(folder, "node_modules").symlink_to(ROOT / "node_modules")
         results: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
         for round_ in range(rounds):
             for name in ("before", "after") if round_ % 2 == 0 else ("after", "before"):
