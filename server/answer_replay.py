@@ -120,7 +120,7 @@ class AnswerReplay:
             read, whole = await self._read_body(receive, deadline)
             receive = _again(read, receive)
             if not whole:
-                # Out of time, gone, or longer than declared: the endpoint says what that means.
+                # Out of time, gone, or too long: the endpoint says what that means.
                 await self._pass_on(scope, receive, send, deadline, None)
                 return
             body = b"".join(message.get("body", b"") for message in read)
