@@ -112,7 +112,7 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
     return next((v for k, v in headers if k.lower() == name), None)
 
 
-async def _calls(app: Any, fixed: Any, limit: int) -> tuple[dict[str, list[Call]], Any]:
+async def _calls(app: Any, fixed: Any, limit: int) -> dict[str, list[Call]]:
     """The calls of each kind, over the first ``limit`` distinct requests of the peer mix,
     checked against the service's uncached answers; the cache filled with them."""
     import gzip
@@ -166,7 +166,7 @@ async def _calls(app: Any, fixed: Any, limit: int) -> tuple[dict[str, list[Call]
                 answer = gzip.decompress(answer)
             assert kind == "fixed" or answer == expected, (kind, answer[:300], expected[:300])
             calls[kind].append(call)
-    return calls, None
+    return calls
 
 
 def _fixed_app(body: bytes) -> Any:
@@ -192,7 +192,7 @@ async def measure(seconds: float, kinds: tuple[str, ...], limit: int) -> dict[st
         probe = Call("POST", "/graphql", b'{"query":"{ stats { nodeCount } }"}')
         _, _, fixed_body = await probe(app)
         fixed = _fixed_app(fixed_body)
-        calls, _ = await _calls(app, fixed, limit)
+        calls = await _calls(app, fixed, limit)
         samples: dict[str, list[int]] = {kind: [] for kind in kinds}
         clock = time.process_time_ns
         deadline = time.perf_counter() + seconds
@@ -221,7 +221,7 @@ async def profile(kind: str, seconds: float, limit: int) -> None:
             app
         )
         fixed = _fixed_app(fixed_body)
-        calls, _ = await _calls(app, fixed, limit)
+        calls = await _calls(app, fixed, limit)
         target = fixed if kind == "fixed" else app
         profiler = cProfile.Profile()
         count = 0
