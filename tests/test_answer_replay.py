@@ -316,9 +316,8 @@ def test_a_receive_that_is_not_a_coroutine_is_awaited_as_await_would(
     (status, _, answer) = run(app, lambda: call_with_receive(app, receive, str(len(body)).encode()))
     if delay < 1.0:  # in time: answered
         assert status == 200 and b'"documentCount"' in answer, answer
-    else:  # past the 1 s time limit: the wait was stopped there
+    else:  # past the 1 s time limit: the wait was stopped (its timing: the test above)
         assert status == 408, answer
-        assert time.monotonic() - started < 1.9
 
 
 async def call_with_receive(
