@@ -7,16 +7,22 @@ Targets, each its own process on 127.0.0.1, all started before the first run:
 - ``service-2-workers``: the same as shipped with ``--workers 2``;
 - ``mercurius``: Fastify + Mercurius with graphql-jit (``jit: 1``), ``bench/peer/server.js``;
 - ``graphql-http``: graphql-js with graphql-http on ``node:http``, the reference implementation;
-- ``starlette-fixed``, ``fastify-fixed``, ``node-http-fixed``: one fixed JSON body (the service's
-  answer to the first request of the mix) from Starlette on uvicorn (as installed: uvicorn's
-  ``auto`` loop and parser), from Fastify and from ``node:http``: the ceiling of each stack.
+- ``service-granian``: the same application as shipped (``server.app:create_app``, its default
+  settings) served by granian (a Rust HTTP server; ``--interface asgi``, one worker, uvloop,
+  access log off) instead of uvicorn;
+- ``starlette-fixed``, ``granian-fixed``, ``fastify-fixed``, ``node-http-fixed``: one fixed JSON
+  body (the service's answer to the first request of the mix) from Starlette on uvicorn (as
+  installed: uvicorn's ``auto`` loop and parser), from the same Starlette app on granian, from
+  Fastify and from ``node:http``: the ceiling of each stack.
 
 The peers serve the service's SDL (``schema/schema.graphql``) over the graph read from the
 service's own JSON export (``ballerina-kg export --format json``), and answer the operations of
 the bench mix that the export can answer (:data:`OPERATIONS`: ``node``, ``path``, ``timeline``,
 ``ego``; ``search`` needs the service's fuzzy index and ``dispute`` its dispute records, build
 products the export leaves out). Before the runs every distinct request of the mix is sent to
-the service and to both GraphQL peers, and the bodies must be byte-identical.
+every way of running the service and to both GraphQL peers, and the bodies must be
+byte-identical. ``Plan.targets`` narrows a run to some targets (the service as shipped and
+Mercurius always run: the first gives the fixed body, the second is the reference).
 
 wrk (:mod:`bench.load`) drives every target with the same requests, ids rotating as the mix
 draws them, at each concurrency; within a round the targets run back to back, the order turning
@@ -27,6 +33,7 @@ each target's ratios to Mercurius taken within the same round before the median.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -61,15 +68,24 @@ SERVICE_FLAGS: dict[str, tuple[str, ...]] = {
     "service-uncached": ("--no-response-cache",),
     "service-2-workers": ("--workers", "2"),
 }
+#: Python servers on granian: server name -> the ASGI factory it serves.
+GRANIAN_APPS: dict[str, str] = {
+    "service-granian": "server.app:create_app",
+    "granian": "bench.peer:fixed_app",
+}
 #: target -> (server, path).
 TARGETS: dict[str, tuple[str, str]] = {
     **{name: (name, "/graphql") for name in SERVICE_FLAGS},
+    "service-granian": ("service-granian", "/graphql"),
     "mercurius": ("mercurius", "/graphql"),
     "graphql-http": ("graphql-http", "/graphql"),
     "starlette-fixed": ("starlette", "/fixed"),
+    "granian-fixed": ("granian", "/fixed"),
     "fastify-fixed": ("mercurius", "/fixed"),
     "node-http-fixed": ("graphql-http", "/fixed"),
 }
+#: The servers that answer GraphQL: the bodies of all of them are compared.
+GRAPHQL_SERVERS = (*SERVICE_FLAGS, "service-granian", "mercurius", "graphql-http")
 REFERENCE = "mercurius"
 FIXED_BODY_ENV = "BENCH_PEER_FIXED_BODY"
 
@@ -122,6 +138,16 @@ def service_command(port: int, flags: tuple[str, ...] = ()) -> list[str]:
     return [*cli(), "serve", "--host", "127.0.0.1", "--port", str(port), *flags]
 
 
+def granian_command(factory: str, port: int) -> list[str]:
+    """``factory`` served by granian: one worker on uvloop, ASGI, no access log (its default),
+    no WebSocket handling (the service has none)."""
+    return [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop",
+        "--no-ws", "--log-level", "warning", factory,
+    ]  # fmt: skip
+
+
 def node_command(stack: str, port: int, export: Path, fixed: Path) -> list[str]:
     return [
         "node", str(PEER / "server.js"), stack, "--port", str(port), "--export", str(export),
@@ -152,13 +178,24 @@ def export_graph(folder: Path) -> Path:
     return path
 
 
+def servers_of(targets: tuple[str, ...]) -> set[str]:
+    """The servers ``targets`` need, with the service as shipped and Mercurius always."""
+    return {"service", REFERENCE, *(TARGETS[t][0] for t in targets)}
+
+
 @contextmanager
-def servers(folder: Path, first: Request) -> Iterator[dict[str, str]]:
-    """Every server of :data:`TARGETS`, running: server name -> base URL. The fixed body is the
+def servers(
+    folder: Path, first: Request, targets: tuple[str, ...] = tuple(TARGETS)
+) -> Iterator[dict[str, str]]:
+    """The servers of ``targets``, running: server name -> base URL. The fixed body is the
     service's answer to ``first``, written to ``folder/fixed.json``."""
     reason = missing()
     if reason is not None:
         raise PeerMissing(reason)
+    on_granian = any(TARGETS[t][0] in GRANIAN_APPS for t in targets)
+    if on_granian and importlib.util.find_spec("granian") is None:
+        raise PeerMissing("granian is not installed: pip install -e '.[bench]'")
+    wanted = servers_of(targets)
     export = export_graph(folder)
     log = folder / "servers.log"
     with ExitStack() as stack:
@@ -170,19 +207,26 @@ def servers(folder: Path, first: Request) -> Iterator[dict[str, str]]:
             raise Mismatch(f"the service answered {status} to {first}: {body[:300]!r}")
         fixed = folder / "fixed.json"
         fixed.write_bytes(body)
+        env = {FIXED_BODY_ENV: str(fixed)}
         for name, flags in SERVICE_FLAGS.items():
-            if name != "service":
+            if name != "service" and name in wanted:
                 port = free_port()
                 command = service_command(port, flags)
                 urls[name] = stack.enter_context(serving(command, port, log))
+        for name, factory in GRANIAN_APPS.items():
+            if name in wanted:
+                port = free_port()
+                command = granian_command(factory, port)
+                urls[name] = stack.enter_context(serving(command, port, log, env))
         for name in ("mercurius", "graphql-http"):
+            if name in wanted:
+                port = free_port()
+                command = node_command(name, port, export, fixed)
+                urls[name] = stack.enter_context(serving(command, port, log))
+        if "starlette" in wanted:
             port = free_port()
-            command = node_command(name, port, export, fixed)
-            urls[name] = stack.enter_context(serving(command, port, log))
-        port = free_port()
-        command = uvicorn_command("bench.peer:fixed_app", port, 1)
-        env = {FIXED_BODY_ENV: str(fixed)}
-        urls["starlette"] = stack.enter_context(serving(command, port, log, env))
+            command = uvicorn_command("bench.peer:fixed_app", port, 1)
+            urls["starlette"] = stack.enter_context(serving(command, port, log, env))
         yield urls
 
 
@@ -194,7 +238,7 @@ def check_identical(urls: dict[str, str], requests: list[Request]) -> int:
     peers; their bodies must be byte-identical answers without errors. How many distinct
     requests were checked."""
     bodies = dict.fromkeys(r.graphql_body() for r in requests)
-    others = (*(name for name in SERVICE_FLAGS if name != "service"), "mercurius", "graphql-http")
+    others = tuple(name for name in GRAPHQL_SERVERS if name != "service" and name in urls)
     for body in bodies:
         answers = {}
         for name in ("service", *others):
@@ -235,10 +279,17 @@ class Plan:
     rounds: int = 3
     mix_size: int = 3000
     warmup_seconds: float = 2.0
+    #: The targets to run (Mercurius, the reference, always runs).
+    targets: tuple[str, ...] = tuple(TARGETS)
+
+    def names(self) -> tuple[str, ...]:
+        """The targets of the run, in :data:`TARGETS`' order."""
+        return tuple(t for t in TARGETS if t in self.targets or t == REFERENCE)
 
     def bound_seconds(self) -> float:
-        runs = len(TARGETS) * len(self.concurrencies) * self.rounds
-        return runs * (round(self.seconds) + 1) + len(TARGETS) * (self.warmup_seconds + 1)
+        count = len(self.names())
+        runs = count * len(self.concurrencies) * self.rounds
+        return runs * (round(self.seconds) + 1) + count * (self.warmup_seconds + 1)
 
 
 def run(plan: Plan, folder: Path, log=print) -> dict[str, Any]:
@@ -250,14 +301,18 @@ def run(plan: Plan, folder: Path, log=print) -> dict[str, Any]:
     log(f"mix: {len(requests)} requests of {', '.join(OPERATIONS)}")
     fixed_body = b""
     runs: list[dict[str, Any]] = []
+    unknown = set(plan.targets) - set(TARGETS)
+    if unknown:
+        raise ValueError(f"no such peer targets: {sorted(unknown)}; known: {list(TARGETS)}")
+    names = plan.names()
     with ExitStack() as stack:
-        urls = stack.enter_context(servers(folder, requests[0]))
+        urls = stack.enter_context(servers(folder, requests[0], names))
         fixed_body = (folder / "fixed.json").read_bytes()
         checked = check_identical(urls, requests)
-        log(f"  {checked} distinct requests: every service, Mercurius and graphql-http identical")
+        compared = ", ".join(n for n in GRAPHQL_SERVERS if n in urls)
+        log(f"  {checked} distinct requests: identical from {compared}")
         files = write_requests(folder, requests)
         log(f"runs: {plan.rounds} rounds, at most {plan.bound_seconds():.0f} s of load")
-        names = tuple(TARGETS)
         for target in names:  # warm up: JIT compilation, caches, lazy paths
             server, path = TARGETS[target]
             run_wrk(urls[server], target, files[path], concurrency=8, seconds=plan.warmup_seconds)
@@ -307,7 +362,7 @@ def versions() -> dict[str, str]:
         found["node"] = found["node"].strip()
     from importlib.metadata import PackageNotFoundError, version
 
-    for package in ("uvicorn", "uvloop", "httptools", "starlette"):
+    for package in ("uvicorn", "uvloop", "httptools", "starlette", "granian"):
         try:
             found[package] = version(package)
         except PackageNotFoundError:

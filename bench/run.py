@@ -199,6 +199,7 @@ def peer_command(args: argparse.Namespace) -> dict[str, Any]:
         seconds=args.duration,
         rounds=args.rounds,
         mix_size=args.mix_size,
+        targets=tuple(args.targets or peer.TARGETS),
     )
     with tempfile.TemporaryDirectory(prefix="bench-peer-") as folder:
         results = peer.run(plan, Path(folder))
@@ -268,6 +269,9 @@ def _parser() -> argparse.ArgumentParser:
     pe.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
     pe.add_argument("--rounds", type=int, default=3)
     pe.add_argument("--mix-size", type=int, default=3000)
+    pe.add_argument(
+        "--targets", nargs="+", help="only these targets (bench/peer.py's TARGETS; default all)"
+    )
     pe.set_defaults(run=peer_command)
 
     gen = commands.add_parser("generate", help="write a synthetic seed folder")

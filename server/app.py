@@ -31,6 +31,7 @@ from graph.errors import GraphError
 from graph.knowledge import KnowledgeGraph
 from graph.problems import AnnotationError
 from schema import Context, build_schema, examples
+from server.answer_replay import AnswerReplay
 from server.explore import explore_routes
 from server.exports.routes import export_routes
 from server.graphiql import ASSET_PREFIX, graphiql_assets, graphiql_page
@@ -95,7 +96,25 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
         # answers get ETags (server.http_cache).
         cache_version=answer_version,
     )
-    middleware = [
+    middleware: list[Middleware] = []
+    if settings.response_cache:
+        # Outermost: a repeated request gets the bytes the whole stack sent the first time,
+        # before any other layer runs (server.answer_replay). Its key holds every request
+        # header the layers below read: the endpoint's, CORS's (Origin; Cookie with "*") and
+        # GZipMiddleware's.
+        middleware.append(
+            Middleware(
+                AnswerReplay,
+                path="/graphql",
+                varying=REPLAY_VARYING,
+                request_timeout=settings.request_timeout,
+                max_body_bytes=settings.max_body_bytes,
+                max_bytes=settings.response_cache_bytes,
+                # The answers the response cache keeps, in a budget as large as its own.
+                max_answer_bytes=settings.response_cache_entry_bytes,
+            )
+        )
+    middleware += [
         # GraphiQL's is the only inline script the service writes; the other pages have none.
         Middleware(SecurityHeaders, policy=content_security_policy([graphiql_html])),
         Middleware(SeedsRefusal, seeds_dir=settings.seeds_dir),
@@ -133,6 +152,18 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
     app.state.endpoint = endpoint
     app.state.code_version = code_version(repr(settings.limits))
     return app
+
+
+#: The request headers that shape an answer at /graphql, for the replay layer's key.
+REPLAY_VARYING = (
+    b"accept",
+    b"accept-encoding",
+    b"content-type",
+    b"content-length",
+    b"if-none-match",
+    b"origin",
+    b"cookie",
+)
 
 
 class SeedsRefusal:

@@ -17,11 +17,15 @@ static files, whose ETags (Starlette's, of the file) do not.
 ``Cache-Control: public, max-age=300``: any cache (a browser, a CDN) may keep an answer for five
 minutes, then revalidates it with its ETag, which costs a hash and no work while the seeds
 are the same; a service restarted on new seeds, new code or other limits changes every tag.
+
+Within the process, :class:`ReplayTicket` is how an endpoint tells the replay layer
+(:mod:`server.answer_replay`) that the answer it sends is a function of the request.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.middleware.gzip import GZipMiddleware
@@ -32,11 +36,14 @@ __all__ = [
     "code_version",
     "CACHE_CONTROL",
     "CompressedPaths",
+    "REPLAY_TICKET",
+    "ReplayTicket",
     "GZIP_MINIMUM_SIZE",
     "UNCACHEABLE",
     "content_codings",
     "etag",
     "etag_matches",
+    "ticket_of",
 ]
 
 #: The packages whose code shapes an answer: a change to any of their files changes every tag.
@@ -174,3 +181,33 @@ def _varying_on_encoding(send: Send) -> Send:
         await send(message)
 
     return sender
+
+
+#: The scope key of a request's :class:`ReplayTicket`.
+REPLAY_TICKET = "ballerina.answer_replay"
+
+
+class ReplayTicket:
+    """What an endpoint tells the replay layer (:mod:`server.answer_replay`) about the answer it
+    sends (see :meth:`allow`), and the deadline of the request, which started when that layer
+    began reading it."""
+
+    __slots__ = ("condition", "deadline", "replayable")
+
+    def __init__(self, deadline: float) -> None:
+        #: ``time.monotonic()`` past which the request has run out of time (``inf``: never).
+        self.deadline = deadline
+        self.replayable = False
+        self.condition: Callable[[], bool] | None = None
+
+    def allow(self, condition: Callable[[], bool] | None = None) -> None:
+        """The answer being sent is a function of the request: it may be replayed, as long as
+        ``condition()`` (called before each replay) is true."""
+        self.replayable = True
+        self.condition = condition
+
+
+def ticket_of(scope: Scope) -> ReplayTicket | None:
+    """The ticket the replay layer gave this request, if it passed through one."""
+    ticket: ReplayTicket | None = scope.get(REPLAY_TICKET)
+    return ticket

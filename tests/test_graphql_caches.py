@@ -7,9 +7,12 @@ cache to its budget after every request.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from starlette.testclient import TestClient
 
+from server.answer_replay import AnswerReplay
 from server.graphql_http.caches import ENTRY_OVERHEAD, BytesLRU, ResponseCache, response_key
 from server.settings import Settings
 
@@ -67,6 +70,13 @@ def small_cache_app(ballerina):
         yield client, _endpoint(app)
 
 
+def _replay(app) -> AnswerReplay:
+    layer = app.middleware_stack
+    while not isinstance(layer, AnswerReplay):
+        layer = layer.app
+    return layer
+
+
 def _endpoint(app):
     from starlette.routing import Route
 
@@ -83,26 +93,46 @@ def test_cache_busting_variants_keep_the_response_cache_within_its_budget(small_
         assert response.status_code == 200 and "errors" not in response.json()
         sizes.append(len(response.content))
         assert cache.bytes <= cache.max_bytes, variant
+        replayed = _replay(client.app).answers
+        assert replayed.bytes <= replayed.max_bytes, variant
     assert min(sizes) > BUDGET / 20  # large enough that the budget had to evict
     assert len(cache) <= BUDGET // min(sizes)
     assert len(cache) >= 2  # ...but the cache still serves its purpose
-    # The latest answers are the ones kept, and replayed.
+    # The latest answers are the ones kept, and replayed: by the response cache for the same
+    # parameters in other bytes (the replay layer keys the bytes), by the replay layer for the
+    # same bytes, which keeps within a budget of its own.
     hits = cache.hits
-    client.post("/graphql", json={"query": LARGE.replace(" { id", " " * 60 + "{ id")})
+    latest = {"query": LARGE.replace(" { id", " " * 60 + "{ id")}
+    respaced = json.dumps(latest, separators=(", ", ": "))
+    client.post("/graphql", content=respaced, headers={"content-type": "application/json"})
     assert cache.hits == hits + 1
+    replay = _replay(client.app)
+    replayed = replay.answers.hits
+    client.post("/graphql", json=latest)
+    assert (replay.answers.hits, cache.hits) == (replayed + 1, hits + 1)
+    assert 0 < replay.answers.bytes <= replay.answers.max_bytes
 
 
 def test_an_answer_over_the_entry_size_is_served_but_not_cached(small_cache_app):
     client, endpoint = small_cache_app
     cache = endpoint.responses
     query = LARGE.replace("context(chars: 300)", "context(chars: 2000) document { text }")
-    first = client.post("/graphql", json={"query": query})
+    plain = {"accept-encoding": "identity"}
+    first = client.post("/graphql", json={"query": query}, headers=plain)
     assert len(first.content) > ENTRY
-    hits = cache.hits
-    second = client.post("/graphql", json={"query": query})
+    hits, replayed = cache.hits, _replay(client.app).answers.hits
+    second = client.post("/graphql", json={"query": query}, headers=plain)
     assert second.content == first.content
     assert cache.hits == hits  # executed again, not replayed
+    assert _replay(client.app).answers.hits == replayed
     assert cache.bytes <= cache.max_bytes
+    # Sent gzip-compressed, the same answer is within the entry size: those bytes are replayed.
+    compressed = client.post("/graphql", json={"query": query})
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert int(compressed.headers["content-length"]) <= ENTRY
+    again = client.post("/graphql", json={"query": query})
+    assert again.content == first.content and cache.hits == hits
+    assert _replay(client.app).answers.hits == replayed + 1
 
 
 def test_the_document_cache_is_bounded_in_bytes_too(small_cache_app):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from time import monotonic
@@ -43,9 +44,11 @@ from server.http_cache import (
     CACHE_CONTROL,
     GZIP_MINIMUM_SIZE,
     UNCACHEABLE,
+    ReplayTicket,
     content_codings,
     etag,
     etag_matches,
+    ticket_of,
 )
 
 if TYPE_CHECKING:
@@ -169,7 +172,11 @@ class GraphQLEndpoint:
         return self.documents.prepare(query, budget)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ticket = ticket_of(scope)
         budget = Budget(self.request_timeout)
+        if ticket is not None and ticket.deadline < budget.deadline:
+            # The replay layer began reading this request: its time limit started there.
+            budget.deadline = ticket.deadline
         method = scope["method"]
         media_type = JSON
         extra_headers: tuple[tuple[bytes, bytes], ...] = ()
@@ -191,17 +198,22 @@ class GraphQLEndpoint:
                 tags = self._etags(scope, headers, media_type)
                 matched = etag_matches(headers.get(b"if-none-match"), tuple(tags.values()))
                 if matched is not None:  # only error-free answers are tagged: it has one
+                    if ticket is not None:
+                        ticket.allow()  # a function of the tag asked for
                     await _send_not_modified(send, matched)
                     return
                 params = params_from_query_string(pairs)
             else:
                 raise MethodNotAllowed(method)
+            stored_by = self.persisted.stored_by(params)
             params = self.persisted.resolve(params)
             status, body, cacheable = await self._run(
                 params, method == "GET", media_type, scope, receive, budget
             )
             if tags:
                 extra_headers = _cache_headers(tags, status, body, cacheable)
+            if ticket is not None and cacheable and status == 200:
+                self._allow_replay(ticket, params, stored_by)
         except RequestRefused as refusal:
             status, body = refusal.status, self._refusal_body(refusal)
             extra_headers = refusal.headers
@@ -213,6 +225,17 @@ class GraphQLEndpoint:
             failure = {"errors": [{"message": INTERNAL_ERROR_MESSAGE, "extensions": internal}]}
             status, body = 500, self.answers.encode(failure)
         await _send(send, status, body, CONTENT_TYPES[media_type], extra_headers)
+
+    def _allow_replay(
+        self, ticket: ReplayTicket, params: GraphQLParams, stored_by: str | None
+    ) -> None:
+        """Let the replay layer send this answer again to the same request: an error-free
+        query result is a function of the request, unless its query came with its persisted
+        hash (the request also stores it) or by the hash alone (answered while it is stored)."""
+        if stored_by is not None:
+            ticket.allow(functools.partial(self.persisted.holds, stored_by))
+        elif "persistedQuery" not in (params.extensions or {}):
+            ticket.allow()
 
     async def _read_body(self, headers: dict[bytes, str], receive: Receive) -> bytes:
         content_type = headers.get(b"content-type")

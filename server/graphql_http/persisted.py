@@ -65,6 +65,17 @@ class PersistedQueryVersionNotSupported(RequestRefused):
 class PersistedQueries(BytesLRU[str, str]):
     """Query texts by the SHA-256 of their text, least recently used first out."""
 
+    def stored_by(self, params: GraphQLParams) -> str | None:
+        """The hash a request sends in place of its query (``None`` when it sends a query)."""
+        found = (params.extensions or {}).get("persistedQuery")
+        if found is None or params.query is not None:
+            return None
+        return _read_extension(found)
+
+    def holds(self, sha256_hash: str) -> bool:
+        """Whether the query of ``sha256_hash`` is stored (as a lookup, it is used again)."""
+        return self.get(sha256_hash) is not None
+
     def resolve(self, params: GraphQLParams) -> GraphQLParams:
         """``params`` with the query its persisted hash stands for; the query of a request
         that sends both is checked against the hash and stored."""
