@@ -10,6 +10,14 @@ compare shares, not values).
 ``git show COMMIT:graph/query.py``) against the current one in the same process: its functions
 ``f, g`` are swapped into :mod:`graph.query` in turn, the bodies of every request must be
 byte-identical, and the whole mix is timed with ``time.process_time``, rounds interleaved.
+
+``--against TREE`` compares whole checkouts instead (say a ``git worktree add /tmp/before
+COMMIT``): each round runs this script once in a fresh process on ``TREE`` (its ``graph``,
+``schema``, ``server`` and ``bench`` imported from there) and once on this checkout, in an
+order that turns each round; each process builds the graph, checks nothing, times one pass
+of the mix after a warm-up pass and prints it as JSON. The bodies of the two checkouts are
+compared once, request by request, before the rounds. ``--execution`` picks where answers are
+computed (``Settings.execution``; the default is what ships).
 """
 
 from __future__ import annotations
@@ -17,8 +25,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import hashlib
 import importlib.util
+import json
+import os
 import pstats
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -61,9 +73,87 @@ def load_module(path: str) -> ModuleType:
     return module
 
 
+def settings(args: argparse.Namespace) -> Settings:
+    chosen: dict[str, Any] = {"response_cache": False}
+    if args.execution is not None:
+        chosen["execution"] = args.execution
+    return Settings(**chosen)
+
+
+async def one_pass(args: argparse.Namespace) -> None:
+    """``--worker``: one warm-up pass and one timed pass of the mix, printed as JSON."""
+    G = load_graph()
+    app = create_app(G, settings(args))
+    async with running(app):
+        requests = [(r.operation, r.graphql_body()) for r in peer_mix(G, args.mix_size)]
+        bodies = [await call(app, "/graphql", body) for _, body in requests]
+        spent: dict[str, float] = defaultdict(float)
+        start = time.process_time()
+        for op, body in requests:
+            t = time.process_time()
+            await call(app, "/graphql", body)
+            spent[op] += time.process_time() - t
+        whole = time.process_time() - start
+        digest = hashlib.sha256(repr(bodies).encode()).hexdigest()
+        counts = Counter(op for op, _ in requests)
+        print(json.dumps({"whole": whole, "ops": spent, "counts": counts, "bodies": digest}))
+
+
+def against(args: argparse.Namespace) -> None:
+    """Rounds alternating between ``args.against`` and this checkout, one process each."""
+    trees = {"before": Path(args.against).resolve(), "current": ROOT}
+    script = (
+        "import runpy, sys; sys.argv = sys.argv[1:]; "
+        f"runpy.run_path({str(Path(__file__).resolve())!r}, run_name='__main__')"
+    )
+    flags = ["--worker", "--mix-size", str(args.mix_size)]
+    if args.execution is not None:
+        flags += ["--execution", args.execution]
+
+    def run(name: str) -> dict[str, Any]:
+        tree = trees[name]
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        out = subprocess.run(
+            [sys.executable, "-c", script, "uncached", *flags],
+            cwd=tree, env=env, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        return result
+
+    results: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for round_ in range(args.rounds):
+        for name in ("before", "current") if round_ % 2 == 0 else ("current", "before"):
+            results[name].append(run(name))
+        print(
+            f"round {round_ + 1}: before {results['before'][-1]['whole'] * 1e3:.0f} ms, "
+            f"current {results['current'][-1]['whole'] * 1e3:.0f} ms",
+            flush=True,
+        )
+    same = {r["bodies"] for rs in results.values() for r in rs}
+    print("bodies identical across checkouts and rounds:", len(same) == 1)
+    counts = results["current"][0]["counts"]
+    n = sum(counts.values())
+    for name, rs in results.items():
+        whole = median(r["whole"] for r in rs)
+        per_op = "  ".join(
+            f"{op} {median(r['ops'][op] for r in rs) / counts[op] * 1e6:.0f} µs"
+            for op in rs[0]["ops"]
+        )
+        print(
+            f"{name:<8} whole mix {whole * 1e3:.0f} ms, {whole / n * 1e6:.0f} µs/request; {per_op}"
+        )
+    ratios = [
+        c["whole"] / b["whole"] for b, c in zip(results["before"], results["current"], strict=True)
+    ]
+    print(
+        f"current / before, per round: {' '.join(f'{r:.3f}' for r in ratios)}; "
+        f"median {median(ratios):.3f}"
+    )
+
+
 async def measure(args: argparse.Namespace) -> None:
     G = load_graph()
-    app = create_app(G, Settings(response_cache=False))
+    app = create_app(G, settings(args))
     async with running(app):
         requests = [(r.operation, r.graphql_body()) for r in peer_mix(G, args.mix_size)]
         counts = Counter(op for op, _ in requests)
@@ -147,7 +237,16 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--before", help="an old graph/query.py to measure against")
     parser.add_argument("--names", type=lambda s: s.split(","), default=["shortest_paths"])
-    asyncio.run(measure(parser.parse_args()))
+    parser.add_argument("--against", help="a whole checkout to measure against, one process each")
+    parser.add_argument("--execution", help="Settings.execution (default: as shipped)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        asyncio.run(one_pass(args))
+    elif args.against:
+        against(args)
+    else:
+        asyncio.run(measure(args))
 
 
 if __name__ == "__main__":
