@@ -114,7 +114,7 @@ from graphql.execution import Executor
 from graphql.pyutils import Path, inspect, is_iterable
 from graphql.pyutils import is_async_iterable as default_is_async_iterable
 from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.arguments import convert_arguments
+from strawberry.types.arguments import convert_argument
 from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
@@ -279,7 +279,10 @@ class _Call:
     one or the conversion is per call.
     """
 
-    __slots__ = ("field", "config", "scalars", "function", "takes_self", "sources", "info_name")
+    __slots__ = (
+        "field", "config", "scalars", "function", "takes_self", "sources", "info_name",
+        "arguments",
+    )  # fmt: skip
 
     def __init__(self, field: StrawberryField, config: StrawberryConfig, scalars: Any) -> None:
         resolver = field.base_resolver
@@ -294,15 +297,28 @@ class _Call:
             p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None
         )
         self.info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
+        #: (GraphQL name, Python name, strawberry type) of each argument, as strawberry's
+        #: ``convert_arguments`` reads them.
+        self.arguments = tuple(
+            (config.name_converter.from_argument(a), a.python_name, a.type) for a in field.arguments
+        )
 
     def convert(self, arguments: dict[str, Any], info: Any) -> dict[str, Any]:
-        return convert_arguments(
-            arguments,
-            self.field.arguments,
-            scalar_registry=self.scalars,
-            config=self.config,
-            info=info,
-        )
+        """``convert_arguments(arguments, field.arguments, ..., info=info)``, its loop with
+        each argument's GraphQL name and type looked up once (its ``name_converter`` and
+        ``type`` are functions of the argument) instead of on every call."""
+        kwargs: dict[str, Any] = {}
+        for name, python_name, type_ in self.arguments:
+            if name in arguments:
+                kwargs[python_name] = convert_argument(
+                    value=arguments[name],
+                    type_=type_,
+                    config=self.config,
+                    scalar_registry=self.scalars,
+                    info=info,
+                    path=(name,),
+                )
+        return kwargs
 
     def converted_once(self, arguments: dict[str, Any] | None) -> dict[str, Any] | None:
         """The converted keyword arguments for every call, when ``arguments`` (coerced once
