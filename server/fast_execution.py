@@ -193,6 +193,7 @@ class Resolvers:
             not isinstance(type_, GraphQLEnumType)
             or not isinstance(wrapped, type)
             or not issubclass(wrapped, Enum)
+            or hasattr(wrapped, "__await__")  # members graphql-core would await
         ):
             return _Never, {}
         if type_.name not in self._enums:
@@ -379,7 +380,7 @@ class _Run(Generic[E]):
 class _FieldPlan:
     __slots__ = (
         "key", "field_def", "nodes", "parent", "resolve", "direct", "arguments", "complete",
-        "typename", "non_null", "needs_info", "as_is",
+        "typename", "non_null", "needs_info", "as_is", "enum_class", "enum_names",
     )  # fmt: skip
 
     # Set by Plan._plan_fields for every plan but that of ``__typename`` (``typename`` set),
@@ -402,8 +403,11 @@ class _FieldPlan:
         self.non_null = False
         #: Whether the resolver or the completion may read the info.
         self.needs_info = False
-        #: The class of the values that complete to themselves (see ``_kept_as_is``).
+        #: The class of the values that may complete to themselves (see ``_kept_as_is``).
         self.as_is: type = _Never
+        #: For an enum field, its Python class and each member's name (``enum_names``).
+        self.enum_class: type = _Never
+        self.enum_names: dict[Any, str] = {}
 
 
 class Plan(Generic[E]):
@@ -548,7 +552,9 @@ class Plan(Generic[E]):
             )
             plan.needs_info = resolver_needs_info or completion_needs_info
             type_ = field_def.type
-            plan.as_is = _kept_as_is(type_.of_type if isinstance(type_, GraphQLNonNull) else type_)
+            named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+            plan.as_is = _kept_as_is(named)
+            plan.enum_class, plan.enum_names = self._resolvers.enum_names(named)
             plans.append(plan)
         return plans
 
@@ -637,8 +643,6 @@ class Plan(Generic[E]):
         if is_leaf_type(type_):
             coerce = type_.coerce_output_value
             as_is = _kept_as_is(type_)
-            # Int answers an int in its range with itself, Float a finite float.
-            is_int, is_float = type_ is GraphQLInt, type_ is GraphQLFloat
             # An enum member's name, worked out once by the enum's own coerce_output_value.
             enum_class, names = self._resolvers.enum_names(type_)
 
@@ -646,14 +650,15 @@ class Plan(Generic[E]):
                 value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]
             ) -> Any:
                 kind = type(value)
-                if kind is as_is:
+                if kind is as_is and (
+                    kind is str
+                    or kind is bool
+                    or (kind is int and _MIN_INT <= value <= _MAX_INT)
+                    or (kind is float and isfinite(value))
+                ):
                     return value
                 if kind is enum_class:
                     return names[value]
-                if kind is int and is_int and _MIN_INT <= value <= _MAX_INT:
-                    return value
-                if kind is float and is_float and isfinite(value):
-                    return value
                 if isinstance(value, Exception):
                     raise value
                 if value is None or value is Undefined:
@@ -780,10 +785,20 @@ class Plan(Generic[E]):
             try:
                 if direct is not None:
                     value = direct(source)
-                    # A str of a String field, say: answered as it is, as its completion
-                    # would answer it (a value of this class is never awaitable either).
-                    if type(value) is plan.as_is:
+                    # A str of a String field, say, or a member of an enum field's class:
+                    # answered as its completion would answer it (a value of these classes
+                    # is never awaitable either).
+                    kind = type(value)
+                    if kind is plan.as_is and (
+                        kind is str
+                        or kind is bool
+                        or (kind is int and _MIN_INT <= value <= _MAX_INT)
+                        or (kind is float and isfinite(value))
+                    ):
                         data[plan.key] = value
+                        continue
+                    if kind is plan.enum_class:
+                        data[plan.key] = plan.enum_names[value]
                         continue
                 # The response path as nested tuples: a graphql-core Path is made only if needed.
                 field_path: ResponsePath = (path, plan.key, typename)
@@ -874,12 +889,18 @@ class _Never:
 
 def _kept_as_is(type_: Any) -> type:
     """The Python class whose instances the built-in scalar ``type_`` answers with themselves
-    (``coerce_output_value`` returns its argument): ``str`` for String and ID, ``bool`` for
-    Boolean (exact classes: a subclass may serialise otherwise)."""
+    (``coerce_output_value`` returns its argument, or an equal value of the same class):
+    ``str`` for String and ID, ``bool`` for Boolean, ``int`` for Int (within its 32-bit
+    range, which the caller checks), ``float`` for Float (finite, which the caller checks).
+    Exact classes only: a subclass may serialise otherwise."""
     if type_ is GraphQLString or type_ is GraphQLID:
         return str
     if type_ is GraphQLBoolean:
         return bool
+    if type_ is GraphQLInt:
+        return int
+    if type_ is GraphQLFloat:
+        return float
     return _Never
 
 
