@@ -345,6 +345,12 @@ class _Call:
             if takes_self:
                 return (lambda source, info, arguments: function(source, **once)), False
             return (lambda source, info, arguments: function(**once)), False
+        if once is not None and info_name == "info" and not sources and takes_self:
+            # The usual method taking ``self`` and ``info`` and arguments without variables.
+            def resolve_with_info(source: Any, info: Any, arguments: dict[str, Any]) -> Any:
+                return function(source, info=info_class(_raw_info=info, _field=field), **once)
+
+            return resolve_with_info, True
         convert = self.convert
 
         def resolve(source: Any, info: Any, arguments: dict[str, Any]) -> Any:
@@ -679,6 +685,14 @@ class Plan(Generic[E]):
         raise _Unsupported("unknown type")
 
     def _object_completer(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> Complete:
+        return self._object_parts(type_, nodes)[0]
+
+    def _object_parts(
+        self, type_: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> tuple[Complete, type | None, list[_FieldPlan]]:
+        """``(complete, own_class, fields)``: the completer, and for an instance of exactly
+        ``own_class`` not cast to another type (which needs no ``is_type_of``), the plans of
+        the fields it runs on it."""
         definition = (type_.extensions or {}).get(_BACKREF)
         is_type_of = type_.is_type_of
         # Strawberry's generated is_type_of holds for an instance of the type's own class
@@ -706,7 +720,7 @@ class Plan(Generic[E]):
                     raise _Fallback  # graphql-core words this error; let it
             return execute_fields(fields, value, path, run, type_)
 
-        return complete_object
+        return complete_object, own_class, fields
 
     def _abstract_completer(self, type_: GraphQLAbstractType, nodes: list[FieldNode]) -> Complete:
         schema = self._schema
@@ -726,10 +740,18 @@ class Plan(Generic[E]):
             raise _Unsupported("no resolve_type")
         # One completer per possible type, compiled now so that nothing is compiled (and
         # nothing can turn out unsupported) once resolvers have started running.
-        completers = {
-            possible.name: self._object_completer(possible, nodes)
+        parts = {
+            possible.name: (possible, self._object_parts(possible, nodes))
             for possible in schema.get_possible_types(type_)
         }
+        completers = {name: complete for name, (_, (complete, _, _)) in parts.items()}
+        #: For each possible type, what ``complete_object`` comes to for an instance of its
+        #: own class not cast: its fields run without another check.
+        direct = {
+            name: (own_class, fields, possible)
+            for name, (possible, (_, own_class, fields)) in parts.items()
+        }
+        execute_fields = self._execute_fields
         runtime_types: dict[type, str] = {}
 
         def memoisable_class(value: Any) -> bool:
@@ -752,7 +774,11 @@ class Plan(Generic[E]):
                 return None
             cls = type(value)
             name = runtime_types.get(cls) if get_strawberry_type_cast(value) is None else None
-            if name is None:
+            if name is not None:
+                own_class, fields, possible = direct[name]
+                if cls is own_class:
+                    return execute_fields(fields, value, path, run, possible)
+            else:
                 resolved = resolve_type(value, info(), type_)
                 if not isinstance(resolved, str) or resolved not in completers:
                     raise _Fallback  # awaitable, or an error graphql-core words; let it
