@@ -14,22 +14,34 @@ them):
 - fields are collected as the specification's CollectFields does, as graphql-core's
   ``collect_fields`` does (which the plan does not call: it works per request), so keys and
   the field nodes behind each come in the same order;
-- each field is resolved by strawberry's own resolver (``GraphQLField.resolve``, which wraps
-  the info in an ``Info``, converts the arguments with ``convert_arguments(..., info=...)``,
-  runs field extensions and exception handlers and passes ``self``/``root``/``parent``/``info``
-  as the resolver asks for them), given a stand-in for the ``GraphQLResolveInfo`` that has the
-  ``context`` at hand and builds the real info, with the executor's own ``build_resolve_info``,
-  the first time anything else is read from it. Two kinds of field are called directly, as
-  that resolver would end up calling them, when they have no extensions and the schema no
-  exception handlers: a field without a resolver reads its attribute (``getattr``, strawberry's
-  default resolver), a method taking only ``self`` is called with the source;
+- each field is resolved as strawberry's own resolver (``GraphQLField.resolve``) resolves it,
+  which wraps the info in an ``Info``, converts the arguments with ``convert_arguments(...,
+  info=...)``, runs field extensions and exception handlers and passes
+  ``self``/``root``/``parent``/``info`` as the resolver asks for them. The info it is given
+  is a stand-in for the ``GraphQLResolveInfo`` that has the ``context`` at hand and builds the
+  real info, with the executor's own ``build_resolve_info``, the first time anything else is
+  read from it. A field with extensions, or any field of a schema with exception handlers,
+  goes through that resolver; the others are called directly, as it would end up calling
+  them (:class:`_Call` says how): a field without a resolver reads its attribute (``getattr``,
+  strawberry's default resolver), a method taking only ``self`` is called with the source,
+  and any other resolver function gets ``self``/``root``/``parent``, an ``Info`` built as
+  strawberry builds it (only when the function asks for one or the arguments are converted
+  per call) and the arguments converted by strawberry's ``convert_argument``, argument by
+  argument as ``convert_arguments`` does;
 - arguments are coerced by graphql-core's ``get_argument_values``, once per document for those
-  that use no variable (strawberry copies lists and builds input objects anew for each call, so
-  a resolver never shares a container with another request; a custom scalar whose parsed value
-  is mutable would be shared, and this schema has none);
-- leaves are serialised by the same ``coerce_output_value``, abstract types resolved by the
-  same ``resolve_type`` (memoised per Python class only where strawberry's default resolver
-  depends on nothing else) and objects checked by the same ``is_type_of``;
+  that use no variable, and converted once per document where they convert to immutable
+  values (scalars, enum members, nulls); lists and input objects are converted for each call,
+  as strawberry copies lists and builds input objects anew for each call, so a resolver never
+  shares a container with another call or request (a custom scalar whose parsed value is
+  mutable would be shared, and this schema has none);
+- leaves are serialised by the same ``coerce_output_value``, except where its answer is known
+  without calling it: a ``str`` (exactly) for String and ID, a ``bool`` for Boolean, an
+  ``int`` in the 32-bit range for Int and a finite ``float`` for Float answer themselves, and
+  a member of a strawberry enum's own class answers the name its ``coerce_output_value`` gave
+  for that member when the document was compiled; abstract types are resolved by the same
+  ``resolve_type`` (memoised per Python class only where strawberry's default resolver
+  depends on nothing else) and objects checked by the same ``is_type_of`` (not called where
+  strawberry's own would hold: an instance of the type's own class, not cast);
 - errors are handled in place, as graphql-core handles them: an exception from a resolver,
   from argument coercion or from completion (a null in a non-null position, a value a scalar
   cannot serialise, something not iterable where a list is due) becomes a located error with
@@ -55,9 +67,13 @@ free of side effects, as those of a read-only schema are.
 - strawberry: ``Schema._schema`` (the graphql-core schema) and ``Schema.exception_handlers``;
   the ``GraphQLCoreConverter.DEFINITION_BACKREF`` entry of ``extensions`` linking each GraphQL
   field and type to its strawberry definition; of a ``StrawberryField``, ``is_async``,
-  ``is_basic_field``, ``extensions``, ``arguments``, ``default_resolver``, ``python_name`` and
-  ``base_resolver``; of its ``StrawberryResolver``, ``self_parameter``, ``info_parameter``,
-  ``root_parameter``, ``parent_parameter`` and ``wrapped_func``; of a
+  ``is_basic_field``, ``extensions``, ``arguments``, ``default_resolver``, ``python_name``,
+  ``base_resolver`` and that its class keeps ``StrawberryField.get_result``; of a
+  ``StrawberryArgument``, ``python_name`` and ``type``; of its ``StrawberryResolver``,
+  ``self_parameter``, ``info_parameter``, ``root_parameter``, ``parent_parameter`` and
+  ``wrapped_func``; ``Schema.config`` (``info_class``, ``name_converter.from_argument``) and
+  ``Schema.schema_converter.scalar_registry``; ``strawberry.types.arguments.convert_argument``;
+  the ``wrapped_cls`` of strawberry's enum types; of a
   ``StrawberryObjectDefinition``, ``origin``, ``is_type_of``, ``resolve_type``,
   ``concrete_of`` and ``is_graphql_generic``; ``strawberry.types.cast.get_strawberry_type_cast``;
   and the ``Info`` it builds reads the stand-in as if it were the ``GraphQLResolveInfo``;
