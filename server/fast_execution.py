@@ -129,8 +129,10 @@ from graphql import (
 from graphql.execution import Executor
 from graphql.pyutils import Path, inspect, is_iterable
 from graphql.pyutils import is_async_iterable as default_is_async_iterable
+from strawberry.scalars import ID
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_argument
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
@@ -314,19 +316,32 @@ class _Call:
             p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None
         )
         self.info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
-        #: (GraphQL name, Python name, strawberry type) of each argument, as strawberry's
-        #: ``convert_arguments`` reads them.
+        #: (GraphQL name, Python name, strawberry type, whether ``convert_argument`` returns
+        #: any value of it as it is) of each argument, as strawberry's ``convert_arguments``
+        #: reads them.
         self.arguments = tuple(
-            (config.name_converter.from_argument(a), a.python_name, a.type) for a in field.arguments
+            (config.name_converter.from_argument(a), a.python_name, a.type, self._as_is(a.type))
+            for a in field.arguments
         )
+
+    def _as_is(self, type_: Any) -> bool:
+        """Whether ``convert_argument`` returns every value of ``type_`` as it is: for a
+        built-in scalar of the registry, or an optional one (not a ``Maybe``), it returns
+        ``None`` as ``None`` and a leaf's value as it is (only ``GlobalID`` is converted)."""
+        if isinstance(type_, StrawberryOptional) and not isinstance(type_, StrawberryMaybe):
+            type_ = type_.of_type
+        return type_ in (str, int, float, bool, ID) and type_ in self.scalars
 
     def convert(self, arguments: dict[str, Any], info: Any) -> dict[str, Any]:
         """``convert_arguments(arguments, field.arguments, ..., info=info)``, its loop with
         each argument's GraphQL name and type looked up once (its ``name_converter`` and
         ``type`` are functions of the argument) instead of on every call."""
         kwargs: dict[str, Any] = {}
-        for name, python_name, type_ in self.arguments:
+        for name, python_name, type_, as_is in self.arguments:
             if name in arguments:
+                if as_is:
+                    kwargs[python_name] = arguments[name]
+                    continue
                 kwargs[python_name] = convert_argument(
                     value=arguments[name],
                     type_=type_,
