@@ -60,6 +60,11 @@ BREAKDOWN = {
         "_resolver",
     ),
     "      strawberry get_arguments": ("strawberry/schema/schema_converter.py", "get_arguments"),
+    "    resolvers the plan calls itself (with info)": (
+        "server/fast_execution.py",
+        "resolve_with_info",
+    ),
+    "    arguments the plan converts per call": ("server/fast_execution.py", "convert"),
     "      the resolvers themselves": ("strawberry/types/fields/resolver.py", "__call__"),
     "  JSON encoding": ("json/encoder.py", "iterencode"),
 }
