@@ -417,7 +417,7 @@ class _Run(Generic[E]):
 class _FieldPlan:
     __slots__ = (
         "key", "field_def", "nodes", "parent", "resolve", "direct", "arguments", "complete",
-        "typename", "non_null", "needs_info", "as_is", "enum_class", "enum_names",
+        "typename", "non_null", "needs_info", "as_is", "enum_class", "enum_names", "null_message",
     )  # fmt: skip
 
     # Set by Plan._plan_fields for every plan but that of ``__typename`` (``typename`` set),
@@ -438,6 +438,8 @@ class _FieldPlan:
         #: Coerced arguments when they use no variable (computed once), else None.
         self.arguments: dict[str, Any] | None = None
         self.non_null = False
+        #: What a null in a non-null field is reported as.
+        self.null_message = ""
         #: Whether the resolver or the completion may read the info.
         self.needs_info = False
         #: The class of the values that may complete to themselves (see ``_kept_as_is``).
@@ -583,13 +585,15 @@ class Plan(Generic[E]):
             else:
                 assert found.resolve is not None
                 plan.resolve, resolver_needs_info = found.resolve, True
-            plan.non_null = isinstance(field_def.type, GraphQLNonNull)
-            plan.complete, completion_needs_info = self._completer(
-                field_def.type, nodes, f"{parent.name}.{name}"
-            )
-            plan.needs_info = resolver_needs_info or completion_needs_info
             type_ = field_def.type
+            plan.non_null = isinstance(type_, GraphQLNonNull)
             named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+            # A non-null field is completed by the nullable completer and checked where it
+            # is run, as ``complete_non_null`` would check it, without a call more.
+            where = f"{parent.name}.{name}"
+            plan.complete, completion_needs_info = self._completer(named, nodes, where)
+            plan.null_message = f"Cannot return null for non-nullable field {where}."
+            plan.needs_info = resolver_needs_info or completion_needs_info
             plan.as_is = _kept_as_is(named)
             plan.enum_class, plan.enum_names = self._resolvers.enum_names(named)
             plans.append(plan)
@@ -872,7 +876,10 @@ class Plan(Generic[E]):
                 if is_awaitable(value):
                     _abandon((value,))
                     raise _Fallback
-                data[plan.key] = plan.complete(value, field_path, info, run)
+                completed = plan.complete(value, field_path, info, run)
+                if completed is None and plan.non_null:
+                    raise TypeError(plan.null_message)
+                data[plan.key] = completed
             except (_Unsupported, _Fallback):
                 raise
             except Exception as raw:  # noqa: BLE001 - a field error, handled as graphql-core does
