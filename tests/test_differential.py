@@ -658,9 +658,7 @@ class Query:
     @strawberry.field
     def leaves(self, count: int = 3, first: int = 0) -> list[Leaves | None]:
         rows = range(max(0, first), max(0, first) + max(0, min(count, 12)))
-        return [
-            Leaves(index=i, **{k: v[i % len(v)] for k, v in LEAF_VALUES.items()}) for i in rows
-        ]
+        return [Leaves(index=i, **{k: v[i % len(v)] for k, v in LEAF_VALUES.items()}) for i in rows]
 
     @strawberry.field
     def appended(
@@ -789,9 +787,7 @@ def test_a_plan_run_again_gives_every_call_lists_of_its_own() -> None:
     assert plan is not None
 
     def executor():
-        return TOY.execution_context_class.build(
-            TOY._schema, document, None, None, variables, None
-        )
+        return TOY.execution_context_class.build(TOY._schema, document, None, None, variables, None)
 
     expected = executor().execute_operation()
     assert expected.data == {
