@@ -341,10 +341,15 @@ def _node(K: KnowledgeGraph, global_id: str) -> Node | None:
 def _relations_among(K: KnowledgeGraph, nodes: set[str], checked: Filter) -> list[Relation]:
     found = []
     keeps = checked.keeps_edge
+    successors = K.graph.succ
     for node in sorted(nodes):
-        for edge in q.edges_of(K, node, direction="out"):
-            if edge.target in nodes and keeps(edge.data):
-                found.append(make_relation(edge))
+        # The outgoing edges in the order q.edges_of(K, node, direction="out") lists them, an
+        # Edge made only for those kept.
+        for target, keyed in successors[node].items():
+            if target in nodes:
+                for key, data in keyed.items():
+                    if keeps(data):
+                        found.append(make_relation(q.Edge(node, target, key, data)))
     return found
 
 

@@ -14,22 +14,34 @@ them):
 - fields are collected as the specification's CollectFields does, as graphql-core's
   ``collect_fields`` does (which the plan does not call: it works per request), so keys and
   the field nodes behind each come in the same order;
-- each field is resolved by strawberry's own resolver (``GraphQLField.resolve``, which wraps
-  the info in an ``Info``, converts the arguments with ``convert_arguments(..., info=...)``,
-  runs field extensions and exception handlers and passes ``self``/``root``/``parent``/``info``
-  as the resolver asks for them), given a stand-in for the ``GraphQLResolveInfo`` that has the
-  ``context`` at hand and builds the real info, with the executor's own ``build_resolve_info``,
-  the first time anything else is read from it. Two kinds of field are called directly, as
-  that resolver would end up calling them, when they have no extensions and the schema no
-  exception handlers: a field without a resolver reads its attribute (``getattr``, strawberry's
-  default resolver), a method taking only ``self`` is called with the source;
+- each field is resolved as strawberry's own resolver (``GraphQLField.resolve``) resolves it,
+  which wraps the info in an ``Info``, converts the arguments with ``convert_arguments(...,
+  info=...)``, runs field extensions and exception handlers and passes
+  ``self``/``root``/``parent``/``info`` as the resolver asks for them. The info it is given
+  is a stand-in for the ``GraphQLResolveInfo`` that has the ``context`` at hand and builds the
+  real info, with the executor's own ``build_resolve_info``, the first time anything else is
+  read from it. A field with extensions, or any field of a schema with exception handlers,
+  goes through that resolver; the others are called directly, as it would end up calling
+  them (:class:`_Call` says how): a field without a resolver reads its attribute (``getattr``,
+  strawberry's default resolver), a method taking only ``self`` is called with the source,
+  and any other resolver function gets ``self``/``root``/``parent``, an ``Info`` built as
+  strawberry builds it (only when the function asks for one or the arguments are converted
+  per call) and the arguments converted by strawberry's ``convert_argument``, argument by
+  argument as ``convert_arguments`` does;
 - arguments are coerced by graphql-core's ``get_argument_values``, once per document for those
-  that use no variable (strawberry copies lists and builds input objects anew for each call, so
-  a resolver never shares a container with another request; a custom scalar whose parsed value
-  is mutable would be shared, and this schema has none);
-- leaves are serialised by the same ``coerce_output_value``, abstract types resolved by the
-  same ``resolve_type`` (memoised per Python class only where strawberry's default resolver
-  depends on nothing else) and objects checked by the same ``is_type_of``;
+  that use no variable, and converted once per document where they convert to immutable
+  values (scalars, enum members, nulls); lists and input objects are converted for each call,
+  as strawberry copies lists and builds input objects anew for each call, so a resolver never
+  shares a container with another call or request (a custom scalar whose parsed value is
+  mutable would be shared, and this schema has none);
+- leaves are serialised by the same ``coerce_output_value``, except where its answer is known
+  without calling it: a ``str`` (exactly) for String and ID, a ``bool`` for Boolean, an
+  ``int`` in the 32-bit range for Int and a finite ``float`` for Float answer themselves, and
+  a member of a strawberry enum's own class answers the name its ``coerce_output_value`` gave
+  for that member when the document was compiled; abstract types are resolved by the same
+  ``resolve_type`` (memoised per Python class only where strawberry's default resolver
+  depends on nothing else) and objects checked by the same ``is_type_of`` (not called where
+  strawberry's own would hold: an instance of the type's own class, not cast);
 - errors are handled in place, as graphql-core handles them: an exception from a resolver,
   from argument coercion or from completion (a null in a non-null position, a value a scalar
   cannot serialise, something not iterable where a list is due) becomes a located error with
@@ -55,9 +67,13 @@ free of side effects, as those of a read-only schema are.
 - strawberry: ``Schema._schema`` (the graphql-core schema) and ``Schema.exception_handlers``;
   the ``GraphQLCoreConverter.DEFINITION_BACKREF`` entry of ``extensions`` linking each GraphQL
   field and type to its strawberry definition; of a ``StrawberryField``, ``is_async``,
-  ``is_basic_field``, ``extensions``, ``arguments``, ``default_resolver``, ``python_name`` and
-  ``base_resolver``; of its ``StrawberryResolver``, ``self_parameter``, ``info_parameter``,
-  ``root_parameter``, ``parent_parameter`` and ``wrapped_func``; of a
+  ``is_basic_field``, ``extensions``, ``arguments``, ``default_resolver``, ``python_name``,
+  ``base_resolver`` and that its class keeps ``StrawberryField.get_result``; of a
+  ``StrawberryArgument``, ``python_name`` and ``type``; of its ``StrawberryResolver``,
+  ``self_parameter``, ``info_parameter``, ``root_parameter``, ``parent_parameter`` and
+  ``wrapped_func``; ``Schema.config`` (``info_class``, ``name_converter.from_argument``) and
+  ``Schema.schema_converter.scalar_registry``; ``strawberry.types.arguments.convert_argument``;
+  the ``wrapped_cls`` of strawberry's enum types; of a
   ``StrawberryObjectDefinition``, ``origin``, ``is_type_of``, ``resolve_type``,
   ``concrete_of`` and ``is_graphql_generic``; ``strawberry.types.cast.get_strawberry_type_cast``;
   and the ``Info`` it builds reads the stand-in as if it were the ``GraphQLResolveInfo``;
@@ -72,9 +88,11 @@ source, path, run, parent)``, called once per object, to check its limits there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from inspect import iscoroutine
+from math import isfinite
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, Self, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Self, TypeAlias, TypeVar, cast, overload
 
 from graphql import (
     DocumentNode,
@@ -83,9 +101,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
+    GraphQLFloat,
     GraphQLID,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
@@ -106,15 +128,24 @@ from graphql import (
 )
 from graphql.execution import Executor
 from graphql.pyutils import Path, inspect, is_iterable
+from graphql.pyutils import is_async_iterable as default_is_async_iterable
+from strawberry.scalars import ID
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_argument
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.cast import get_strawberry_type_cast
+from strawberry.types.field import StrawberryField
+from strawberry.types.info import Info
 
 if TYPE_CHECKING:
     import strawberry
+    from strawberry.schema.config import StrawberryConfig
 
 __all__ = ["Plan", "Resolvers"]
 
 _BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+#: The range of GraphQL's Int (graphql-core refuses an int outside it).
+_MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 
 
 class _Unsupported(Exception):
@@ -144,6 +175,15 @@ Complete: TypeAlias = "Callable[[Any, ResponsePath, InfoThunk, _Run[Any]], Any]"
 E = TypeVar("E", bound=Executor[Any])
 
 
+#: Python types whose values are the same in every request: a value of one of them (or an
+#: enum member) can be converted once per document and passed to every call.
+_IMMUTABLE = frozenset({type(None), str, int, float, bool})
+
+
+def _immutable(value: Any) -> bool:
+    return type(value) in _IMMUTABLE or isinstance(value, Enum)
+
+
 class Resolvers:
     """How to call the resolver of each field of a strawberry schema, worked out once."""
 
@@ -151,46 +191,68 @@ class Resolvers:
         self.schema = schema
         self.graphql_schema: GraphQLSchema = schema._schema
         self._handlers = bool(getattr(schema, "exception_handlers", None))
-        self._cache: dict[tuple[str, str], tuple[Callable[..., Any], bool] | None] = {}
+        self._config = schema.config
+        self._scalars = schema.schema_converter.scalar_registry
+        self._cache: dict[tuple[str, str], _Resolver | None] = {}
+        self._enums: dict[str, tuple[type, dict[Any, str]]] = {}
 
-    def of(
-        self, parent: GraphQLObjectType, name: str, field_def: GraphQLField
-    ) -> tuple[Callable[..., Any], bool] | None:
-        """``(resolve, direct)`` for a field, or ``None`` if the fast path cannot call it.
-
-        A direct resolver is called as ``resolve(source)``; the others as
-        ``resolve(source, info, arguments)``.
-        """
+    def of(self, parent: GraphQLObjectType, name: str, field_def: GraphQLField) -> _Resolver | None:
+        """How to call a field's resolver, or ``None`` if the fast path cannot call it."""
         key = (parent.name, name)
         if key not in self._cache:
             self._cache[key] = self._make(field_def)
         return self._cache[key]
 
-    def _make(self, field_def: GraphQLField) -> tuple[Callable[..., Any], bool] | None:
+    def enum_names(self, type_: Any) -> tuple[type, dict[Any, str]]:
+        """``(cls, names)`` for a strawberry enum type: its Python enum class and the name
+        its ``coerce_output_value`` answers for each member; ``(_Never, {})`` for any other."""
+        wrapped = getattr(type_, "wrapped_cls", None)
+        if (
+            not isinstance(type_, GraphQLEnumType)
+            or not isinstance(wrapped, type)
+            or not issubclass(wrapped, Enum)
+            or hasattr(wrapped, "__await__")  # members graphql-core would await
+        ):
+            return _Never, {}
+        if type_.name not in self._enums:
+            try:
+                names = {member: type_.coerce_output_value(member) for member in wrapped}
+            except Exception:  # noqa: BLE001 - then every value takes the general path
+                self._enums[type_.name] = (_Never, {})
+            else:
+                self._enums[type_.name] = (wrapped, names)
+        return self._enums[type_.name]
+
+    def _make(self, field_def: GraphQLField) -> _Resolver | None:
         field = (field_def.extensions or {}).get(_BACKREF)
         wrapped = field_def.resolve
         if field is None or wrapped is None or getattr(field, "is_async", True):
             return None
-        if field.is_basic_field and not self._handlers:
+        plain = (
+            not field.extensions
+            and not self._handlers
+            and type(field).get_result is StrawberryField.get_result
+        )
+        if field.is_basic_field and plain:
             # Strawberry's resolver of such a field is ``default_resolver(source, name)``.
             default, attribute = field.default_resolver, field.python_name
             if default is getattr:
-                return attrgetter(attribute), True
-            return (lambda source: default(source, attribute)), True
+                return _Resolver(direct=attrgetter(attribute))
+            return _Resolver(direct=lambda source: default(source, attribute))
 
         resolver = field.base_resolver
-        if (
-            not field.extensions
-            and not self._handlers
-            and not field.arguments
-            and resolver.self_parameter is not None
-            and resolver.info_parameter is None
-            and resolver.root_parameter is None
-            and resolver.parent_parameter is None
-        ):
-            # A method taking only ``self``: strawberry's resolver comes to
-            # ``base_resolver(source)``, which calls ``wrapped_func(source)``.
-            return resolver.wrapped_func, True
+        if plain and resolver is not None and callable(resolver.wrapped_func):
+            if (
+                not field.arguments
+                and resolver.self_parameter is not None
+                and resolver.info_parameter is None
+                and resolver.root_parameter is None
+                and resolver.parent_parameter is None
+            ):
+                # A method taking only ``self``: strawberry's resolver comes to
+                # ``base_resolver(source)``, which calls ``wrapped_func(source)``.
+                return _Resolver(direct=resolver.wrapped_func)
+            return _Resolver(call=_Call(field, self._config, self._scalars))
 
         # Strawberry's own resolver: the info wrapped in an ``Info``, the arguments converted
         # (``convert_arguments(..., info=...)``), extensions and exception handlers run, and
@@ -198,7 +260,140 @@ class Resolvers:
         def resolve(source: Any, info: Any, arguments: dict[str, Any]) -> Any:
             return wrapped(source, info, **arguments)
 
-        return resolve, False
+        return _Resolver(resolve=resolve)
+
+
+class _Resolver:
+    """One of three ways to call a field's resolver: ``direct(source)``; through ``call``,
+    as strawberry's resolver would call the function; or strawberry's resolver itself,
+    ``resolve(source, info, arguments)``."""
+
+    __slots__ = ("direct", "call", "resolve")
+
+    def __init__(
+        self,
+        direct: Callable[[Any], Any] | None = None,
+        call: _Call | None = None,
+        resolve: Resolve | None = None,
+    ) -> None:
+        self.direct = direct
+        self.call = call
+        self.resolve = resolve
+
+
+class _Call:
+    """A strawberry resolver function called as strawberry's resolver calls it, for a field
+    without extensions in a schema without exception handlers.
+
+    Strawberry's resolver (``GraphQLField.resolve``, from ``from_resolver``) does, for such a
+    field: ``info = config.info_class(_raw_info=info, _field=field)``; the arguments converted
+    by ``convert_arguments(arguments, field.arguments, scalar_registry=..., config=...,
+    info=info)``; the source passed first if the function takes ``self``, and as the keyword
+    arguments ``root``/``parent`` name, the info as the one ``info`` names; then
+    ``field.get_result`` calls ``base_resolver(*args, **kwargs)``, which calls
+    ``wrapped_func(*args, **kwargs)``. :meth:`resolver` does the same, except that arguments
+    which use no variable and convert to immutable values (scalars, enum members, ``None``:
+    nothing that a list or an input object could be built into, nothing ``from_input`` made)
+    are converted once per document, and the ``Info`` is built only when the function takes
+    one or the conversion is per call.
+    """
+
+    __slots__ = (
+        "field", "config", "scalars", "function", "takes_self", "sources", "info_name",
+        "arguments",
+    )  # fmt: skip
+
+    def __init__(self, field: StrawberryField, config: StrawberryConfig, scalars: Any) -> None:
+        resolver = field.base_resolver
+        assert resolver is not None
+        self.field = field
+        self.config = config
+        self.scalars = scalars
+        self.function = cast(Callable[..., Any], resolver.wrapped_func)
+        self.takes_self = resolver.self_parameter is not None
+        #: The names under which the source is passed as a keyword (``root``, ``parent``).
+        self.sources = tuple(
+            p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None
+        )
+        self.info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
+        #: (GraphQL name, Python name, strawberry type, whether ``convert_argument`` returns
+        #: any value of it as it is) of each argument, as strawberry's ``convert_arguments``
+        #: reads them.
+        self.arguments = tuple(
+            (config.name_converter.from_argument(a), a.python_name, a.type, self._as_is(a.type))
+            for a in field.arguments
+        )
+
+    def _as_is(self, type_: Any) -> bool:
+        """Whether ``convert_argument`` returns every value of ``type_`` as it is: for a
+        built-in scalar of the registry, or an optional one (not a ``Maybe``), it returns
+        ``None`` as ``None`` and a leaf's value as it is (only ``GlobalID`` is converted)."""
+        if isinstance(type_, StrawberryOptional) and not isinstance(type_, StrawberryMaybe):
+            type_ = type_.of_type
+        return type_ in (str, int, float, bool, ID) and type_ in self.scalars
+
+    def convert(self, arguments: dict[str, Any], info: Any) -> dict[str, Any]:
+        """``convert_arguments(arguments, field.arguments, ..., info=info)``, its loop with
+        each argument's GraphQL name and type looked up once (its ``name_converter`` and
+        ``type`` are functions of the argument) instead of on every call."""
+        kwargs: dict[str, Any] = {}
+        for name, python_name, type_, as_is in self.arguments:
+            if name in arguments:
+                if as_is:
+                    kwargs[python_name] = arguments[name]
+                    continue
+                kwargs[python_name] = convert_argument(
+                    value=arguments[name],
+                    type_=type_,
+                    config=self.config,
+                    scalar_registry=self.scalars,
+                    info=info,
+                    path=(name,),
+                )
+        return kwargs
+
+    def converted_once(self, arguments: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The converted keyword arguments for every call, when ``arguments`` (coerced once
+        per document; ``None`` when they use variables) convert to immutable values only."""
+        if arguments is None or not all(_immutable(v) for v in arguments.values()):
+            return None
+        try:
+            converted = self.convert(arguments, None)
+        except Exception:  # noqa: BLE001 - converted again per call, which reports it
+            return None
+        return converted if all(_immutable(v) for v in converted.values()) else None
+
+    def resolver(self, arguments: dict[str, Any] | None) -> tuple[Resolve, bool]:
+        """``(resolve(source, info, arguments), needs_info)`` for a field whose coerced
+        arguments are ``arguments`` in every request (``None``: they vary)."""
+        function, takes_self, sources = self.function, self.takes_self, self.sources
+        info_name, field, info_class = self.info_name, self.field, self.config.info_class
+        once = self.converted_once(arguments)
+        # Strawberry's own Info is a record: building one that nothing reads does nothing.
+        if once is not None and info_name is None and not sources and info_class is Info:
+            # The common case spared every step but the call: the callee gets its own copy
+            # of the keyword arguments, as any call does.
+            if takes_self:
+                return (lambda source, info, arguments: function(source, **once)), False
+            return (lambda source, info, arguments: function(**once)), False
+        if once is not None and info_name == "info" and not sources and takes_self:
+            # The usual method taking ``self`` and ``info`` and arguments without variables.
+            def resolve_with_info(source: Any, info: Any, arguments: dict[str, Any]) -> Any:
+                return function(source, info=info_class(_raw_info=info, _field=field), **once)
+
+            return resolve_with_info, True
+        convert = self.convert
+
+        def resolve(source: Any, info: Any, arguments: dict[str, Any]) -> Any:
+            strawberry_info = info_class(_raw_info=info, _field=field)
+            kwargs = dict(once) if once is not None else convert(arguments, strawberry_info)
+            for name in sources:
+                kwargs[name] = source
+            if info_name is not None:
+                kwargs[info_name] = strawberry_info
+            return function(source, **kwargs) if takes_self else function(**kwargs)
+
+        return resolve, True
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -207,12 +402,14 @@ class Resolvers:
 class _Run(Generic[E]):
     """What one execution needs: graphql-core's execution context, for variables and infos."""
 
-    __slots__ = ("context", "errors", "is_awaitable", "is_async_iterable")
+    __slots__ = ("context", "errors", "is_awaitable", "is_async_iterable", "default_async_iterable")
 
     def __init__(self, context: E) -> None:
         self.context = context
         self.is_awaitable = context.is_awaitable
         self.is_async_iterable = context.is_async_iterable
+        #: Whether that is graphql-core's own predicate, to which no list is asynchronous.
+        self.default_async_iterable = self.is_async_iterable is default_is_async_iterable
         #: Field errors, in the order graphql-core would collect them.
         self.errors: list[GraphQLError] = []
 
@@ -220,7 +417,7 @@ class _Run(Generic[E]):
 class _FieldPlan:
     __slots__ = (
         "key", "field_def", "nodes", "parent", "resolve", "direct", "arguments", "complete",
-        "typename", "non_null", "needs_info",
+        "typename", "non_null", "needs_info", "as_is", "enum_class", "enum_names", "null_message",
     )  # fmt: skip
 
     # Set by Plan._plan_fields for every plan but that of ``__typename`` (``typename`` set),
@@ -241,8 +438,15 @@ class _FieldPlan:
         #: Coerced arguments when they use no variable (computed once), else None.
         self.arguments: dict[str, Any] | None = None
         self.non_null = False
+        #: What a null in a non-null field is reported as.
+        self.null_message = ""
         #: Whether the resolver or the completion may read the info.
         self.needs_info = False
+        #: The class of the values that may complete to themselves (see ``_kept_as_is``).
+        self.as_is: type = _Never
+        #: For an enum field, its Python class and each member's name (``enum_names``).
+        self.enum_class: type = _Never
+        self.enum_names: dict[Any, str] = {}
 
 
 class Plan(Generic[E]):
@@ -372,17 +576,26 @@ class Plan(Generic[E]):
             if found is None:
                 raise _Unsupported("resolver")
             plan.field_def = field_def
-            resolve, direct = found
-            if direct:
-                plan.direct = resolve
-            else:
-                plan.resolve = resolve
             plan.arguments = self._static_arguments(field_def, nodes[0])
-            plan.non_null = isinstance(field_def.type, GraphQLNonNull)
-            plan.complete, completion_needs_info = self._completer(
-                field_def.type, nodes, f"{parent.name}.{name}"
-            )
-            plan.needs_info = not direct or completion_needs_info
+            resolver_needs_info = False
+            if found.direct is not None:
+                plan.direct = found.direct
+            elif found.call is not None:
+                plan.resolve, resolver_needs_info = found.call.resolver(plan.arguments)
+            else:
+                assert found.resolve is not None
+                plan.resolve, resolver_needs_info = found.resolve, True
+            type_ = field_def.type
+            plan.non_null = isinstance(type_, GraphQLNonNull)
+            named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+            # A non-null field is completed by the nullable completer and checked where it
+            # is run, as ``complete_non_null`` would check it, without a call more.
+            where = f"{parent.name}.{name}"
+            plan.complete, completion_needs_info = self._completer(named, nodes, where)
+            plan.null_message = f"Cannot return null for non-nullable field {where}."
+            plan.needs_info = resolver_needs_info or completion_needs_info
+            plan.as_is = _kept_as_is(named)
+            plan.enum_class, plan.enum_names = self._resolvers.enum_names(named)
             plans.append(plan)
         return plans
 
@@ -421,21 +634,30 @@ class Plan(Generic[E]):
             return complete_non_null, needs_info
         if isinstance(type_, GraphQLList):
             item_type = type_.of_type
-            item, needs_info = self._completer(item_type, nodes, where)
             item_non_null = isinstance(item_type, GraphQLNonNull)
+            # A non-null item is completed by the nullable completer and checked here, as
+            # ``complete_non_null`` would check it, without a call more per item.
+            item, needs_info = self._completer(
+                item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type,
+                nodes,
+                where,
+            )
+            null_item = f"Cannot return null for non-nullable field {where}."
             not_iterable = f"Expected Iterable, but did not find one for field '{where}'."
 
             def complete_list(
                 value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]
             ) -> Any:
-                if isinstance(value, Exception):
-                    raise value
-                if value is None or value is Undefined:
-                    return None
-                if run.is_async_iterable(value):
-                    raise _Fallback
-                if not is_iterable(value):
-                    raise GraphQLError(not_iterable)
+                # A list is iterable and, to graphql-core's own predicate, not asynchronous.
+                if type(value) is not list or not run.default_async_iterable:
+                    if isinstance(value, Exception):
+                        raise value
+                    if value is None or value is Undefined:
+                        return None
+                    if run.is_async_iterable(value):
+                        raise _Fallback
+                    if not is_iterable(value):
+                        raise GraphQLError(not_iterable)
                 completed: list[Any] = []
                 is_awaitable = run.is_awaitable
                 for index, element in enumerate(value):
@@ -444,7 +666,10 @@ class Plan(Generic[E]):
                         raise _Fallback
                     element_path: ResponsePath = (path, index, None)
                     try:
-                        completed.append(item(element, element_path, info, run))
+                        done = item(element, element_path, info, run)
+                        if done is None and item_non_null:
+                            raise TypeError(null_item)
+                        completed.append(done)
                     except (_Unsupported, _Fallback):
                         raise
                     except Exception as raw:  # noqa: BLE001 - a field error, as graphql-core
@@ -458,14 +683,23 @@ class Plan(Generic[E]):
             return complete_list, needs_info
         if is_leaf_type(type_):
             coerce = type_.coerce_output_value
-            # GraphQL's String and ID answer a str with itself: spare the call.
-            keeps_str = type_ is GraphQLString or type_ is GraphQLID
+            as_is = _kept_as_is(type_)
+            # An enum member's name, worked out once by the enum's own coerce_output_value.
+            enum_class, names = self._resolvers.enum_names(type_)
 
             def complete_leaf(
                 value: Any, path: ResponsePath, info: InfoThunk, run: _Run[Any]
             ) -> Any:
-                if keeps_str and type(value) is str:
+                kind = type(value)
+                if kind is as_is and (
+                    kind is str
+                    or kind is bool
+                    or (kind is int and _MIN_INT <= value <= _MAX_INT)
+                    or (kind is float and isfinite(value))
+                ):
                     return value
+                if kind is enum_class:
+                    return names[value]
                 if isinstance(value, Exception):
                     raise value
                 if value is None or value is Undefined:
@@ -486,6 +720,14 @@ class Plan(Generic[E]):
         raise _Unsupported("unknown type")
 
     def _object_completer(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> Complete:
+        return self._object_parts(type_, nodes)[0]
+
+    def _object_parts(
+        self, type_: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> tuple[Complete, type | None, list[_FieldPlan]]:
+        """``(complete, own_class, fields)``: the completer, and for an instance of exactly
+        ``own_class`` not cast to another type (which needs no ``is_type_of``), the plans of
+        the fields it runs on it."""
         definition = (type_.extensions or {}).get(_BACKREF)
         is_type_of = type_.is_type_of
         # Strawberry's generated is_type_of holds for an instance of the type's own class
@@ -513,7 +755,7 @@ class Plan(Generic[E]):
                     raise _Fallback  # graphql-core words this error; let it
             return execute_fields(fields, value, path, run, type_)
 
-        return complete_object
+        return complete_object, own_class, fields
 
     def _abstract_completer(self, type_: GraphQLAbstractType, nodes: list[FieldNode]) -> Complete:
         schema = self._schema
@@ -533,10 +775,18 @@ class Plan(Generic[E]):
             raise _Unsupported("no resolve_type")
         # One completer per possible type, compiled now so that nothing is compiled (and
         # nothing can turn out unsupported) once resolvers have started running.
-        completers = {
-            possible.name: self._object_completer(possible, nodes)
+        parts = {
+            possible.name: (possible, self._object_parts(possible, nodes))
             for possible in schema.get_possible_types(type_)
         }
+        completers = {name: complete for name, (_, (complete, _, _)) in parts.items()}
+        #: For each possible type, what ``complete_object`` comes to for an instance of its
+        #: own class not cast: its fields run without another check.
+        direct = {
+            name: (own_class, fields, possible)
+            for name, (possible, (_, own_class, fields)) in parts.items()
+        }
+        execute_fields = self._execute_fields
         runtime_types: dict[type, str] = {}
 
         def memoisable_class(value: Any) -> bool:
@@ -559,7 +809,11 @@ class Plan(Generic[E]):
                 return None
             cls = type(value)
             name = runtime_types.get(cls) if get_strawberry_type_cast(value) is None else None
-            if name is None:
+            if name is not None:
+                own_class, fields, possible = direct[name]
+                if cls is own_class:
+                    return execute_fields(fields, value, path, run, possible)
+            else:
                 resolved = resolve_type(value, info(), type_)
                 if not isinstance(resolved, str) or resolved not in completers:
                     raise _Fallback  # awaitable, or an error graphql-core words; let it
@@ -588,13 +842,31 @@ class Plan(Generic[E]):
             if plan.typename is not None:
                 data[plan.key] = plan.typename
                 continue
-            # The response path as nested tuples: a graphql-core Path is made only if needed.
-            field_path: ResponsePath = (path, plan.key, typename)
-            info: InfoThunk = _LazyInfo(context, plan, field_path) if plan.needs_info else _no_info
+            direct = plan.direct
             try:
-                if plan.direct is not None:
-                    value = plan.direct(source)
-                else:
+                if direct is not None:
+                    value = direct(source)
+                    # A str of a String field, say, or a member of an enum field's class:
+                    # answered as its completion would answer it (a value of these classes
+                    # is never awaitable either).
+                    kind = type(value)
+                    if kind is plan.as_is and (
+                        kind is str
+                        or kind is bool
+                        or (kind is int and _MIN_INT <= value <= _MAX_INT)
+                        or (kind is float and isfinite(value))
+                    ):
+                        data[plan.key] = value
+                        continue
+                    if kind is plan.enum_class:
+                        data[plan.key] = plan.enum_names[value]
+                        continue
+                # The response path as nested tuples: a graphql-core Path is made only if needed.
+                field_path: ResponsePath = (path, plan.key, typename)
+                info: InfoThunk = (
+                    _LazyInfo(context, plan, field_path) if plan.needs_info else _no_info
+                )
+                if direct is None:
                     arguments = plan.arguments
                     if arguments is None:
                         arguments = get_argument_values(
@@ -604,11 +876,16 @@ class Plan(Generic[E]):
                 if is_awaitable(value):
                     _abandon((value,))
                     raise _Fallback
-                data[plan.key] = plan.complete(value, field_path, info, run)
+                completed = plan.complete(value, field_path, info, run)
+                if completed is None and plan.non_null:
+                    raise TypeError(plan.null_message)
+                data[plan.key] = completed
             except (_Unsupported, _Fallback):
                 raise
             except Exception as raw:  # noqa: BLE001 - a field error, handled as graphql-core does
-                error = located_error(raw, plan.nodes, _as_path(field_path).as_list())
+                error = located_error(
+                    raw, plan.nodes, _as_path((path, plan.key, typename)).as_list()
+                )
                 if plan.non_null:
                     raise error from None
                 run.errors.append(error)
@@ -668,6 +945,27 @@ def _as_path(path: ResponsePath | None) -> Path | None:
         return None
     prev, key, typename = path
     return Path(_as_path(prev), key, typename)
+
+
+class _Never:
+    """A type no value has: what :func:`_kept_as_is` answers for a type with no such class."""
+
+
+def _kept_as_is(type_: Any) -> type:
+    """The Python class whose instances the built-in scalar ``type_`` answers with themselves
+    (``coerce_output_value`` returns its argument, or an equal value of the same class):
+    ``str`` for String and ID, ``bool`` for Boolean, ``int`` for Int (within its 32-bit
+    range, which the caller checks), ``float`` for Float (finite, which the caller checks).
+    Exact classes only: a subclass may serialise otherwise."""
+    if type_ is GraphQLString or type_ is GraphQLID:
+        return str
+    if type_ is GraphQLBoolean:
+        return bool
+    if type_ is GraphQLInt:
+        return int
+    if type_ is GraphQLFloat:
+        return float
+    return _Never
 
 
 def _uses_variables(value: Any) -> bool:

@@ -523,6 +523,57 @@ class Problem:
     message: str
 
 
+@strawberry.enum
+class Size(Enum):
+    SMALL = "s"
+    LARGE = "l"
+    BIG = "l"  # an alias: the same member as LARGE
+
+
+class Text(str):
+    """A str of a class of its own: String answers it through the general path."""
+
+
+#: What each leaf of the ``leaves`` rows holds, row by row (row ``i`` takes item ``i`` modulo
+#: the length): values a scalar answers as they are, values it converts, values it refuses.
+LEAF_VALUES: dict[str, list[Any]] = {
+    "text": ["a", Text("b"), 1, True, 1.5, None, [1]],
+    "number": [1, True, 2**31, -(2**31), 2**31 - 1, 1.0, 1.5, "7", None, "x"],
+    "ratio": [0.5, float("nan"), float("inf"), 2, True, "2.5", None, -0.0],
+    "flag": [True, 1, 0.0, None, "yes", False],
+    "colour": [Colour.RED, "green", Size.LARGE, None, "nope", Colour.BLUE],
+    "size": [Size.BIG, Size.SMALL, "s", Colour.RED, None],
+    "ident": ["x", 7, Text("y"), None, 1.0],
+}
+
+
+@strawberry.type
+class Leaves:
+    """A row of leaves, read as attributes (strawberry's default resolver)."""
+
+    text: str | None
+    number: int | None
+    ratio: float | None
+    flag: bool | None
+    colour: Colour | None
+    size: Size | None
+    ident: strawberry.ID | None
+
+    @strawberry.field
+    def strict_text(self) -> str:
+        return self.text  # type: ignore[return-value]  # the values above, null and all
+
+    @strawberry.field
+    def strict_colour(self) -> Colour:
+        return self.colour  # type: ignore[return-value]
+
+    @strawberry.field
+    def numbers(self) -> list[int]:
+        return [v for v in LEAF_VALUES["number"] if v is not None][: 1 + self.index]
+
+    index: strawberry.Private[int] = 0
+
+
 Outcome = Annotated[Square | Problem, strawberry.union("Outcome")]
 
 
@@ -604,16 +655,38 @@ class Query:
     def selection(self, info: Info) -> list[str]:
         return [f"{field.name}:{field.alias}" for field in info.selected_fields]
 
+    @strawberry.field
+    def leaves(self, count: int = 3, first: int = 0) -> list[Leaves | None]:
+        rows = range(max(0, first), max(0, first) + max(0, min(count, 12)))
+        return [Leaves(index=i, **{k: v[i % len(v)] for k, v in LEAF_VALUES.items()}) for i in rows]
+
+    @strawberry.field
+    def appended(
+        self,
+        values: list[int] | None = None,
+        sizes: list[Size] | None = None,
+        tail: int = 9,
+        size: Size = Size.SMALL,
+    ) -> str:
+        """Changes the lists it is given: a list shared between calls would show it."""
+        values = values if values is not None else []
+        values.append(tail)
+        if sizes is not None:
+            sizes.append(size)
+        return f"{values} {describe(sizes)} {describe(size)}"
+
 
 class Handler(strawberry.ExceptionHandler[LookupError, Problem]):
     def handle(self, exception: LookupError, *, field: Any, info: Info) -> Problem:
         return Problem(message=f"handled {exception} at {info.path.as_list()}")
 
 
-TOY = strawberry.Schema(query=Query, types=[Square, Circle])
+TOY = strawberry.Schema(query=Query, types=[Square, Circle, Leaves])
 TOY_RESOLVERS = Resolvers(TOY)
 #: The same, with an exception handler: then every field runs through strawberry's resolver.
-HANDLED = strawberry.Schema(query=Query, types=[Square, Circle], exception_handlers=[Handler()])
+HANDLED = strawberry.Schema(
+    query=Query, types=[Square, Circle, Leaves], exception_handlers=[Handler()]
+)
 HANDLED_RESOLVERS = Resolvers(HANDLED)
 TOY_STRINGS = ["", "a", "hey", "square 1", "2024-02-29", "not-a-date", "1"]
 TOY_SCALARS = {
@@ -627,6 +700,7 @@ TOY_ROOT_FIELDS = [
     ("echo",),
     ("maybe", "shout", "failing", "numbers", "selection"),
     ("shapes", "strictShapes", "outcome", "risky", "wrongType"),
+    ("leaves", "appended", "failing"),
 ]
 
 
@@ -695,3 +769,42 @@ def test_exception_handlers_run_as_strawberry_runs_them() -> None:
     assert fast.data == {"a": {"message": "handled nothing there at ['a']"}, "b": {"name": "there"}}
     # Without the handler, the same document fails at the non-null root field.
     assert_same(TOY, TOY_RESOLVERS, document, None, None)
+
+
+def test_a_plan_run_again_gives_every_call_lists_of_its_own() -> None:
+    """Arguments without variables are coerced once per document, and immutable ones
+    converted once too; lists are still copied for every call, as strawberry copies them, so
+    a resolver that changes its list changes nothing for the next call or the next request."""
+    document = parse(
+        "query ($v: [Int!], $s: [Size!]) {"
+        " a: appended(values: [1, 2], sizes: [SMALL])"
+        " b: appended(values: [1, 2], sizes: [SMALL], tail: 3, size: LARGE)"
+        " c: appended(values: $v, sizes: $s) d: appended(values: $v, sizes: $s) e: appended }"
+    )
+    variables = {"v": [5], "s": ["LARGE"]}
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    plan = Plan.compile(TOY_RESOLVERS, document, operation)
+    assert plan is not None
+
+    def executor():
+        return TOY.execution_context_class.build(TOY._schema, document, None, None, variables, None)
+
+    expected = executor().execute_operation()
+    assert expected.data == {
+        "a": "[1, 2, 9] [Size.SMALL, Size.SMALL] Size.SMALL",
+        "b": "[1, 2, 3] [Size.SMALL, Size.LARGE] Size.LARGE",
+        "c": "[5, 9] [Size.LARGE, Size.SMALL] Size.SMALL",
+        "d": "[5, 9] [Size.LARGE, Size.SMALL] Size.SMALL",
+        "e": "[9] NoneType:None Size.SMALL",
+    }
+    for _ in range(3):
+        assert answer(plan.execute(executor())) == answer(expected)
+
+
+def test_leaves_complete_as_graphql_core_completes_them() -> None:
+    """Every row of ``LEAF_VALUES``: values kept as they are, converted, or refused."""
+    fields = "text number ratio flag colour size ident numbers"
+    for strict in ("", "strictText", "strictColour"):
+        document = parse(f"{{ leaves(count: 12) {{ {fields} {strict} }} }}")
+        assert_same(TOY, TOY_RESOLVERS, document, None, None)
+        assert_same(HANDLED, HANDLED_RESOLVERS, document, None, None)
