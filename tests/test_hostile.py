@@ -247,8 +247,10 @@ def test_the_fan_out_family_is_refused_or_answered_at_once(client, ordinary_seco
     response, _ = timed(client, plain)
     assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
     assert response.json()["data"]["entity"]["neighbors"]
+    # About an ordinary answer's cost (within three times: the 60-level document is itself long,
+    # and a loaded machine is noisy); expanding the copies would be 2^levels times the work.
     for document in (aliased, plain):
-        assert median_seconds(client, document) < ordinary_seconds, levels
+        assert median_seconds(client, document) < ordinary_seconds * 3, levels
 
 
 #: 30 aliases of relations with long citation contexts and whole document texts: 55 MB of

@@ -20,6 +20,24 @@ import pytest
 from graph.mentions import _FormMatcher, _pattern
 from graph.quotes import _QUOTE_MARKS, NormalizedText
 
+#: The generated graph the tests below share: about 2,050 nodes, where a given name starts
+#: hundreds of forms. Just past ``graph.centrality.EXACT_BETWEENNESS_MAX_NODES``, where
+#: betweenness is sampled, it builds in a seventh of the time a 6,000-edge graph (1,800 nodes,
+#: exact betweenness) took, and it is three times the size.
+GENERATED_EDGES = 6_700
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated seed folder and the graph built from it, once for the module (read only)."""
+    from bench.generate import generate
+    from graph.build import load_graph
+
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, edges=GENERATED_EDGES)
+    return folder, load_graph(folder)
+
+
 WORDS = ["the", "hotel", "clerk", "Choi", "Choi's", "boss", "Ok-ju", "Ok", "Min", "hee",
          "x_y", "é", "'B'", "A.", "$100", "’s", "Ju"]  # fmt: skip
 GAPS = [" ", "  ", "\n", "\n\n", "\t", ", ", ". ", "-", "\u00a0", "\u2028 "]
@@ -125,17 +143,13 @@ def test_sampled_betweenness_survives_more_shortest_paths_than_floats_count() ->
     )
 
 
-@pytest.mark.slow
-def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
+def test_pagerank_is_networkx_pagerank(ballerina, generated) -> None:
     import networkx as nx
     import pytest
 
-    from bench.generate import generate
-    from graph.build import load_graph
     from graph.centrality import Adjacency, pagerank
 
-    generate(tmp_path, edges=3_000)
-    for G in (ballerina.graph, load_graph(tmp_path).graph):
+    for G in (ballerina.graph, generated[1].graph):
         adjacency = Adjacency.of(G)
         ours = dict(zip(adjacency.nodes, pagerank(adjacency).tolist(), strict=True))
         assert ours == pytest.approx(nx.pagerank(nx.Graph(G)), rel=1e-12)
@@ -144,7 +158,7 @@ def test_pagerank_is_networkx_pagerank(ballerina, tmp_path) -> None:
     assert {n: r for n, r in film.nodes(data="pagerank")} == nx.pagerank(nx.Graph(film))
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # PyYAML's pure-Python loader over the generated files
 def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
     """ryaml (YAML 1.2) reads every seed file exactly as PyYAML's safe loader (YAML 1.1) does,
     and the generator's files too: the choice of parser changes no value."""
@@ -173,10 +187,28 @@ def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
             assert parse_yaml(text) == expected, path
 
 
-def _scan(K, query: str) -> list[tuple[str, float]]:
-    """What scoring every form of every node with graph.search.form_score gives, best first."""
+def _forms(K) -> list[tuple[str, dict, list[tuple[str, str, set[str], list[str]]], set[str]]]:
+    """Every node with each of its forms (field, key, trigrams, words) and the words of its
+    description, worked out once for the many scans of one graph."""
     from graph.names import forms_of, words
     from graph.names import key as name_key
+    from graph.search import trigrams
+
+    table = []
+    for node, data in K.graph.nodes(data=True):
+        forms = []
+        for form in forms_of(node, data):
+            form_key = name_key(form.text)
+            forms.append((form.field, form_key, trigrams(form_key), words(form.text)))
+        table.append((node, data, forms, set(words(data.get("description") or ""))))
+    return table
+
+
+def _scan(K, query: str, forms=None) -> list[tuple[str, float]]:
+    """What scoring every form of every node with graph.search.form_score gives, best first
+    (``forms``: what :func:`_forms` gives for ``K``, if already worked out)."""
+    from graph.names import key as name_key
+    from graph.names import words
     from graph.search import (
         DESCRIPTION_SCORE,
         EVENT_FACTOR,
@@ -190,29 +222,28 @@ def _scan(K, query: str) -> list[tuple[str, float]]:
     rank = {n: i for i, n in enumerate(sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n)))}
     key, query_words, grams = name_key(query), words(query), trigrams(name_key(query))
     best: dict[str, float] = {}
-    for node, data in G.nodes(data=True):
-        for form in forms_of(node, data):
-            form_key = name_key(form.text)
+    table = forms if forms is not None else _forms(K)
+    for node, data, node_forms, _ in table:
+        for field, form_key, form_grams, form_words in node_forms:
             if not form_key:
                 continue
             if form_key == key:
-                score = EXACT_SCORES[form.field]
+                score = EXACT_SCORES[field]
             else:
                 # Candidates come from trigram postings: a form sharing none is not one
                 # (so "mi" is no prefix of "$100 million": its key is "100million").
-                common = len(grams & trigrams(form_key))
+                common = len(grams & form_grams)
                 if not common:
                     continue
-                dice = 2 * common / (len(grams) + len(trigrams(form_key)))
-                score = form_score(key, query_words, form_key, words(form.text), dice)
+                dice = 2 * common / (len(grams) + len(form_grams))
+                score = form_score(key, query_words, form_key, form_words, dice)
                 if data["kind"] == "event":
                     score *= EVENT_FACTOR
             if score and score > best.get(node, 0):
                 best[node] = round(score, 4)
         if query == node:
             best[node] = max(best.get(node, 0), 1.0)
-    for node, data in G.nodes(data=True):
-        described = set(words(data.get("description") or ""))
+    for node, _, _, described in table:
         if node not in best and query_words and set(query_words) <= described:
             best[node] = DESCRIPTION_SCORE
     return sorted(best.items(), key=lambda item: (-item[1], rank[item[0]]))
@@ -226,22 +257,18 @@ def test_search_answers_as_a_scan_of_every_form_would(ballerina) -> None:
     queries = ["choi", "pro choi", "lamborgini", "Jeon Jong-seo", "the", "ok ju", "flame"]
     queries += ["Ballerina 2", "big boss", "boss", "gang-boss", "her friend", "weapons"]
     queries += [rng.choice(names)[: rng.randrange(2, 12)] for _ in range(60)]
+    forms = _forms(ballerina)
     for query in [*queries, "the", "she", "ok-ju's friend"]:
-        expected = _scan(ballerina, query)
+        expected = _scan(ballerina, query, forms)
         for limit in (1, 5, len(ballerina)):
             found = [(h.node, h.score) for h in ballerina.search.search(query, limit=limit)]
             assert found == expected[:limit], (query, limit)
 
 
-@pytest.mark.slow  # building the generated graph of 6,000 edges
-def test_search_stops_early_only_where_nothing_left_could_enter(tmp_path, monkeypatch) -> None:
+def test_search_stops_early_only_where_nothing_left_could_enter(generated, monkeypatch) -> None:
     """On a generated graph, where a given name starts hundreds of forms and the search stops
     looking once its top is certain, it still answers as the full scan does."""
-    from bench.generate import generate
-    from graph.build import load_graph
-
-    generate(tmp_path, edges=6_000)
-    K = load_graph(tmp_path)
+    K = generated[1]
     rng = random.Random(9)
     names = [d["name"] for _, d in K.graph.nodes(data=True) if d["kind"] == "character"]
     queries = [name.split()[0] for name in rng.sample(names, 15)]  # a given name
@@ -256,9 +283,9 @@ def test_search_stops_early_only_where_nothing_left_could_enter(tmp_path, monkey
         scored.append(args)
         return real_form_score(*args)
 
-    crowded, cut = 0, 0
+    crowded, cut, forms = 0, 0, _forms(K)
     for query in queries:
-        expected = _scan(K, query)
+        expected = _scan(K, query, forms)
         crowded += len(expected) > 100  # enough candidates for the cut to matter
         scored.clear()
         with monkeypatch.context() as patch:
@@ -341,21 +368,17 @@ def test_search_filters_answer_as_the_unfiltered_list_filtered(ballerina) -> Non
     )
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # a full scan of every form for each of 160 queries
 def test_search_answers_as_the_scan_and_filters_as_defined_on_a_generated_graph(
-    tmp_path,
+    generated,
 ) -> None:
     """On a generated graph (hundreds of forms sharing a given or family name, descriptions
     sharing most of their words), the index answers as the full scan does, and its filters
     as the unfiltered answer filtered."""
-    from bench.generate import generate
-    from graph.build import load_graph
-
-    generate(tmp_path, edges=3_000)
-    K = load_graph(tmp_path)
-    queries = _filtered_queries(K, random.Random(13))
+    K = generated[1]
+    queries, forms = _filtered_queries(K, random.Random(13)), _forms(K)
     for query in queries:
-        expected = _scan(K, query)
+        expected = _scan(K, query, forms)
         for limit in (1, 5, 20, len(K)):
             found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
             assert found == expected[:limit], (query, limit)
