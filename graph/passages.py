@@ -112,7 +112,7 @@ class PassageIndex:
         self._citations = citations
         self._about = about
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db = _connect()
         self._db.execute(
             "CREATE VIRTUAL TABLE passage USING fts5(text, about, document UNINDEXED, "
             "tokenize = 'porter unicode61 remove_diacritics 2')"
@@ -122,6 +122,24 @@ class PassageIndex:
             ((p.id, p.text, about.get(p.id, ""), p.document) for p in self.passages),
         )
         self._db.commit()
+
+    def __getstate__(self) -> dict[str, object]:
+        """What a pickle of the index holds (the graph's snapshot, :mod:`server.snapshot`):
+        the full-text database as SQLite's own image of it, not the connection."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_db", "_lock")}
+        with self._lock:
+            state["_db_image"] = self._db.serialize()
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        state = dict(state)
+        image = state.pop("_db_image")
+        if not isinstance(image, bytes):
+            raise TypeError(f"a passage index's database image must be bytes, not {image!r:.40}")
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._db = _connect()
+        self._db.deserialize(image)
 
     @classmethod
     def of(
@@ -267,6 +285,11 @@ class Citations:
         first = bisect_left(starts, passage.start - self._longest[passage.document])
         last = bisect_left(starts, passage.end)
         return [cited for start, end, cited in found[first:last] if end > passage.start]
+
+
+def _connect() -> sqlite3.Connection:
+    # Shared by the threads that answer requests, one at a time (PassageIndex's lock).
+    return sqlite3.connect(":memory:", check_same_thread=False)
 
 
 def _phrase(word: str) -> str:
