@@ -170,8 +170,10 @@ class PassageIndex:
                 mentioned[found[1] + at][mention.entity] = None
         by_passage = {pid: tuple(entities) for pid, entities in mentioned.items()}
         citations = Citations.of(G, disputes)
+        names: dict[str, list[str]] = {}  # node -> its name and aliases, looked up once
         about = {
-            p.id: _about(G, by_passage.get(p.id, ()), citations.overlapping(p)) for p in passages
+            p.id: _about(G, by_passage.get(p.id, ()), citations.overlapping(p), names)
+            for p in passages
         }
         return cls(passages, by_passage, citations, about)
 
@@ -297,10 +299,16 @@ def _phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _about(G: nx.MultiDiGraph[str], mentioned: Iterable[str], cited: list[CitedBy]) -> str:
+def _about(
+    G: nx.MultiDiGraph[str],
+    mentioned: Iterable[str],
+    cited: list[CitedBy],
+    names: dict[str, list[str]],
+) -> str:
     """What the graph says a passage is about, as words: names and aliases of the entities it
     mentions or is cited for (with the ends of the edges citing it), names of the events
-    citing it, and the types of the relations citing it."""
+    citing it, and the types of the relations citing it. ``names`` keeps each node's name
+    and aliases once looked up (a node is in many passages)."""
     nodes = dict.fromkeys(mentioned)
     types: dict[str, None] = {}
     for c in cited:
@@ -309,11 +317,15 @@ def _about(G: nx.MultiDiGraph[str], mentioned: Iterable[str], cited: list[CitedB
         elif c.owner[0] == "edge":
             u, v, key = c.owner[1]
             nodes[u] = nodes[v] = None
-            data = G.edges[u, v, key]
+            data = G.succ[u][v][key]
             if data["kind"] == "relation":
                 types[data["type"].replace("_", " ")] = None
     words = []
     for node in nodes:
-        data = G.nodes[node]
-        words += [data["name"], *(data.get("aliases", ()) if data["kind"] != "event" else ())]
+        found = names.get(node)
+        if found is None:
+            data = G.nodes[node]
+            aliases = data.get("aliases", ()) if data["kind"] != "event" else ()
+            names[node] = found = [data["name"], *aliases]
+        words += found
     return " ".join([*dict.fromkeys(words), *types])
