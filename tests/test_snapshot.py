@@ -4,6 +4,7 @@ not the user's own build it again; no snapshot folder, no snapshot."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -41,6 +42,11 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def snapshots_in(folder: Path) -> list[Path]:
+    """The snapshots in ``folder``, once their writers (forked children) are done: each holds
+    its seed folder's lock until the snapshot is whole."""
+    for lock in folder.glob("*.lock"):
+        with lock.open("rb") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
     return sorted(folder.glob("*.pickle"))
 
 
