@@ -79,7 +79,7 @@ def code_version() -> str:
 
 def snapshot_path(snapshots: Path, seeds: Path, seeds_sha256: str) -> Path:
     """Where the snapshot of the graph of ``seeds`` (with that fingerprint) is kept."""
-    return snapshots / _file_name(seeds, _key(seeds_sha256))
+    return snapshots / _file_name(seeds, _key(seeds_sha256, code_version()))
 
 
 def load_or_build(seeds: Path | str | None, snapshots: Path | None) -> KnowledgeGraph:
@@ -103,20 +103,23 @@ def load_or_build(seeds: Path | str | None, snapshots: Path | None) -> Knowledge
         fingerprint = seeds_hash(folder)
     except OSError:
         return load_graph(folder)  # the loader says what is wrong with the folder
+    # Once, before the build: a snapshot is named after the code that built it, not after
+    # code edited while it was being built.
+    code = code_version()
     with _building(snapshots, folder) as lock:
-        path = snapshot_path(snapshots, folder, fingerprint)
-        found = _read(path, fingerprint)
+        key = _key(fingerprint, code)
+        found = _read(snapshots / _file_name(folder, key), key, fingerprint)
         if found is not None:
             return found
         built = load_graph(folder)
         if built.seeds_sha256 is not None:
-            key = _key(built.seeds_sha256)
+            key = _key(built.seeds_sha256, code)
             _write_aside(snapshots, snapshots / _file_name(folder, key), key, built, lock)
         return built
 
 
-def _key(seeds_sha256: str) -> str:
-    return hashlib.sha256(f"{seeds_sha256}\0{code_version()}".encode()).hexdigest()
+def _key(seeds_sha256: str, code: str) -> str:
+    return hashlib.sha256(f"{seeds_sha256}\0{code}".encode()).hexdigest()
 
 
 def _file_name(seeds: Path, key: str) -> str:
@@ -155,7 +158,7 @@ def _building(snapshots: Path, seeds: Path) -> Iterator[int]:
 
 
 @collector_paused  # millions of objects that live as long as the graph: see graph.collector
-def _read(path: Path, seeds_sha256: str) -> KnowledgeGraph | None:
+def _read(path: Path, key: str, seeds_sha256: str) -> KnowledgeGraph | None:
     """The graph in the snapshot ``path``, if it is there and good; ``None`` (and a warning
     for a bad one) otherwise."""
     try:
@@ -167,7 +170,7 @@ def _read(path: Path, seeds_sha256: str) -> KnowledgeGraph | None:
         return None
     with os.fdopen(fd, "rb") as file:
         try:
-            found = _unpickled(file, path, seeds_sha256)
+            found = _unpickled(file, key, seeds_sha256)
         except Exception as error:  # whatever a damaged pickle raises: never serve it
             logger.warning("snapshot %s is not usable (%s): building the graph", path, error)
             return None
@@ -175,12 +178,11 @@ def _read(path: Path, seeds_sha256: str) -> KnowledgeGraph | None:
     return found
 
 
-def _unpickled(file: BinaryIO, path: Path, seeds_sha256: str) -> KnowledgeGraph:
+def _unpickled(file: BinaryIO, key: str, seeds_sha256: str) -> KnowledgeGraph:
     if os.fstat(file.fileno()).st_uid != os.getuid():
         raise ValueError("the file belongs to another user")
     if file.readline(len(MAGIC) + 1) != MAGIC:
         raise ValueError("not a snapshot of this format")
-    key = _key(seeds_sha256)
     if file.readline(len(key) + 2).rstrip(b"\n").decode("ascii", "replace") != key:
         raise ValueError("its key is not its name's")
     reader = _HashingReader(file)

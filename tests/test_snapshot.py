@@ -180,3 +180,28 @@ def test_the_setting(tmp_path: Path) -> None:
     assert Settings.from_env({"BALLERINA_SNAPSHOT_DIR": str(tmp_path)}).snapshot_dir == tmp_path
     assert Settings.from_env({"BALLERINA_SNAPSHOT_DIR": "off"}).snapshot_dir is None
     assert Settings.from_env({"BALLERINA_SNAPSHOT_DIR": "OFF"}).snapshot_dir is None
+
+
+def test_code_edited_during_the_build_does_not_name_the_snapshot(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "snapshots"
+    versions = iter(["code as it was built", "code as edited meanwhile"])
+    version = next(versions)
+    monkeypatch.setattr(snapshot, "code_version", lambda: version)
+    real = build.load_graph
+    built: list[Path] = []
+
+    def edited_meanwhile(seeds: Path | str | None = None) -> KnowledgeGraph:
+        nonlocal version
+        built.append(Path(str(seeds)))
+        found = real(seeds)
+        version = next(versions, version)
+        return found
+
+    monkeypatch.setattr(snapshot, "load_graph", edited_meanwhile)
+    first = snapshot.load_or_build(seeds, folder)
+    assert snapshots_in(folder)
+    second = snapshot.load_or_build(seeds, folder)  # the edited code: built again
+    assert len(built) == 2
+    assert second.seeds_sha256 == first.seeds_sha256
