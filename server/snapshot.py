@@ -211,10 +211,15 @@ def _write_aside(snapshots: Path, path: Path, key: str, graph: KnowledgeGraph, l
     if pid == 0:  # the child: write, and leave without running the parent's code
         status = 1
         try:
-            # Nothing of the parent's but the lock and the standard streams: a listening
-            # socket held here would keep taking connections nobody answers.
+            # Nothing of the parent's but the lock and standard error: a listening socket
+            # held here would keep taking connections nobody answers, and a pipe on standard
+            # output (``ballerina-kg export | ...``) would not end until the snapshot does.
             os.closerange(3, lock)
             os.closerange(lock + 1, _max_fd())
+            nothing = os.open(os.devnull, os.O_RDWR)
+            os.dup2(nothing, 0)
+            os.dup2(nothing, 1)
+            os.close(nothing)
             _write(snapshots, path, key, graph)
             status = 0
         except BaseException:
