@@ -200,7 +200,7 @@ def _unpickled(file: BinaryIO, key: str, seeds_sha256: str) -> KnowledgeGraph:
 
 def _write_aside(snapshots: Path, path: Path, key: str, graph: KnowledgeGraph, lock: int) -> None:
     """Write the snapshot from a forked child, so that the start-up does not wait for it and
-    the pickler's table of every object it has written (+146 MiB on the peak of a 10^5-edge
+    the pickler's table of every object it has written (+139 MiB on the peak of a 10^5-edge
     build, BENCHMARKS.md) is the child's memory, not this process's. The child inherits the lock of
     :func:`_building`: a process waiting for it goes on once the snapshot is whole."""
     try:
