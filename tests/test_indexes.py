@@ -194,7 +194,6 @@ def test_the_graphs_have_what_the_equivalence_tests_need(ballerina, generated) -
     assert generated.graph.number_of_edges() > 2_500
 
 
-
 def test_the_edge_index_groups_as_grouping_each_widened_key_would(ballerina, generated) -> None:
     # edge_index groups by NumPy; Grouped.of, by a look-up per edge and widened key, is the
     # definition: the same groups, in the same order, sharing the same arrays.
