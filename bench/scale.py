@@ -152,7 +152,7 @@ def _timed_steps(build) -> Iterator[dict[str, float]]:
     """Seconds spent in each whole-graph step of ``graph.build`` while the block runs."""
     steps: dict[str, float] = {}
     names = ("index_mentions", "add_centrality", "layout", "count", "rank_by", "edge_index")
-    names += ("node_index",)
+    names += ("node_index", "detect_within_bound", "build_networks")
     originals = {name: getattr(build, name) for name in names}
     search_of, passages_of = build.SearchIndex.of, build.PassageIndex.of
 

@@ -87,3 +87,80 @@ def run(repeats: int = 3, log=print) -> dict[str, Any]:
     for name, seconds in first.items():
         log(f"first answer, {name}: {seconds:.2f} s")
     return {"build": build, "first_answer": first, "repeats": repeats}
+
+
+# --- a seed folder's graph, cold and from its snapshot -------------------------------------------
+
+_SEEDS_TIMER = """
+import json, os, resource, sys, time
+folder, mode, snapshots = sys.argv[1], sys.argv[2], sys.argv[3]
+t0, c0 = time.perf_counter(), time.process_time()
+if mode == "cold":
+    from graph.build import load_graph
+    K = load_graph(folder)
+else:  # "write": build and write the snapshot; "warm": load it
+    from pathlib import Path
+    from server.snapshot import load_or_build
+    K = load_or_build(folder, Path(snapshots))
+t1, c1 = time.perf_counter(), time.process_time()
+found = {"mode": mode, "wall_s": t1 - t0, "cpu_s": c1 - c0,
+         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+         "nodes": K.counts.nodes, "edges": K.counts.edges, "load_average": os.getloadavg()}
+if mode == "write":  # the snapshot is written by a child, which holds the lock until done
+    import fcntl
+    for lock in Path(snapshots).glob("*.lock"):
+        with lock.open("rb") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
+    found["snapshot_written_s"] = time.perf_counter() - t0
+    for _ in range(100):  # reaped by a thread of server.snapshot
+        writer = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if writer.ru_maxrss:
+            break
+        time.sleep(0.1)
+    found["writer_cpu_s"] = writer.ru_utime + writer.ru_stime
+    found["writer_peak_rss_bytes"] = writer.ru_maxrss * 1024
+print(json.dumps(found))
+"""
+
+
+def seeds_build(folder: Path, mode: str, snapshots: Path, timeout: float = 3600) -> dict[str, Any]:
+    """One fresh interpreter loading the graph of ``folder``: ``cold`` (``load_graph``, no
+    snapshot), ``write`` (built, its snapshot written to ``snapshots`` by a child process:
+    also the seconds until the snapshot is whole, and the writer's CPU and peak RSS) or
+    ``warm`` (the snapshot loaded): wall and CPU seconds from before the imports, and the
+    peak RSS."""
+    output = subprocess.run(
+        [sys.executable, "-c", _SEEDS_TIMER, str(folder), mode, str(snapshots)],
+        cwd=Path.cwd(),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=timeout,
+    ).stdout
+    found: dict[str, Any] = json.loads(output.splitlines()[-1])
+    return found
+
+
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.startup",
+        description="time the graph of a seed folder: built cold, built with its snapshot "
+        "written, and loaded from the snapshot, each in a fresh process",
+    )
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--modes", nargs="+", choices=("cold", "write", "warm"),
+                        default=["cold", "write", "warm"])  # fmt: skip
+    parser.add_argument("--snapshot-dir", type=Path, default=Path("/tmp/bench-snapshots"))
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    for round_ in range(args.rounds):
+        for mode in args.modes:
+            found = seeds_build(args.folder, mode, args.snapshot_dir)
+            print(json.dumps({"round": round_, **found}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

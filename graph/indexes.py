@@ -72,6 +72,21 @@ class Selection(Generic[T]):
         return [items[i] for i in islice(heapq.merge(*tails), stop - start)]
 
 
+def _shared(groups: dict[Key, Positions]) -> dict[Key, Positions]:
+    """``groups``, where a group as large as the one with a value widened to "any" shares its
+    positions (it is a subset of it). So a relation type, which only relations have, costs its
+    positions once, not once more under ``kind="relation"``."""
+    for key, positions in groups.items():
+        for at, value in enumerate(key):
+            if value is None:
+                continue
+            wider = groups.get((*key[:at], None, *key[at + 1 :]))
+            if wider is not None and len(wider) == len(positions):
+                groups[key] = wider
+                break
+    return groups
+
+
 def _position_of_rank(parts: list[Positions], rank: int) -> int:
     """The position ranked ``rank`` (from 0) in the union of ``parts``: the least position that
     more than ``rank`` positions are at or before."""
@@ -121,18 +136,30 @@ class Grouped(Generic[T]):
                     groups[key] = group = array(_TYPECODE)
                 group.append(position)  # type: ignore[attr-defined]
         groups[(None,) * arity] = range(len(items))
-        # A group as large as the one with a value widened to "any" has the same positions
-        # (it is a subset of it): share them. So a relation type, which only relations have,
-        # costs its positions once, not once more under ``kind="relation"``.
-        for key, positions in groups.items():
-            for at, value in enumerate(key):
-                if value is None:
-                    continue
-                wider = groups.get((*key[:at], None, *key[at + 1 :]))
-                if wider is not None and len(wider) == len(positions):
-                    groups[key] = wider
-                    break
-        return cls(tuple(items), groups)
+        return cls(tuple(items), _shared(groups))
+
+    @classmethod
+    def widened(cls, items: Sequence[T], keys: Mapping[Key, int], codes: np.ndarray) -> Grouped[T]:
+        """What :meth:`of` groups when each item has one key of ``arity`` values (the
+        ``keys``, numbered by first appearance) and every key with any of them widened to
+        ``None``: item ``i`` has key number ``codes[i]``. Grouped by NumPy, a pass over the
+        items per distinct key, not a dict look-up per item and widened key."""
+        arity = len(next(iter(keys))) if keys else 0
+        # The positions of each key, in order: a stable sort of the codes, cut where they change.
+        order = np.argsort(codes, kind="stable").astype(_DTYPE)
+        bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+        # Widened keys in the order :meth:`of` meets them: of the keys, by first appearance.
+        narrower: dict[Key, list[int]] = {}
+        for key, code in keys.items():
+            for wide in product(*((value, None) for value in key)):
+                narrower.setdefault(wide, []).append(code)
+        groups: dict[Key, Positions] = {}
+        for wide, found in narrower.items():
+            parts = [order[bounds[code] : bounds[code + 1]] for code in found]
+            positions = parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+            groups[wide] = array(_TYPECODE, positions.tobytes())
+        groups[(None,) * arity] = range(len(items))
+        return cls(tuple(items), _shared(groups))
 
     def reordered(self, items: Sequence[T], moved: array[int]) -> Grouped[T]:
         """The same groups over ``items``, the same items in another order: the item at position
@@ -159,21 +186,19 @@ class Grouped(Generic[T]):
 def edge_index(G: nx.MultiDiGraph[str]) -> Grouped[tuple[str, str, str]]:
     """Every edge ``(source, target, key)`` in ``G.edges`` order, grouped by
     ``(kind, type, disputed, certainty)``, each of them or any of them ``None`` for "any"."""
-    return Grouped.of(
-        (
-            (
-                (u, v, key),
-                product(
-                    (d["kind"], None),
-                    (d["type"], None),
-                    (d["dispute"] is not None, None),
-                    (d.get("certainty", "stated"), None),
-                ),
-            )
-            for u, v, key, d in G.edges(keys=True, data=True)
-        ),
-        4,
-    )
+    items: list[tuple[str, str, str]] = []
+    keys: dict[Key, int] = {}
+    codes = array(_TYPECODE)
+    for u, v, key, d in G.edges(keys=True, data=True):
+        items.append((u, v, key))
+        full = (d["kind"], d["type"], d["dispute"] is not None, d.get("certainty", "stated"))
+        code = keys.get(full)
+        if code is None:
+            keys[full] = code = len(keys)
+        codes.append(code)
+    if not items:
+        return Grouped.of((), 4)
+    return Grouped.widened(items, keys, np.frombuffer(codes, dtype=_DTYPE))
 
 
 @dataclass(frozen=True, slots=True)

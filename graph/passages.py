@@ -112,7 +112,7 @@ class PassageIndex:
         self._citations = citations
         self._about = about
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db = _connect()
         self._db.execute(
             "CREATE VIRTUAL TABLE passage USING fts5(text, about, document UNINDEXED, "
             "tokenize = 'porter unicode61 remove_diacritics 2')"
@@ -122,6 +122,24 @@ class PassageIndex:
             ((p.id, p.text, about.get(p.id, ""), p.document) for p in self.passages),
         )
         self._db.commit()
+
+    def __getstate__(self) -> dict[str, object]:
+        """What a pickle of the index holds (the graph's snapshot, :mod:`server.snapshot`):
+        the full-text database as SQLite's own image of it, not the connection."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_db", "_lock")}
+        with self._lock:
+            state["_db_image"] = self._db.serialize()
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        state = dict(state)
+        image = state.pop("_db_image")
+        if not isinstance(image, bytes):
+            raise TypeError(f"a passage index's database image must be bytes, not {image!r:.40}")
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._db = _connect()
+        self._db.deserialize(image)
 
     @classmethod
     def of(
@@ -152,8 +170,10 @@ class PassageIndex:
                 mentioned[found[1] + at][mention.entity] = None
         by_passage = {pid: tuple(entities) for pid, entities in mentioned.items()}
         citations = Citations.of(G, disputes)
+        names: dict[str, list[str]] = {}  # node -> its name and aliases, looked up once
         about = {
-            p.id: _about(G, by_passage.get(p.id, ()), citations.overlapping(p)) for p in passages
+            p.id: _about(G, by_passage.get(p.id, ()), citations.overlapping(p), names)
+            for p in passages
         }
         return cls(passages, by_passage, citations, about)
 
@@ -269,15 +289,26 @@ class Citations:
         return [cited for start, end, cited in found[first:last] if end > passage.start]
 
 
+def _connect() -> sqlite3.Connection:
+    # Shared by the threads that answer requests, one at a time (PassageIndex's lock).
+    return sqlite3.connect(":memory:", check_same_thread=False)
+
+
 def _phrase(word: str) -> str:
     """``word`` as an FTS5 phrase, quoted."""
     return '"' + word.replace('"', '""') + '"'
 
 
-def _about(G: nx.MultiDiGraph[str], mentioned: Iterable[str], cited: list[CitedBy]) -> str:
+def _about(
+    G: nx.MultiDiGraph[str],
+    mentioned: Iterable[str],
+    cited: list[CitedBy],
+    names: dict[str, list[str]],
+) -> str:
     """What the graph says a passage is about, as words: names and aliases of the entities it
     mentions or is cited for (with the ends of the edges citing it), names of the events
-    citing it, and the types of the relations citing it."""
+    citing it, and the types of the relations citing it. ``names`` keeps each node's name
+    and aliases once looked up (a node is in many passages)."""
     nodes = dict.fromkeys(mentioned)
     types: dict[str, None] = {}
     for c in cited:
@@ -286,11 +317,15 @@ def _about(G: nx.MultiDiGraph[str], mentioned: Iterable[str], cited: list[CitedB
         elif c.owner[0] == "edge":
             u, v, key = c.owner[1]
             nodes[u] = nodes[v] = None
-            data = G.edges[u, v, key]
+            data = G.succ[u][v][key]
             if data["kind"] == "relation":
                 types[data["type"].replace("_", " ")] = None
     words = []
     for node in nodes:
-        data = G.nodes[node]
-        words += [data["name"], *(data.get("aliases", ()) if data["kind"] != "event" else ())]
+        found = names.get(node)
+        if found is None:
+            data = G.nodes[node]
+            aliases = data.get("aliases", ()) if data["kind"] != "event" else ()
+            names[node] = found = [data["name"], *aliases]
+        words += found
     return " ".join([*dict.fromkeys(words), *types])

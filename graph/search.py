@@ -64,6 +64,11 @@ DESCRIPTION_SCORE = 0.3
 _MAX_POSTINGS = 5_000
 
 
+def _words(known: dict[str, list[str]], text: str) -> list[str]:
+    known[text] = found = words(text)
+    return found
+
+
 def trigrams(text: str) -> set[str]:
     padded = f"  {text} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -138,9 +143,11 @@ class SearchIndex:
         ranked = sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n))
         rank = {node: at for at, node in enumerate(ranked)}
         events = frozenset(n for n, data in G.nodes(data=True) if data.get("kind") == "event")
-        # Each form with its words, normalised once for the names and the search alike.
+        # Each form with its words, normalised once for the names and the search alike (and
+        # once per text: many nodes share a form, and the lists are only read).
+        words_of: dict[str, list[str]] = {}
         all_forms = [
-            (form, words(form.text))
+            (form, words_of[form.text] if form.text in words_of else _words(words_of, form.text))
             for node, data in G.nodes(data=True)
             for form in forms_of(node, data)
         ]

@@ -26,7 +26,6 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry import Schema
 
-from graph.build import load_graph
 from graph.errors import GraphError
 from graph.knowledge import KnowledgeGraph
 from graph.problems import AnnotationError
@@ -41,6 +40,7 @@ from server.http_cache import GZIP_MINIMUM_SIZE, CompressedPaths, answer_version
 from server.pages import landing_page
 from server.security import SecurityHeaders, content_security_policy
 from server.settings import Settings
+from server.snapshot import load_or_build
 
 logger = logging.getLogger("server.app")
 
@@ -55,7 +55,7 @@ def create_app(graph: KnowledgeGraph | None = None, settings: Settings | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        G = graph if graph is not None else load_graph(settings.seeds_dir)
+        G = graph if graph is not None else load_or_build(settings.seeds_dir, settings.snapshot_dir)
         app.state.graph = G
         app.state.context = Context(graph=G, limits=settings.limits)
         app.state.landing = landing_page(G).encode("utf-8")

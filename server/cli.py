@@ -23,7 +23,7 @@ import httpx
 import networkx as nx
 
 from graph import receipts
-from graph.build import build_graph, load_graph
+from graph.build import build_graph
 from graph.errors import SelectionError
 from graph.filters import parse_filter
 from graph.load import load_knowledge_base
@@ -36,12 +36,16 @@ from server.graphql_http.params import MAX_JSON_DEPTH, nests_deeper_than
 from server.settings import (
     DEFAULT_SEEDS,
     EXECUTION_MODES,
+    SNAPSHOT_OFF,
     SettingError,
     Settings,
+    default_snapshot_dir,
     environment,
     parse_size,
+    parse_snapshot_dir,
     parse_timeout,
 )
+from server.snapshot import load_or_build
 from server.workers import add_server_arguments, server_options
 
 if TYPE_CHECKING:
@@ -120,6 +124,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(os.environ.get("BALLERINA_SEEDS") or DEFAULT_SEEDS),
         help="seed folder (documents.yaml, the texts, annotations/); default: the built-in one",
+    )
+    parser.add_argument(
+        "--snapshot-dir",
+        type=_setting(parse_snapshot_dir),
+        metavar="DIR",
+        help="folder of the built graph's snapshot, loaded when the seeds and the code are "
+        f"unchanged, or {SNAPSHOT_OFF!r} to build at every start (default: "
+        "$BALLERINA_SNAPSHOT_DIR, else $XDG_CACHE_HOME/ballerina-kg)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -233,8 +245,10 @@ def serve_command(args: argparse.Namespace) -> int:
     from server.workers import serve
 
     options = server_options(args)
-    graph = load_graph(args.seeds)  # refuse to start on bad seeds, with every problem listed
+    graph = _graph(args)  # refuse to start on bad seeds, with every problem listed
     os.environ["BALLERINA_SEEDS"] = str(args.seeds)
+    if args.snapshot_dir is not None:
+        os.environ["BALLERINA_SNAPSHOT_DIR"] = args.snapshot_dir
     # The endpoint's settings travel in the environment: Settings.from_env() reads them here,
     # before the workers fork, and in the reloader's process.
     os.environ.update(
@@ -271,6 +285,17 @@ def serve_command(args: argparse.Namespace) -> int:
     return serve(create_app(graph, Settings.from_env()), options, workers=args.workers)
 
 
+def _graph(args: argparse.Namespace) -> KnowledgeGraph:
+    """The graph of ``--seeds``, from its snapshot where ``--snapshot-dir`` (or the
+    environment, or the default) has a good one (server.snapshot)."""
+    chosen = args.snapshot_dir or os.environ.get("BALLERINA_SNAPSHOT_DIR", "").strip()
+    try:
+        snapshots = parse_snapshot_dir(chosen) if chosen else default_snapshot_dir()
+    except ValueError:
+        raise CommandError(f"BALLERINA_SNAPSHOT_DIR={chosen!r} is not valid") from None
+    return load_or_build(args.seeds, snapshots)
+
+
 def _setting(parse: Callable[[str], object]) -> Callable[[str], str]:
     """An argparse type from a settings parser: the text itself, once it is known valid (the
     workers read it back from the environment)."""
@@ -297,7 +322,7 @@ def export_command(args: argparse.Namespace) -> int:
         raise CommandError(f"--ids numeric is for GEXF only, not {args.format}")
     if args.network == "cooccurrence":
         _check_no_selection(args)
-    graph = load_graph(args.seeds)
+    graph = _graph(args)
     if args.network == "cooccurrence":
         document = args.document[0] if args.document else None
         try:
@@ -436,7 +461,7 @@ def query_command(args: argparse.Namespace) -> int:
         document = _read_document(document[1:], settings.max_body_bytes)
     variables = None if args.variables is None else _parse_variables(args.variables)
     body = {"query": document, "variables": variables, "operationName": args.operation}
-    status, answer = asyncio.run(_post(load_graph(args.seeds), settings, body))
+    status, answer = asyncio.run(_post(_graph(args), settings, body))
     text = json.dumps(answer, indent=2, ensure_ascii=False)
     try:
         print(text)

@@ -18,6 +18,27 @@ from schema.limits import Limits
 from server.graphql_http.endpoint import EXECUTION_MODES as EXECUTION_MODES
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+#: What ``BALLERINA_SNAPSHOT_DIR`` (and ``--snapshot-dir``) take to turn the snapshot off.
+SNAPSHOT_OFF = "off"
+
+
+def default_snapshot_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the graph's snapshots go by default (:mod:`server.snapshot`): the user's cache
+    folder, ``$XDG_CACHE_HOME/ballerina-kg`` (``~/.cache/ballerina-kg`` when it is not set)."""
+    env = os.environ if environ is None else environ
+    cache = env.get("XDG_CACHE_HOME", "")
+    # The XDG spec: a relative path is not valid and is ignored.
+    root = Path(cache) if os.path.isabs(cache) else Path.home() / ".cache"
+    return root / "ballerina-kg"
+
+
+def parse_snapshot_dir(text: str) -> Path | None:
+    """A snapshot folder, or ``None`` for :data:`SNAPSHOT_OFF`; ``ValueError`` if empty."""
+    text = text.strip()
+    if not text:
+        raise ValueError(text)
+    return None if text.lower() == SNAPSHOT_OFF else Path(text)
+
 
 T = TypeVar("T")
 
@@ -34,6 +55,9 @@ class SettingError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     seeds_dir: Path = DEFAULT_SEEDS
+    #: Where the built graph's snapshot is kept and looked for (:mod:`server.snapshot`);
+    #: ``None``: no snapshot, the graph is built at every start.
+    snapshot_dir: Path | None = field(default_factory=default_snapshot_dir)
     limits: Limits = field(default_factory=Limits)
     #: Largest request body the GraphQL endpoint reads, in bytes.
     max_body_bytes: int = 100_000
@@ -65,7 +89,8 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings the environment gives; the defaults for variables it does not set.
 
-        ``BALLERINA_SEEDS``, ``BALLERINA_CORS_ORIGINS`` (comma-separated),
+        ``BALLERINA_SEEDS``, ``BALLERINA_SNAPSHOT_DIR`` (a folder, or ``off``),
+        ``BALLERINA_CORS_ORIGINS`` (comma-separated),
         ``BALLERINA_REQUEST_TIMEOUT`` (seconds, ``none`` for none), ``BALLERINA_RESPONSE_CACHE``
         (``on``/``off``), ``BALLERINA_RESPONSE_CACHE_BYTES``, ``BALLERINA_COMPILED_PLANS``
         (``on``/``off``) and ``BALLERINA_EXECUTION``. A value that is not valid raises
@@ -91,8 +116,15 @@ class Settings:
             " or ".join(EXECUTION_MODES),
             defaults.execution,
         )
+        snapshot_dir: Path | None = default_snapshot_dir(env)
         return cls(
             seeds_dir=Path(seeds) if seeds else DEFAULT_SEEDS,
+            snapshot_dir=read(
+                "BALLERINA_SNAPSHOT_DIR",
+                parse_snapshot_dir,
+                f"a folder or {SNAPSHOT_OFF!r}",
+                snapshot_dir,
+            ),
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             request_timeout=read(
                 "BALLERINA_REQUEST_TIMEOUT",

@@ -12,7 +12,9 @@ With more than one worker, :class:`Supervisor` runs them. What it promises:
   of that same memory. Nothing is read from disk again, so an edit to the seeds while the
   service runs changes nothing it serves. ``gc.freeze()`` before the forks keeps the cycle
   collector from writing to the shared pages (copy-on-write then copies only what a worker
-  touches).
+  touches). An app whose graph is built in its lifespan instead (``python -m server.workers
+  server.app:create_app``: each worker runs the lifespan) builds it in the first worker only:
+  the others wait for its snapshot and load it (:mod:`server.snapshot`).
 - **The kernel balances connections.** Each worker listens on its own socket with
   ``SO_REUSEPORT``: the kernel hands each new connection to one of the listening sockets by a
   hash of its addresses, not by which worker is free. (Workers sharing one socket race to

@@ -12,7 +12,7 @@ import dataclasses
 import random
 from array import array
 from contextlib import contextmanager
-from itertools import combinations
+from itertools import combinations, product
 
 import networkx as nx
 import pytest
@@ -20,7 +20,7 @@ import pytest
 from bench.generate import generate
 from graph import query as q
 from graph.build import load_graph, rank_by
-from graph.indexes import Selection
+from graph.indexes import Grouped, Selection, edge_index
 from graph.knowledge import KnowledgeGraph
 from graph.model import KINDS, RELATION_TYPES, ROLES
 from schema import Context, Limits, build_schema
@@ -192,6 +192,36 @@ def test_the_graphs_have_what_the_equivalence_tests_need(ballerina, generated) -
         assert len(_edge_types(G)) >= 25
         assert any(d is not None for _, _, d in G.edges(data="dispute"))
     assert generated.graph.number_of_edges() > 2_500
+
+
+def test_the_edge_index_groups_as_grouping_each_widened_key_would(ballerina, generated) -> None:
+    # edge_index groups by NumPy; Grouped.of, by a look-up per edge and widened key, is the
+    # definition: the same groups, in the same order, sharing the same arrays.
+    for G in (ballerina.graph, generated.graph, nx.MultiDiGraph()):
+        found = edge_index(G)
+        expected = Grouped.of(
+            (
+                (
+                    (u, v, key),
+                    product(
+                        (d["kind"], None),
+                        (d["type"], None),
+                        (d["dispute"] is not None, None),
+                        (d.get("certainty", "stated"), None),
+                    ),
+                )
+                for u, v, key, d in G.edges(keys=True, data=True)
+            ),
+            4,
+        )
+        assert found.items == expected.items
+        assert list(found.groups) == list(expected.groups)
+        for key, positions in expected.groups.items():
+            assert list(found.groups[key]) == list(positions), key
+            assert type(found.groups[key]) is type(positions)
+        shares = [[id(v) for v in g.groups.values()] for g in (found, expected)]
+        same = [[a == b for a in ids for b in ids] for ids in shares]
+        assert same[0] == same[1]
 
 
 # --- no scans -----------------------------------------------------------------------------------
