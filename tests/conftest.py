@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,22 @@ from graph.knowledge import KnowledgeGraph
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _snapshots_kept_apart(tmp_path_factory):
+    """Graph snapshots (server.snapshot) go to a folder of this session, here and in every
+    server the tests start, not to the user's cache: tests build many throwaway seed folders."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    saved = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "BALLERINA_SNAPSHOT_DIR")}
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    os.environ.pop("BALLERINA_SNAPSHOT_DIR", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
