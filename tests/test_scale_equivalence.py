@@ -173,8 +173,12 @@ def test_the_seed_parser_reads_the_seeds_as_pyyaml_does() -> None:
             assert parse_yaml(text) == expected, path
 
 
-def _scan(K, query: str) -> list[tuple[str, float]]:
-    """What scoring every form of every node with graph.search.form_score gives, best first."""
+def _scan(K, query: str, max_postings: int | None = None) -> list[tuple[str, float]]:
+    """What scoring every form of every node with graph.search.form_score gives, best first.
+
+    With ``max_postings``, as the index defines it for a large graph: the query's trigrams
+    that more than that many forms have are not counted, neither to make a form a candidate
+    nor in its similarity."""
     from graph.names import forms_of, words
     from graph.names import key as name_key
     from graph.search import (
@@ -189,6 +193,14 @@ def _scan(K, query: str) -> list[tuple[str, float]]:
     pagerank = dict(G.nodes(data="pagerank"))
     rank = {n: i for i, n in enumerate(sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n)))}
     key, query_words, grams = name_key(query), words(query), trigrams(name_key(query))
+    counted = grams
+    if max_postings is not None:
+        having = {gram: 0 for gram in grams}
+        for node, data in G.nodes(data=True):
+            for form in forms_of(node, data):  # as the index holds them: each form
+                for gram in grams & trigrams(name_key(form.text)):  # none for an empty key
+                    having[gram] += 1
+        counted = {gram for gram in grams if having[gram] <= max_postings}
     best: dict[str, float] = {}
     for node, data in G.nodes(data=True):
         for form in forms_of(node, data):
@@ -200,7 +212,7 @@ def _scan(K, query: str) -> list[tuple[str, float]]:
             else:
                 # Candidates come from trigram postings: a form sharing none is not one
                 # (so "mi" is no prefix of "$100 million": its key is "100million").
-                common = len(grams & trigrams(form_key))
+                common = len(counted & trigrams(form_key))
                 if not common:
                     continue
                 dice = 2 * common / (len(grams) + len(trigrams(form_key)))
@@ -360,3 +372,129 @@ def test_search_answers_as_the_scan_and_filters_as_defined_on_a_generated_graph(
             found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
             assert found == expected[:limit], (query, limit)
     _assert_filters_answer_as_the_unfiltered_list_filtered(K, queries[::4])
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated graph of 3,000 edges: hundreds of forms share each given-name syllable."""
+    from bench.generate import generate
+    from graph.build import load_graph
+
+    folder = tmp_path_factory.mktemp("generated-3000")
+    generate(folder, edges=3_000)
+    return load_graph(folder)
+
+
+def _candidates(K, query: str) -> int:
+    """How many forms share a counted trigram with the query: what the index bounds."""
+    import numpy as np
+
+    from graph import search
+    from graph.names import key
+
+    postings = K.search._postings
+    shared = [
+        postings[g]
+        for g in search.trigrams(key(query))
+        if g in postings and len(postings[g]) <= search._MAX_POSTINGS
+    ]
+    return len(np.unique(np.concatenate(shared))) if shared else 0
+
+
+@pytest.mark.slow  # building the generated graph
+def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
+    generated, monkeypatch
+) -> None:
+    """At 10^6 edges every syllable of a generated name is in more forms than the index counts
+    (graph.search._MAX_POSTINGS), and an exact event name ("Mi-ju Hado follows Hyun-ho
+    Hado") left every candidate a possible prefix match, each scored in Python for nothing.
+    Here the cap is lowered until the same happens on a small graph: the answers are still
+    the scan's (with the common trigrams uncounted, as the index defines it), and an exact
+    name scores a few forms, not its thousands of candidates."""
+    import graph.search
+
+    K, cap = generated, 60
+    monkeypatch.setattr(graph.search, "_MAX_POSTINGS", cap)
+    rng = random.Random(17)
+    data = dict(K.graph.nodes(data=True))
+    events = [d["name"] for d in data.values() if d["kind"] == "event"]
+    characters = [d["name"] for d in data.values() if d["kind"] == "character"]
+    exact = rng.sample(events, 12) + [e.lower() for e in rng.sample(events, 6)]
+    queries = exact + rng.sample(characters, 6) + [c.split()[0] for c in rng.sample(characters, 6)]
+    queries += [q[: rng.randrange(2, 5)] for q in rng.sample(characters, 6)] + ["follows"]
+
+    scored: list[tuple[object, ...]] = []
+    real_form_score = graph.search.form_score
+
+    def counting(*args):
+        scored.append(args)
+        return real_form_score(*args)
+
+    crowded = 0
+    for query in queries:
+        expected = _scan(K, query, max_postings=cap)
+        for limit in (1, 5, 20):
+            found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
+            assert found == expected[:limit], (query, limit)
+        if query in exact:
+            scored.clear()
+            with monkeypatch.context() as patch:
+                patch.setattr(graph.search, "form_score", counting)
+                K.search.search(query, limit=5)
+            candidates = _candidates(K, query)
+            crowded += candidates > 100
+            assert len(scored) <= max(10, candidates // 10), (query, len(scored), candidates)
+    assert crowded >= 10  # the cap made the event names crowded, as at 10^6 edges
+
+
+def _assert_select_nodes_names_what_the_scan_scores(K, queries: list[str]) -> None:
+    from graph.query import TEXT_MATCH, select_nodes
+
+    for query in queries:
+        expected = {node for node, score in _scan(K, query) if score >= TEXT_MATCH}
+        found = select_nodes(K, text=query)
+        assert len(found) == len(expected) and set(found) == expected, query
+
+
+def test_select_nodes_by_text_names_the_nodes_the_scan_scores(ballerina) -> None:
+    """nodes(text:) asks the search for every node scoring graph.query.TEXT_MATCH or more,
+    and the search leaves out the forms that cannot before scoring them: the same nodes as
+    scoring every form would give."""
+    rng = random.Random(21)
+    queries = _filtered_queries(ballerina, rng)[::3] + ["choi", "Ok-ju", "lamborgini", "boss"]
+    _assert_select_nodes_names_what_the_scan_scores(ballerina, queries)
+
+
+@pytest.mark.slow  # building the generated graph
+def test_select_nodes_by_text_on_a_generated_graph(generated, monkeypatch) -> None:
+    """The same on a generated graph, where a given name or a common word names hundreds of
+    nodes; the fuzzy candidates that cannot score TEXT_MATCH are not scored."""
+    import graph.search
+
+    K = generated
+    rng = random.Random(22)
+    characters = [d["name"] for _, d in K.graph.nodes(data=True) if d["kind"] == "character"]
+    queries = [c.split()[0] for c in rng.sample(characters, 8)] + rng.sample(characters, 4)
+    queries += ["follows", "story", "the"]
+    _assert_select_nodes_names_what_the_scan_scores(K, queries)
+
+    scored: list[tuple[object, ...]] = []
+    real_form_score = graph.search.form_score
+
+    def counting(*args):
+        scored.append(args)
+        return real_form_score(*args)
+
+    from graph.query import TEXT_MATCH
+
+    monkeypatch.setattr(graph.search, "form_score", counting)
+    cut = 0
+    for query in queries:
+        scored.clear()
+        K.search.search(query, limit=len(K.graph), descriptions=False, at_least=TEXT_MATCH)
+        bounded = len(scored)
+        scored.clear()
+        K.search.search(query, limit=len(K.graph), descriptions=False)
+        assert bounded <= len(scored), query
+        cut += bounded < len(scored)
+    assert cut >= 2
