@@ -210,6 +210,22 @@ class SearchIndex:
             flags[at] = postings[found] == flagged
         return flags
 
+    def _starting(self, forms: np.ndarray, flags: np.ndarray, starts: list[str]) -> np.ndarray:
+        """``flags``, kept only where each of ``starts`` starts a word of the form. For words
+        of fewer than three letters, which no trigram lies inside ("Ju-bo", "Yo"): nothing
+        else rules a form out of the prefix tier, and every form sharing a trigram with the
+        query would be scored in Python."""
+        flags = flags.copy()
+        at = np.flatnonzero(flags)
+        if len(at):
+            # spaced as form_score spaces them, searched with NumPy's string functions
+            spaced = np.array([" " + " ".join(self._forms[f][2]) for f in forms[at].tolist()])
+            kept = np.ones(len(at), dtype=bool)
+            for start in starts:
+                kept &= np.strings.find(spaced, " " + start) >= 0
+            flags[at] = kept
+        return flags
+
     def _allowed(
         self, kinds: Collection[str] | None, certainties: Collection[str] | None
     ) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -307,7 +323,11 @@ class SearchIndex:
             # exact event name whose words are all common would leave every candidate a
             # prefix candidate, each scored in Python for nothing.)
             prefix = self._having(forms, prefix, all_inside_words - counted)
+            # (a form having every trigram inside the key has every one inside its words)
             substring = self._having(forms, substring & prefix, all_inside_key - counted)
+            short = [w for w in dict.fromkeys(query_words) if len(w) < 3]
+            if short:
+                prefix = self._starting(forms, prefix, short)
             dice = 2 * common / (len(grams) + self._gram_counts[forms])
             reachable = prefix | substring | (dice >= FUZZY_THRESHOLD)
             forms, dice = forms[reachable], dice[reachable]
