@@ -287,8 +287,10 @@ def select_nodes(
         return index.select(kinds, relation, order)
     # Description-only matches score below TEXT_MATCH: no need to look for them.
     described = TEXT_MATCH <= DESCRIPTION_SCORE
-    hits = K.search.search(text, limit=len(K.graph), descriptions=described)
-    return index.among({h.node for h in hits if h.score >= TEXT_MATCH}, kinds, relation, order)
+    # Every node the text names: the search leaves out the forms that cannot score TEXT_MATCH
+    # (most of a common word's fuzzy candidates) before looking at them.
+    hits = K.search.search(text, limit=len(K.graph), descriptions=described, at_least=TEXT_MATCH)
+    return index.among({h.node for h in hits}, kinds, relation, order)
 
 
 def select_edges(

@@ -203,6 +203,36 @@ class SearchIndex:
                     counted[at] += 1
         return counts
 
+    def _having(self, forms: np.ndarray, flags: np.ndarray, grams: Collection[str]) -> np.ndarray:
+        """``flags`` (one per form of ``forms``), kept only where the form has every one of
+        ``grams`` (each gram in the postings): a binary search per flagged form and gram, the
+        rarest gram first, so that few forms are left for the common ones."""
+        flags = flags.copy()
+        for gram in sorted(grams, key=lambda g: len(self._postings[g])):
+            at = np.flatnonzero(flags)
+            if not len(at):
+                break
+            postings, flagged = self._postings[gram], forms[at]
+            found = np.minimum(np.searchsorted(postings, flagged), len(postings) - 1)
+            flags[at] = postings[found] == flagged
+        return flags
+
+    def _starting(self, forms: np.ndarray, flags: np.ndarray, starts: list[str]) -> np.ndarray:
+        """``flags``, kept only where each of ``starts`` starts a word of the form. For words
+        of fewer than three letters, which no trigram lies inside ("Ju-bo", "Yo"): nothing
+        else rules a form out of the prefix tier, and every form sharing a trigram with the
+        query would be scored in Python."""
+        flags = flags.copy()
+        at = np.flatnonzero(flags)
+        if len(at):
+            # spaced as form_score spaces them, searched with NumPy's string functions
+            spaced = np.array([" " + " ".join(self._forms[f][2]) for f in forms[at].tolist()])
+            kept = np.ones(len(at), dtype=bool)
+            for start in starts:
+                kept &= np.strings.find(spaced, " " + start) >= 0
+            flags[at] = kept
+        return flags
+
     def _allowed(
         self, kinds: Collection[str] | None, certainties: Collection[str] | None
     ) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -232,6 +262,7 @@ class SearchIndex:
         descriptions: bool = True,
         kinds: Collection[str] | None = None,
         certainties: Collection[str] | None = None,
+        at_least: float = 0.0,
     ) -> list[Hit]:
         """The best ``limit`` nodes for ``query``, best first (ties by centrality, then id), of
         ``kinds`` and ``certainties`` if given (the nodes' ``kind`` and ``certainty``): the
@@ -239,7 +270,9 @@ class SearchIndex:
 
         ``descriptions=False`` leaves out the nodes found by their written description only,
         for callers that want names (they would walk every node whose description has a
-        common word)."""
+        common word). ``at_least`` leaves out the hits scoring less (the first ``limit`` of
+        the answer that do), and with them every candidate form that could not score as much:
+        for callers that ask for every node a text names (``limit=len(G)``)."""
         query_words = words(query)
         query_key = "".join(query_words)
         if not query_key:
@@ -273,8 +306,9 @@ class SearchIndex:
         # word of contains each query word, and so every counted trigram lying inside one; a
         # form containing the whole key has every counted trigram of the key but the three
         # that touch the padding.
-        inside_words = {g for w in query_words for g in trigrams(w) if " " not in g} & counted
-        inside_key = {g for g in grams if " " not in g} & counted
+        all_inside_words = {g for w in query_words for g in trigrams(w) if " " not in g}
+        all_inside_key = {g for g in grams if " " not in g}
+        inside_words, inside_key = all_inside_words & counted, all_inside_key & counted
         if shared:
             # Forms in index order: where two forms of a node score alike, the first is kept.
             forms, common = np.unique(np.concatenate(shared), return_counts=True)
@@ -291,6 +325,16 @@ class SearchIndex:
                     prefix[keep],
                     substring[keep],
                 )
+            # The trigrams too common to count still rule forms out of the prefix and
+            # substring tiers: looked up for the forms those tiers kept, rarest first. (An
+            # exact event name whose words are all common would leave every candidate a
+            # prefix candidate, each scored in Python for nothing.)
+            prefix = self._having(forms, prefix, all_inside_words - counted)
+            # (a form having every trigram inside the key has every one inside its words)
+            substring = self._having(forms, substring & prefix, all_inside_key - counted)
+            short = [w for w in dict.fromkeys(query_words) if len(w) < 3]
+            if short:
+                prefix = self._starting(forms, prefix, short)
             dice = 2 * common / (len(grams) + self._gram_counts[forms])
             reachable = prefix | substring | (dice >= FUZZY_THRESHOLD)
             forms, dice = forms[reachable], dice[reachable]
@@ -309,19 +353,40 @@ class SearchIndex:
                     np.minimum(FUZZY_WEIGHT * dice, FUZZY_CAP),
                 ),
             )
+            if at_least > 0:
+                # (scores are rounded to 4 places: a bound that rounds to at_least is not out)
+                enough = bound + 1e-4 >= at_least
+                forms, dice, bound = forms[enough], dice[enough], bound[enough]
             order = np.lexsort((self._form_ranks[forms], -bound))
-            candidates: Iterable[tuple[int, float, float]] = zip(
-                forms[order].tolist(), dice[order].tolist(), bound[order].tolist(), strict=True
+            forms = forms[order]
+            candidates: Iterable[tuple[int, float, float, int]] = zip(
+                forms.tolist(),
+                dice[order].tolist(),
+                bound[order].tolist(),
+                self._form_ranks[forms].tolist(),
+                strict=True,
             )
         else:
             candidates = ()
         check_at = 0
-        for looked, (at, dice_at, most) in enumerate(candidates):
+        passed = -1.0  # a bound whose candidates from here on cannot enter the answer
+        for looked, (at, dice_at, most, at_rank) in enumerate(candidates):
+            if most == passed:
+                continue
             if looked >= check_at and len(best) >= limit:
+                # The k-th of the answer so far, by score and then rank, as it is ordered.
                 # (scores are rounded to 4 places: a bound that rounds to the k-th is not out)
-                kth = heapq.nlargest(limit, (s for s, _ in best.values()))[-1]
-                if most + 1e-4 < kth:
+                kth_score, kth_rank = heapq.nsmallest(
+                    limit, ((-s, rank[n]) for n, (s, _) in best.items())
+                )[-1]
+                if most + 1e-4 < -kth_score:
                     break
+                # Forms of one length tie (a given name that hundreds of names start): those
+                # of this bound come by rank, and once one that can only tie the k-th is less
+                # central than it, so are the rest of them.
+                if round(most, 4) == -kth_score and at_rank > kth_rank:
+                    passed = most
+                    continue
                 # The k-th costs a pass over every node found so far: checked again after a
                 # number of candidates in proportion, so that ten thousand candidates (a given
                 # name at 10^6 edges) cost a few passes, not one every 32 of them.
@@ -332,7 +397,10 @@ class SearchIndex:
             score = form_score(query_key, query_words, form_key, form_words, dice_at)
             if score:
                 offer(at, score)
-        top = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], rank[item[0]]))
+        scored: Iterable[tuple[str, tuple[float, int]]] = best.items()
+        if at_least:
+            scored = [item for item in scored if item[1][0] >= at_least]
+        top = heapq.nsmallest(limit, scored, key=lambda item: (-item[1][0], rank[item[0]]))
         hits = []
         for node, (score, at) in top:
             if at < 0:
@@ -344,7 +412,7 @@ class SearchIndex:
         # 0.8 x 0.45 x 0.97), so they only fill the places left, most central first: take just
         # that many.
         missing = limit - len(hits)
-        if descriptions and missing > 0:
+        if descriptions and missing > 0 and at_least <= DESCRIPTION_SCORE:
             hits += [
                 Hit(node, DESCRIPTION_SCORE, self._descriptions[node], Field.DESCRIPTION.value)
                 for node in self._described(query_words, best, missing, allowed)

@@ -204,9 +204,13 @@ def _forms(K) -> list[tuple[str, dict, list[tuple[str, str, set[str], list[str]]
     return table
 
 
-def _scan(K, query: str, forms=None) -> list[tuple[str, float]]:
+def _scan(K, query: str, forms=None, max_postings: int | None = None) -> list[tuple[str, float]]:
     """What scoring every form of every node with graph.search.form_score gives, best first
-    (``forms``: what :func:`_forms` gives for ``K``, if already worked out)."""
+    (``forms``: what :func:`_forms` gives for ``K``, if already worked out).
+
+    With ``max_postings``, as the index defines it for a large graph: the query's trigrams
+    that more than that many forms have are not counted, neither to make a form a candidate
+    nor in its similarity."""
     from graph.names import key as name_key
     from graph.names import words
     from graph.search import (
@@ -221,8 +225,16 @@ def _scan(K, query: str, forms=None) -> list[tuple[str, float]]:
     pagerank = dict(G.nodes(data="pagerank"))
     rank = {n: i for i, n in enumerate(sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n)))}
     key, query_words, grams = name_key(query), words(query), trigrams(name_key(query))
-    best: dict[str, float] = {}
     table = forms if forms is not None else _forms(K)
+    counted = grams
+    if max_postings is not None:
+        having = {gram: 0 for gram in grams}
+        for _, _, node_forms, _ in table:
+            for _, _, form_grams, _ in node_forms:  # as the index holds them: each form
+                for gram in grams & form_grams:  # none for an empty key
+                    having[gram] += 1
+        counted = {gram for gram in grams if having[gram] <= max_postings}
+    best: dict[str, float] = {}
     for node, data, node_forms, _ in table:
         for field, form_key, form_grams, form_words in node_forms:
             if not form_key:
@@ -232,7 +244,7 @@ def _scan(K, query: str, forms=None) -> list[tuple[str, float]]:
             else:
                 # Candidates come from trigram postings: a form sharing none is not one
                 # (so "mi" is no prefix of "$100 million": its key is "100million").
-                common = len(grams & form_grams)
+                common = len(counted & form_grams)
                 if not common:
                     continue
                 dice = 2 * common / (len(grams) + len(form_grams))
@@ -383,3 +395,123 @@ def test_search_answers_as_the_scan_and_filters_as_defined_on_a_generated_graph(
             found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
             assert found == expected[:limit], (query, limit)
     _assert_filters_answer_as_the_unfiltered_list_filtered(K, queries[::4])
+
+
+def _candidates(K, query: str) -> int:
+    """How many forms share a counted trigram with the query: what the index bounds."""
+    import numpy as np
+
+    from graph import search
+    from graph.names import key
+
+    postings = K.search._postings
+    shared = [
+        postings[g]
+        for g in search.trigrams(key(query))
+        if g in postings and len(postings[g]) <= search._MAX_POSTINGS
+    ]
+    return len(np.unique(np.concatenate(shared))) if shared else 0
+
+
+@pytest.mark.slow  # building the generated graph
+def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
+    generated, monkeypatch
+) -> None:
+    """At 10^6 edges every syllable of a generated name is in more forms than the index counts
+    (graph.search._MAX_POSTINGS), and an exact event name ("Mi-ju Hado follows Hyun-ho
+    Hado") left every candidate a possible prefix match, each scored in Python for nothing.
+    Here the cap is lowered until the same happens on a small graph: the answers are still
+    the scan's (with the common trigrams uncounted, as the index defines it), and an exact
+    name scores a few forms, not its thousands of candidates. So does a given name of
+    two-letter syllables, which no trigram lies inside: its forms are told apart by the
+    words they start."""
+    import graph.search
+
+    (_, K), cap = generated, 60
+    monkeypatch.setattr(graph.search, "_MAX_POSTINGS", cap)
+    forms = _forms(K)
+    rng = random.Random(17)
+    data = dict(K.graph.nodes(data=True))
+    events = [d["name"] for d in data.values() if d["kind"] == "event"]
+    characters = [d["name"] for d in data.values() if d["kind"] == "character"]
+    exact = rng.sample(events, 12) + [e.lower() for e in rng.sample(events, 6)]
+    given = [c.split()[0] for c in rng.sample(characters, 8)]  # "Ju-bo": no trigram inside
+    queries = exact + given + rng.sample(characters, 6) + ["follows", "Yo", "ju bo"]
+    queries += [q[: rng.randrange(2, 5)] for q in rng.sample(characters, 6)]
+
+    scored: list[tuple[object, ...]] = []
+    real_form_score = graph.search.form_score
+
+    def counting(*args):
+        scored.append(args)
+        return real_form_score(*args)
+
+    crowded = 0
+    for query in queries:
+        expected = _scan(K, query, forms, max_postings=cap)
+        for limit in (1, 5, 20):
+            found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
+            assert found == expected[:limit], (query, limit)
+        if query in exact or query in given:
+            scored.clear()
+            with monkeypatch.context() as patch:
+                patch.setattr(graph.search, "form_score", counting)
+                K.search.search(query, limit=5)
+            candidates = _candidates(K, query)
+            crowded += candidates > 100
+            assert len(scored) <= max(10, candidates // 10), (query, len(scored), candidates)
+    assert crowded >= 10  # the cap made the event names crowded, as at 10^6 edges
+
+
+def _assert_select_nodes_names_what_the_scan_scores(K, queries: list[str]) -> None:
+    from graph.query import TEXT_MATCH, select_nodes
+
+    forms = _forms(K)
+    for query in queries:
+        expected = {node for node, score in _scan(K, query, forms) if score >= TEXT_MATCH}
+        found = select_nodes(K, text=query)
+        assert len(found) == len(expected) and set(found) == expected, query
+
+
+def test_select_nodes_by_text_names_the_nodes_the_scan_scores(ballerina) -> None:
+    """nodes(text:) asks the search for every node scoring graph.query.TEXT_MATCH or more,
+    and the search leaves out the forms that cannot before scoring them: the same nodes as
+    scoring every form would give."""
+    rng = random.Random(21)
+    queries = _filtered_queries(ballerina, rng)[::3] + ["choi", "Ok-ju", "lamborgini", "boss"]
+    _assert_select_nodes_names_what_the_scan_scores(ballerina, queries)
+
+
+@pytest.mark.slow  # building the generated graph
+def test_select_nodes_by_text_on_a_generated_graph(generated, monkeypatch) -> None:
+    """The same on a generated graph, where a given name or a common word names hundreds of
+    nodes; the fuzzy candidates that cannot score TEXT_MATCH are not scored."""
+    import graph.search
+
+    _, K = generated
+    rng = random.Random(22)
+    characters = [d["name"] for _, d in K.graph.nodes(data=True) if d["kind"] == "character"]
+    queries = [c.split()[0] for c in rng.sample(characters, 8)] + rng.sample(characters, 4)
+    queries += ["follows", "story", "the"]
+    _assert_select_nodes_names_what_the_scan_scores(K, queries)
+
+    scored: list[tuple[object, ...]] = []
+    real_form_score = graph.search.form_score
+
+    def counting(*args):
+        scored.append(args)
+        return real_form_score(*args)
+
+    from graph.query import TEXT_MATCH
+
+    monkeypatch.setattr(graph.search, "form_score", counting)
+    cut = 0
+    for query in queries:
+        scored.clear()
+        K.search.search(query, limit=len(K.graph), descriptions=False, at_least=TEXT_MATCH)
+        bounded = len(scored)
+        scored.clear()
+        K.search.search(query, limit=len(K.graph), descriptions=False)
+        assert bounded <= len(scored), query
+        cut += bounded < len(scored)
+    assert cut >= 2
