@@ -326,13 +326,13 @@ def captured() -> Iterator[tuple[io.TextIOWrapper, io.TextIOWrapper]]:
 
 
 def run_cli(argv: list[str], graph) -> tuple[int, str, bytes]:
-    real_load = cli.load_graph
+    real_load = cli.load_or_build
 
-    def load(seeds: Path):
+    def load(seeds: Path, snapshots: Path | None):
         # The built-in seeds are loaded once for the whole module; any other folder for real.
-        return graph if Path(seeds) == SEEDS else real_load(seeds)
+        return graph if Path(seeds) == SEEDS else real_load(seeds, snapshots)
 
-    with mock.patch.object(cli, "load_graph", load), captured() as (out, err):
+    with mock.patch.object(cli, "load_or_build", load), captured() as (out, err):
         try:
             status = cli.main(argv)
         except SystemExit as exit:  # argparse: usage errors (2) and --help (0)
