@@ -24,7 +24,6 @@ process checks that the bodies it answers are those the service computes uncache
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import json
 import os
@@ -40,23 +39,6 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("fixed", "post", "post-gzip", "get", "get-persisted", "get-304")
-
-
-def _scope(method: str, path: str, query_string: bytes, headers: list[tuple[bytes, bytes]]) -> Any:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query_string,
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
 
 
 class Call:
@@ -81,31 +63,10 @@ class Call:
         self.query_string, self.headers = query_string, all_headers
 
     async def __call__(self, app: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        scope = _scope(self.method, self.path, self.query_string, list(self.headers))
-        body = self.body
-        delivered = False
-        answered = asyncio.Event()
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
+        from bench.inprocess import exchange, scope_of
 
-        async def receive() -> dict[str, Any]:
-            nonlocal delivered
-            if delivered:
-                await answered.wait()
-                return {"type": "http.disconnect"}
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    answered.set()
-
-        await app(scope, receive, send)
-        return start["status"], list(start.get("headers", [])), b"".join(chunks)
+        scope = scope_of(self.method, self.path, self.query_string, list(self.headers))
+        return await exchange(app, scope, self.body)
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:

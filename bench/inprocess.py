@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from statistics import median
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -30,22 +31,34 @@ async def running(app: Starlette) -> AsyncIterator[Starlette]:
         yield app
 
 
-async def call(app: Starlette, path: str, body: bytes) -> tuple[int, bytes]:
-    """POST ``body`` to ``path`` through the ASGI interface; the status and the whole body."""
-    scope = {
+def scope_of(
+    method: str,
+    path: str,
+    query_string: bytes = b"",
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> dict[str, Any]:
+    """The ASGI scope an HTTP/1.1 server would make for this request from 127.0.0.1."""
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query_string,
         "root_path": "",
-        "headers": [*_HEADERS, (b"content-length", str(len(body)).encode())],
+        "headers": [] if headers is None else headers,
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
+
+
+async def exchange(
+    app: Any, scope: dict[str, Any], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Send ``body`` in one message through the ASGI interface; the status, the headers and the
+    whole body of the answer."""
     delivered = False
     answered = asyncio.Event()
 
@@ -59,20 +72,26 @@ async def call(app: Starlette, path: str, body: bytes) -> tuple[int, bytes]:
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    status = 0
+    start: dict[str, Any] = {}
     chunks: list[bytes] = []
 
     async def send(message: dict) -> None:
-        nonlocal status
         if message["type"] == "http.response.start":
-            status = message["status"]
+            start.update(message)
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 answered.set()
 
     await app(scope, receive, send)
-    return status, b"".join(chunks)
+    return start.get("status", 0), list(start.get("headers", [])), b"".join(chunks)
+
+
+async def call(app: Starlette, path: str, body: bytes) -> tuple[int, bytes]:
+    """POST ``body`` to ``path`` through the ASGI interface; the status and the whole body."""
+    headers = [*_HEADERS, (b"content-length", str(len(body)).encode())]
+    status, _, answer = await exchange(app, scope_of("POST", path, headers=headers), body)
+    return status, answer
 
 
 def request_of(target: str, request: Request) -> tuple[str, bytes]:
