@@ -31,16 +31,14 @@ other body is left to the endpoint (one declared too large is refused before it 
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable
 from time import monotonic
-from typing import Any
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.graphql_http.caches import ENTRY_OVERHEAD, BytesLRU
+from server.graphql_http.receiving import next_message
 from server.http_cache import REPLAY_TICKET, ReplayTicket
 
 __all__ = ["AnswerReplay", "RecordedAnswer"]
@@ -160,7 +158,7 @@ class AnswerReplay:
         read: list[Message] = []
         size = 0
         while True:
-            message = await self._next_message(receive, deadline)
+            message = await next_message(receive, deadline)
             if message is None:
                 return read, False
             read.append(message)
@@ -171,25 +169,6 @@ class AnswerReplay:
                 return read, False
             if not message.get("more_body", False):
                 return read, True
-
-    async def _next_message(self, receive: Receive, deadline: float) -> Message | None:
-        """The request's next message, or ``None`` when it did not come by ``deadline``.
-
-        A time limit costs a timer set and cancelled (about half of a replayed ``POST`` under
-        uvloop), yet an ASGI server has usually read a small body by the time the app runs,
-        and ``receive`` then returns without waiting. So the awaitable is stepped once by
-        hand first, exactly as ``await`` would: only when it has to wait is the rest of the
-        wait put under the deadline.
-        """
-        steps = receive().__await__()
-        try:
-            waiting_for = next(steps)  # what ``await`` does first (PEP 380: send(None) is next)
-        except StopIteration as done:
-            message: Message = done.value
-            return message
-        with anyio.move_on_after(deadline - monotonic()):
-            return await _Resumed(steps, waiting_for)
-        return None
 
     async def _pass_on(
         self, scope: Scope, receive: Receive, send: Send, deadline: float, key: ReplayKey | None
@@ -221,44 +200,6 @@ class AnswerReplay:
                 )
                 size = answer.size() + len(key[1]) + len(key[2]) + ENTRY_OVERHEAD
                 self.answers.put(key, answer, size + sum(len(k) + len(v) for k, v in key[3]))
-
-
-class _Resumed:
-    """The rest of an ``await`` whose first step was taken by hand (``waiting_for`` is what
-    that step yielded to the event loop): awaiting this goes on exactly where it stopped, by
-    the rules ``await`` follows (PEP 380) for any iterator ``__await__`` returns, a generator
-    or not (granian's awaitables have no ``send``)."""
-
-    def __init__(self, steps: Iterator[Any], waiting_for: Any) -> None:
-        self.steps = steps
-        self.waiting_for = waiting_for
-
-    def __await__(self) -> Generator[Any, Any, Message]:
-        steps, waiting_for = self.steps, self.waiting_for
-        while True:
-            try:
-                sent = yield waiting_for
-            except GeneratorExit:
-                close = getattr(steps, "close", None)
-                if close is not None:
-                    close()
-                raise
-            except BaseException as error:  # a cancellation: thrown into the wait it stops
-                throw = getattr(steps, "throw", None)
-                if throw is None:
-                    raise
-                step: Callable[[], Any] = functools.partial(throw, error)
-            else:
-                step = steps.__next__ if sent is None else functools.partial(_send, steps, sent)
-            try:
-                waiting_for = step()
-            except StopIteration as done:
-                message: Message = done.value
-                return message
-
-
-def _send(steps: Any, value: Any) -> Any:
-    return steps.send(value)
 
 
 def _again(read: list[Message], receive: Receive) -> Receive:

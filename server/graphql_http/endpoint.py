@@ -32,6 +32,7 @@ from server.graphql_http.params import (
 )
 from server.graphql_http.persisted import PersistedQueries
 from server.graphql_http.prepared import PreparedDocument
+from server.graphql_http.receiving import next_message
 from server.graphql_http.refusals import (
     BodyTimedOut,
     BodyTooLarge,
@@ -237,7 +238,9 @@ class GraphQLEndpoint:
         elif "persistedQuery" not in (params.extensions or {}):
             ticket.allow()
 
-    async def _read_body(self, headers: dict[bytes, str], receive: Receive) -> bytes:
+    async def _read_body_in_time(
+        self, headers: dict[bytes, str], receive: Receive, budget: Budget
+    ) -> bytes:
         content_type = headers.get(b"content-type")
         if content_type is None or not is_json_content_type(content_type):
             raise UnsupportedMediaType(content_type)
@@ -248,7 +251,11 @@ class GraphQLEndpoint:
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
+            message = await next_message(receive, budget.deadline)
+            if message is None:
+                # A client that trickles its body (or never finishes it) holds a connection,
+                # not the loop: give it the request's time limit, then answer 408.
+                raise BodyTimedOut(budget.seconds)
             if message["type"] == "http.disconnect":
                 raise ClientDisconnect()
             chunk = message.get("body", b"")
@@ -258,15 +265,6 @@ class GraphQLEndpoint:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
-
-    async def _read_body_in_time(
-        self, headers: dict[bytes, str], receive: Receive, budget: Budget
-    ) -> bytes:
-        # A client that trickles its body (or never finishes it) holds a connection, not the
-        # loop: give it the request's time limit, then answer 408.
-        with anyio.move_on_after(budget.remaining()):
-            return await self._read_body(headers, receive)
-        raise BodyTimedOut(budget.seconds)
 
     async def _run(
         self,
