@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.sources import ROOT, sources_sha256
 
 __all__ = [
     "answer_version",
@@ -55,12 +56,7 @@ def code_version(settings_repr: str) -> str:
     exports' templates alike: every file in them but compiled caches), and of the settings that
     shape answers. Computed once at start-up: a few hundred kilobytes."""
     digest = hashlib.sha256(settings_repr.encode("utf-8"))
-    root = Path(__file__).resolve().parent.parent
-    for package in _ANSWERING_PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode("utf-8"))
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(sources_sha256(ROOT / package for package in _ANSWERING_PACKAGES).encode())
     return digest.hexdigest()
 
 

@@ -5,7 +5,7 @@ looks in a snapshot folder (:func:`server.settings.default_snapshot_dir` unless 
 name another, or none) for a snapshot whose **key** is the SHA-256 of
 
 - the seeds' fingerprint (:mod:`graph.fingerprint`: every file of the folder, by content), and
-- the code version (:func:`code_version`): the source of every module of ``graph/`` (which
+- the code version (:func:`code_version`): every file of ``graph/`` (which
   builds the graph) and of this module, the Python version, and the versions of networkx,
   NumPy and SQLite, whose objects the snapshot holds;
 
@@ -56,6 +56,7 @@ from graph.fingerprint import seeds_hash
 from graph.knowledge import KnowledgeGraph
 from server.atomic_file import replacing
 from server.settings import DEFAULT_SEEDS
+from server.sources import ROOT, sources_sha256
 
 __all__ = ["MAGIC", "code_version", "load_or_build", "snapshot_path"]
 
@@ -63,7 +64,6 @@ logger = logging.getLogger("server.snapshot")
 
 #: The first line of every snapshot file (its format's version is the last number).
 MAGIC = b"ballerina-kg graph snapshot 1\n"
-_GRAPH_CODE = Path(__file__).resolve().parent.parent / "graph"
 _DIGEST_BYTES = hashlib.sha256().digest_size
 
 
@@ -72,8 +72,7 @@ def code_version() -> str:
     digest = hashlib.sha256(MAGIC)
     for part in (sys.version, nx.__version__, np.__version__, sqlite3.sqlite_version):
         digest.update(part.encode() + b"\0")
-    for source in [*sorted(_GRAPH_CODE.glob("*.py")), Path(__file__).resolve()]:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    digest.update(sources_sha256([ROOT / "graph", Path(__file__).resolve()]).encode())
     return digest.hexdigest()
 
 
