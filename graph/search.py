@@ -118,6 +118,9 @@ class SearchIndex:
         # trigram -> the forms whose key has it; and each form's number of trigrams: arrays,
         # for counting in NumPy
         self._postings: dict[str, np.ndarray] = {}
+        # the first one and two letters of a word -> the forms with a word starting so: what
+        # rules forms out for a query word too short for a trigram to lie inside it ("ju")
+        self._word_starts: dict[str, np.ndarray] = {}
         self._gram_counts = np.zeros(0, dtype=np.int32)
         # per form: the length of its key, and the centrality rank of its node (for bounding
         # a candidate's score, and ordering candidates, without looking at it in Python)
@@ -154,6 +157,7 @@ class SearchIndex:
         names = Names((("".join(w), form) for form, w in all_forms), rank)
         index = cls(names, rank, events)
         postings: dict[str, list[int]] = defaultdict(list)
+        word_starts: dict[str, list[int]] = defaultdict(list)
         gram_counts: list[int] = []
         for form, form_words in all_forms:
             form_key = "".join(form_words)
@@ -166,6 +170,8 @@ class SearchIndex:
             gram_counts.append(len(grams))
             for gram in grams:
                 postings[gram].append(at)
+            for start in {w[:n] for w in form_words for n in (1, 2)}:
+                word_starts[start].append(at)
         described: dict[str, list[int]] = defaultdict(list)
         for at, node in enumerate(ranked):  # in rank order, so each word's ranks come sorted
             description = str(G.nodes[node].get("description") or "")
@@ -175,6 +181,7 @@ class SearchIndex:
                     described[word].append(at)
         index._description_ranks = {w: np.array(r, dtype=np.int32) for w, r in described.items()}
         index._postings = {gram: np.array(at, dtype=np.int32) for gram, at in postings.items()}
+        index._word_starts = {s: np.array(at, dtype=np.int32) for s, at in word_starts.items()}
         index._gram_counts = np.array(gram_counts, dtype=np.int32)
         index._key_lengths = np.array([len(k) for _, k, _ in index._forms], dtype=np.int32)
         index._form_ranks = np.array([rank[f.node] for f, _, _ in index._forms], dtype=np.int32)
@@ -203,34 +210,23 @@ class SearchIndex:
                     counted[at] += 1
         return counts
 
-    def _having(self, forms: np.ndarray, flags: np.ndarray, grams: Collection[str]) -> np.ndarray:
-        """``flags`` (one per form of ``forms``), kept only where the form has every one of
-        ``grams`` (each gram in the postings): a binary search per flagged form and gram, the
-        rarest gram first, so that few forms are left for the common ones."""
+    def _having(
+        self, forms: np.ndarray, flags: np.ndarray, postings: Iterable[np.ndarray | None]
+    ) -> np.ndarray:
+        """``flags`` (one per form of ``forms``), kept only where the form is in every one of
+        ``postings`` (``None``: in none): a binary search per flagged form and posting, the
+        shortest posting first, so that few forms are left for the long ones."""
         flags = flags.copy()
-        for gram in sorted(grams, key=lambda g: len(self._postings[g])):
+        for posting in sorted(postings, key=lambda p: -1 if p is None else len(p)):
             at = np.flatnonzero(flags)
             if not len(at):
                 break
-            postings, flagged = self._postings[gram], forms[at]
-            found = np.minimum(np.searchsorted(postings, flagged), len(postings) - 1)
-            flags[at] = postings[found] == flagged
-        return flags
-
-    def _starting(self, forms: np.ndarray, flags: np.ndarray, starts: list[str]) -> np.ndarray:
-        """``flags``, kept only where each of ``starts`` starts a word of the form. For words
-        of fewer than three letters, which no trigram lies inside ("Ju-bo", "Yo"): nothing
-        else rules a form out of the prefix tier, and every form sharing a trigram with the
-        query would be scored in Python."""
-        flags = flags.copy()
-        at = np.flatnonzero(flags)
-        if len(at):
-            # spaced as form_score spaces them, searched with NumPy's string functions
-            spaced = np.array([" " + " ".join(self._forms[f][2]) for f in forms[at].tolist()])
-            kept = np.ones(len(at), dtype=bool)
-            for start in starts:
-                kept &= np.strings.find(spaced, " " + start) >= 0
-            flags[at] = kept
+            if posting is None or not len(posting):
+                flags[at] = False
+                break
+            flagged = forms[at]
+            found = np.minimum(np.searchsorted(posting, flagged), len(posting) - 1)
+            flags[at] = posting[found] == flagged
         return flags
 
     def _allowed(
@@ -329,12 +325,16 @@ class SearchIndex:
             # substring tiers: looked up for the forms those tiers kept, rarest first. (An
             # exact event name whose words are all common would leave every candidate a
             # prefix candidate, each scored in Python for nothing.)
-            prefix = self._having(forms, prefix, all_inside_words - counted)
+            postings = self._postings
+            prefix = self._having(forms, prefix, [postings[g] for g in all_inside_words - counted])
             # (a form having every trigram inside the key has every one inside its words)
-            substring = self._having(forms, substring & prefix, all_inside_key - counted)
-            short = [w for w in dict.fromkeys(query_words) if len(w) < 3]
-            if short:
-                prefix = self._starting(forms, prefix, short)
+            substring = self._having(
+                forms, substring & prefix, [postings[g] for g in all_inside_key - counted]
+            )
+            # No trigram lies inside a word of fewer than three letters ("ju", "bo"): what
+            # rules a form out of the prefix tier for it is that no word of the form starts so.
+            short = {w for w in query_words if len(w) < 3}
+            prefix = self._having(forms, prefix, [self._word_starts.get(w) for w in short])
             dice = 2 * common / (len(grams) + self._gram_counts[forms])
             reachable = prefix | substring | (dice >= FUZZY_THRESHOLD)
             forms, dice = forms[reachable], dice[reachable]
