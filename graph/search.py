@@ -196,19 +196,34 @@ class SearchIndex:
         index._certainty_codes = np.array([index._codes[c] for c in certainties], dtype=np.int16)
         return index
 
-    def _counted_among(self, forms: np.ndarray, *gram_sets: Collection[str]) -> list[np.ndarray]:
-        """For each set of grams, how many of them each of ``forms`` (sorted, and holding every
-        form of the grams' postings) has."""
-        counts = [np.zeros(len(forms), dtype=np.int32) for _ in gram_sets]
-        for gram in set().union(*gram_sets):
-            postings = self._postings.get(gram)
-            if postings is None:
-                continue
-            at = np.searchsorted(forms, postings)  # sorted and unique: one per form
-            for grams, counted in zip(gram_sets, counts, strict=True):
-                if gram in grams:
-                    counted[at] += 1
-        return counts
+    def _gathered(
+        self, grams: Collection[str], inside_words: Container[str], inside_key: Container[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The forms having any of ``grams``, in index order, and how many of ``grams``, of
+        ``inside_key`` and of ``inside_words`` (a subset of ``inside_key``) each has: one sort
+        of every posting, each entry tagged with which of the sets its gram is in."""
+        # (int32 sorts faster, where it holds four times the number of forms)
+        dtype = np.int32 if len(self._forms) < 1 << 29 else np.int64
+        tagged = [
+            self._postings[g].astype(dtype) * 4 + (g in inside_key) + (g in inside_words)
+            for g in grams
+            if g in self._postings
+        ]
+        if not tagged:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        keys = np.concatenate(tagged)
+        keys.sort()
+        found, tags = keys >> 2, (keys & 3).astype(np.int8)
+        starts = np.flatnonzero(np.concatenate(([True], found[1:] != found[:-1])))
+        ends = np.append(starts[1:], len(keys))
+        # counted as differences of running sums: NumPy's reduceat over booleans is slower
+        in_key, in_words = np.zeros(len(keys) + 1, np.int32), np.zeros(len(keys) + 1, np.int32)
+        np.cumsum(tags > 0, out=in_key[1:])
+        np.cumsum(tags == 2, out=in_words[1:])
+        common = ends - starts
+        in_key, in_words = in_key[ends] - in_key[starts], in_words[ends] - in_words[starts]
+        return found[starts].astype(np.int32), common, in_words, in_key
 
     def _having(
         self, forms: np.ndarray, flags: np.ndarray, postings: Iterable[np.ndarray | None]
@@ -296,7 +311,6 @@ class SearchIndex:
         grams = trigrams(query_key)
         # A trigram no form has counts too: it rules out every form that would need it.
         counted = {g for g in grams if len(self._postings.get(g, ())) <= _MAX_POSTINGS}
-        shared = [self._postings[g] for g in counted if g in self._postings]
         # Lower bounds on the shared trigrams a form needs for each tier, so that most
         # candidates are ruled out by counting alone. A form that every query word starts a
         # word of contains each query word, and so every counted trigram lying inside one; a
@@ -305,13 +319,12 @@ class SearchIndex:
         all_inside_words = {g for w in query_words for g in trigrams(w) if " " not in g}
         all_inside_key = {g for g in grams if " " not in g}
         inside_words, inside_key = all_inside_words & counted, all_inside_key & counted
-        if shared:
-            # Forms in index order: where two forms of a node score alike, the first is kept.
-            forms, common = np.unique(np.concatenate(shared), return_counts=True)
-            # Only the shared trigrams that lie inside a query word (inside the key) count
-            # towards the prefix (substring) tier: a trigram touching the padding says nothing
-            # of where a word starts, and for "the" every form starting with "t" has "  t".
-            in_words, in_key = self._counted_among(forms, inside_words, inside_key)
+        # Forms in index order: where two forms of a node score alike, the first is kept.
+        # Only the shared trigrams that lie inside a query word (inside the key) count towards
+        # the prefix (substring) tier: a trigram touching the padding says nothing of where a
+        # word starts, and for "the" every form starting with "t" has "  t".
+        forms, common, in_words, in_key = self._gathered(counted, inside_words, inside_key)
+        if len(forms):
             prefix, substring = in_words >= len(inside_words), in_key >= len(inside_key)
             if allowed is not None:
                 keep = allowed(self._form_ranks[forms])
