@@ -198,7 +198,8 @@ class PassageIndex:
             return []
         searched = words
         if most_passages is not None:
-            searched = [w for w in words if self._found_in_at_most(w, most_passages)]
+            rare = self._found_in_at_most(words, most_passages)
+            searched = [w for w, is_rare in zip(words, rare, strict=True) if is_rare]
             if not searched:
                 return []
         match = " OR ".join(_phrase(w) for w in searched)
@@ -232,15 +233,21 @@ class PassageIndex:
         hits.sort(key=lambda h: (-h.score, h.passage.id))
         return hits[:limit]
 
-    def _found_in_at_most(self, word: str, count: int) -> bool:
-        """Whether ``word`` is in at most ``count`` passages: reads at most ``count + 1`` of
-        its rows, not all of them."""
-        with self._lock:
-            (found,) = self._db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage MATCH ? LIMIT ?)",
-                [_phrase(word), count + 1],
-            ).fetchone()
-        return bool(found <= count)
+    def _found_in_at_most(self, words: list[str], count: int) -> list[bool]:
+        """For each of ``words``, whether it is in at most ``count`` passages: reads at most
+        ``count + 1`` of its rows, not all of them; one statement for all the words."""
+        one = "(SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage MATCH ? LIMIT ?))"
+        counts: list[int] = []
+        # (in statements of at most 100 columns: SQLite allows 2,000 by default)
+        for start in range(0, len(words), 100):
+            chunk = words[start : start + 100]
+            parameters: list[object] = []
+            for word in chunk:
+                parameters += [_phrase(word), count + 1]
+            with self._lock:
+                found = self._db.execute(f"SELECT {', '.join([one] * len(chunk))}", parameters)
+                counts += found.fetchone()
+        return [n <= count for n in counts]
 
     def mentions(self, passage: Passage) -> tuple[str, ...]:
         """The entities the passage mentions, in the order it first mentions them."""

@@ -476,8 +476,8 @@ PASSAGE_SCORE = 0.2
 PASSAGES_READ = 5
 #: The fallback to passages leaves out the words found in more passages than this (a bound
 #: on its work, see :meth:`graph.passages.PassageIndex.search`): more than the film's
-#: articles have sentences, so that its answers are those of the whole query.
-PASSAGE_WORD_LIMIT = 2_000
+#: articles have sentences (269), so that its answers are those of the whole query.
+PASSAGE_WORD_LIMIT = 500
 
 
 def search(

@@ -304,6 +304,23 @@ def test_a_question_no_name_matches_finds_the_nodes_its_answer_mentions(gql) -> 
     assert all(h["field"] != "PASSAGE" for h in search(gql, "lamborgini", 10))
 
 
+def test_the_fallback_leaves_out_no_word_of_the_films_articles(ballerina) -> None:
+    """The fallback's bound on a word's passages is above the number of the film's sentences,
+    so that its answers there are those of the whole query; and the one statement that counts
+    every word's passages agrees with counting them one by one."""
+    from graph.search import PASSAGE_WORD_LIMIT
+
+    index = ballerina.passages
+    assert len(index.passages) < PASSAGE_WORD_LIMIT
+    words = ["ok", "ju", "choi", "hotel", "capsules", "zzyzx"]
+    count = "SELECT count(*) FROM passage WHERE passage MATCH ?"
+    each = [index._db.execute(count, [f'"{w}"']).fetchone()[0] for w in words]
+    assert each[0] > 40 and 1 < each[4] <= 40 and each[5] == 0, each
+    for limit in (1, 3, 40):
+        assert index._found_in_at_most(words, limit) == [n <= limit for n in each]
+    assert index._found_in_at_most(words * 40, 3) == [n <= 3 for n in each] * 40  # 240 words
+
+
 # --- passages -----------------------------------------------------------------------------------
 
 PASSAGES = """query($t: String!, $n: Int, $d: [ID!]) {
