@@ -62,6 +62,10 @@ EVENT_FACTOR = 0.97
 DESCRIPTION_SCORE = 0.3
 #: Forms of more than this many nodes are too common to rank fuzzy candidates by.
 _MAX_POSTINGS = 5_000
+#: A query's trigrams are counted rarest first, up to this many postings in all: a bound on a
+#: long query's work (an event's name of thirty trigrams) that no graph of fewer than about
+#: 10^5 edges reaches.
+_COUNTED_POSTINGS = 40_000
 
 
 def _words(known: dict[str, list[str]], text: str) -> list[str]:
@@ -196,6 +200,19 @@ class SearchIndex:
         index._certainty_codes = np.array([index._codes[c] for c in certainties], dtype=np.int16)
         return index
 
+    def _counted(self, grams: Collection[str]) -> set[str]:
+        """The trigrams of a query that are counted: rarest first, each in at most
+        ``_MAX_POSTINGS`` forms, until their postings would add up to more than
+        ``_COUNTED_POSTINGS``. A trigram no form has counts too: it rules out every form that
+        would need it."""
+        counted, total = set(), 0
+        for size, gram in sorted((len(self._postings.get(g, ())), g) for g in grams):
+            total += size
+            if size > _MAX_POSTINGS or total > _COUNTED_POSTINGS:
+                break
+            counted.add(gram)
+        return counted
+
     def _gathered(
         self, grams: Collection[str], inside_words: Container[str], inside_key: Container[str]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -309,8 +326,7 @@ class SearchIndex:
         if query in rank and (allowed is None or allowed(np.array([rank[query]]))[0]):
             best[query] = (EXACT_SCORES[Field.ID], -1)  # an id, as written
         grams = trigrams(query_key)
-        # A trigram no form has counts too: it rules out every form that would need it.
-        counted = {g for g in grams if len(self._postings.get(g, ())) <= _MAX_POSTINGS}
+        counted = self._counted(grams)
         # Lower bounds on the shared trigrams a form needs for each tier, so that most
         # candidates are ruled out by counting alone. A form that every query word starts a
         # word of contains each query word, and so every counted trigram lying inside one; a

@@ -204,13 +204,17 @@ def _forms(K) -> list[tuple[str, dict, list[tuple[str, str, set[str], list[str]]
     return table
 
 
-def _scan(K, query: str, forms=None, max_postings: int | None = None) -> list[tuple[str, float]]:
+def _scan(
+    K, query: str, forms=None, max_postings: int | None = None, budget: int | None = None
+) -> list[tuple[str, float]]:
     """What scoring every form of every node with graph.search.form_score gives, best first
     (``forms``: what :func:`_forms` gives for ``K``, if already worked out).
 
-    With ``max_postings``, as the index defines it for a large graph: the query's trigrams
-    that more than that many forms have are not counted, neither to make a form a candidate
-    nor in its similarity."""
+    With ``max_postings`` and ``budget``, as the index defines it for a large graph: the
+    query's trigrams are counted rarest first (by the number of forms having each, then
+    alphabetically), and not those that more than ``max_postings`` forms have nor any from the
+    first that would bring their forms, added up, above ``budget``; a trigram not counted
+    neither makes a form a candidate nor counts in its similarity."""
     from graph.names import key as name_key
     from graph.names import words
     from graph.search import (
@@ -233,7 +237,12 @@ def _scan(K, query: str, forms=None, max_postings: int | None = None) -> list[tu
             for _, _, form_grams, _ in node_forms:  # as the index holds them: each form
                 for gram in grams & form_grams:  # none for an empty key
                     having[gram] += 1
-        counted = {gram for gram in grams if having[gram] <= max_postings}
+        counted, total = set(), 0
+        for gram in sorted(grams, key=lambda g: (having[g], g)):
+            total += having[gram]
+            if having[gram] > max_postings or (budget is not None and total > budget):
+                break
+            counted.add(gram)
     best: dict[str, float] = {}
     for node, data, node_forms, _ in table:
         for field, form_key, form_grams, form_words in node_forms:
@@ -414,8 +423,9 @@ def _candidates(K, query: str) -> int:
 
 
 @pytest.mark.slow  # building the generated graph
+@pytest.mark.parametrize("budget", [None, 100])
 def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
-    generated, monkeypatch
+    generated, monkeypatch, budget
 ) -> None:
     """At 10^6 edges every syllable of a generated name is in more forms than the index counts
     (graph.search._MAX_POSTINGS), and an exact event name ("Mi-ju Hado follows Hyun-ho
@@ -424,11 +434,14 @@ def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
     the scan's (with the common trigrams uncounted, as the index defines it), and an exact
     name scores a few forms, not its thousands of candidates. So does a given name of
     two-letter syllables, which no trigram lies inside: its forms are told apart by the
-    words they start."""
+    words they start. With ``budget``, the postings counted in all are bounded too
+    (graph.search._COUNTED_POSTINGS, which a long event name reaches at 10^6 edges)."""
     import graph.search
 
     (_, K), cap = generated, 60
     monkeypatch.setattr(graph.search, "_MAX_POSTINGS", cap)
+    if budget is not None:
+        monkeypatch.setattr(graph.search, "_COUNTED_POSTINGS", budget)
     forms = _forms(K)
     rng = random.Random(17)
     data = dict(K.graph.nodes(data=True))
@@ -448,7 +461,7 @@ def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
 
     crowded = 0
     for query in queries:
-        expected = _scan(K, query, forms, max_postings=cap)
+        expected = _scan(K, query, forms, max_postings=cap, budget=budget)
         for limit in (1, 5, 20):
             found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
             assert found == expected[:limit], (query, limit)
@@ -461,6 +474,16 @@ def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
             crowded += candidates > 100
             assert len(scored) <= max(10, candidates // 10), (query, len(scored), candidates)
     assert crowded >= 10  # the cap made the event names crowded, as at 10^6 edges
+    if budget is not None:  # and the budget left out trigrams the cap alone would count
+        from graph.names import key
+
+        postings = K.search._postings
+        bounded = 0
+        for query in exact:
+            grams = graph.search.trigrams(key(query))
+            under_cap = {g for g in grams if len(postings.get(g, ())) <= cap}
+            bounded += K.search._counted(grams) < under_cap
+        assert bounded >= len(exact) // 2, bounded
 
 
 def _assert_select_nodes_names_what_the_scan_scores(K, queries: list[str]) -> None:
