@@ -28,6 +28,7 @@ counts as in the passage (for the share above) when it is in either column.
 
 from __future__ import annotations
 
+import heapq
 import re
 import sqlite3
 import threading
@@ -112,6 +113,7 @@ class PassageIndex:
         self._citations = citations
         self._about = about
         self._lock = threading.Lock()
+        self._rare = _RareWords()
         self._db = _connect()
         self._db.execute(
             "CREATE VIRTUAL TABLE passage USING fts5(text, about, document UNINDEXED, "
@@ -126,7 +128,7 @@ class PassageIndex:
     def __getstate__(self) -> dict[str, object]:
         """What a pickle of the index holds (the graph's snapshot, :mod:`server.snapshot`):
         the full-text database as SQLite's own image of it, not the connection."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_db", "_lock")}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_db", "_lock", "_rare")}
         with self._lock:
             state["_db_image"] = self._db.serialize()
         return state
@@ -138,6 +140,7 @@ class PassageIndex:
             raise TypeError(f"a passage index's database image must be bytes, not {image!r:.40}")
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._rare = _RareWords()
         self._db = _connect()
         self._db.deserialize(image)
 
@@ -215,10 +218,23 @@ class PassageIndex:
         parameters.append(CANDIDATES_PER_HIT * limit + 20)
         with self._lock:
             rows = self._db.execute(sql, parameters).fetchall()
+        return self._reweighted(rows, words, limit)
+
+    def _reweighted(
+        self, rows: Iterable[tuple[int, float]], words: list[str], limit: int
+    ) -> list[PassageHit]:
+        """The best ``limit`` of ``rows`` (rowid and BM25 relevance, best first), each
+        relevance weighted by the share of ``words`` the passage has, squared, and by
+        :data:`QUESTION_FACTOR` for a question or a heading."""
         # A number must be whole: "2" is not "2023".
         stems = [f"{w} " if w.isdigit() else w[: max(4, len(w) - 2)] for w in words]
-        hits = []
+        hits: list[PassageHit] = []
+        best: list[float] = []  # the best `limit` scores so far, the lowest first
         for rowid, relevance in rows:
+            # The rows come by BM25, best first, and re-weighting only lowers a score: once a
+            # row's BM25 is below the `limit`-th score, no row after it can enter the answer.
+            if len(best) == limit and float(f"{relevance:.6g}") < best[0]:
+                break
             passage = self.passages[rowid]
             known = f"{passage.text} {self._about.get(rowid, '')}".casefold()
             spaced = " " + " ".join(_WORD.findall(known)) + " "
@@ -229,25 +245,34 @@ class PassageIndex:
             if relevance > 0:
                 # Six significant digits: a word in most sentences ("Ok-ju") weighs 1e-6 in
                 # FTS5's BM25, and those hits are still hits.
-                hits.append(PassageHit(passage, float(f"{relevance:.6g}")))
+                hits.append(PassageHit(passage, score := float(f"{relevance:.6g}")))
+                if len(best) < limit:
+                    heapq.heappush(best, score)
+                else:
+                    heapq.heappushpop(best, score)
         hits.sort(key=lambda h: (-h.score, h.passage.id))
         return hits[:limit]
 
     def _found_in_at_most(self, words: list[str], count: int) -> list[bool]:
         """For each of ``words``, whether it is in at most ``count`` passages: reads at most
-        ``count + 1`` of its rows, not all of them; one statement for all the words."""
+        ``count + 1`` of its rows, not all of them, in one statement for the words not
+        already looked up (a common word recurs: that is what makes it common)."""
         one = "(SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage MATCH ? LIMIT ?))"
-        counts: list[int] = []
-        # (in statements of at most 100 columns: SQLite allows 2,000 by default)
-        for start in range(0, len(words), 100):
-            chunk = words[start : start + 100]
-            parameters: list[object] = []
-            for word in chunk:
-                parameters += [_phrase(word), count + 1]
-            with self._lock:
+        with self._lock:
+            known = self._rare.of(count)
+            rare = {w: known[w] for w in words if w in known}
+            unknown = [w for w in dict.fromkeys(words) if w not in rare]
+            # (in statements of at most 100 columns: SQLite allows 2,000 by default)
+            for start in range(0, len(unknown), 100):
+                chunk = unknown[start : start + 100]
+                parameters: list[object] = []
+                for word in chunk:
+                    parameters += [_phrase(word), count + 1]
                 found = self._db.execute(f"SELECT {', '.join([one] * len(chunk))}", parameters)
-                counts += found.fetchone()
-        return [n <= count for n in counts]
+                counts = found.fetchone()
+                rare.update(zip(chunk, (n <= count for n in counts), strict=True))
+            self._rare.note(count, {w: rare[w] for w in unknown})
+        return [rare[w] for w in words]
 
     def mentions(self, passage: Passage) -> tuple[str, ...]:
         """The entities the passage mentions, in the order it first mentions them."""
@@ -299,6 +324,25 @@ class Citations:
 def _connect() -> sqlite3.Connection:
     # Shared by the threads that answer requests, one at a time (PassageIndex's lock).
     return sqlite3.connect(":memory:", check_same_thread=False)
+
+
+class _RareWords:
+    """Whether a word is in at most so many passages, for the words looked up so far: at most
+    :attr:`LIMIT` of them, forgotten all at once past that (the caller holds the index's
+    lock)."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._found: dict[int, dict[str, bool]] = {}
+
+    def of(self, count: int) -> dict[str, bool]:
+        return self._found.setdefault(count, {})
+
+    def note(self, count: int, found: Mapping[str, bool]) -> None:
+        if sum(map(len, self._found.values())) > self.LIMIT:
+            self._found = {}
+        self._found.setdefault(count, {}).update(found)
 
 
 def _phrase(word: str) -> str:

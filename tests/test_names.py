@@ -304,7 +304,7 @@ def test_a_question_no_name_matches_finds_the_nodes_its_answer_mentions(gql) -> 
     assert all(h["field"] != "PASSAGE" for h in search(gql, "lamborgini", 10))
 
 
-def test_the_fallback_leaves_out_no_word_of_the_films_articles(ballerina) -> None:
+def test_the_fallback_leaves_out_no_word_of_the_films_articles(ballerina, monkeypatch) -> None:
     """The fallback's bound on a word's passages is above the number of the film's sentences,
     so that its answers there are those of the whole query; and the one statement that counts
     every word's passages agrees with counting them one by one."""
@@ -319,6 +319,58 @@ def test_the_fallback_leaves_out_no_word_of_the_films_articles(ballerina) -> Non
     for limit in (1, 3, 40):
         assert index._found_in_at_most(words, limit) == [n <= limit for n in each]
     assert index._found_in_at_most(words * 40, 3) == [n <= 3 for n in each] * 40  # 240 words
+    # Words looked up before are remembered, up to a bound, past which all are forgotten and
+    # looked up again: the answers stay the same.
+    from graph import passages
+
+    monkeypatch.setattr(passages._RareWords, "LIMIT", 4)
+    for limit in (2, 3, 40, 2):
+        assert index._found_in_at_most(words[::-1], limit) == [n <= limit for n in each[::-1]]
+        assert sum(map(len, index._rare._found.values())) <= 4 + len(words)
+
+
+def test_re_weighting_stops_early_with_the_answer_of_weighting_every_row(ballerina) -> None:
+    """The re-weighting of the full-text candidates stops at the first whose BM25 is below the
+    k-th score so far: its answer is the first k of weighting every candidate."""
+    import random
+
+    from graph.passages import ABOUT_WEIGHT, query_words
+
+    index = ballerina.passages
+    rng = random.Random(3)
+    texts = [p.text.split() for p in index.passages]
+    stopped = 0
+    for _ in range(300):
+        text = rng.choice(texts)
+        at = rng.randrange(len(text))
+        words = query_words(" ".join(text[at : at + rng.randrange(1, 8)]))
+        if not words:
+            continue
+        match = " OR ".join(f'"{w}"' for w in words)
+        bm25 = f"bm25(passage, 1.0, {ABOUT_WEIGHT})"
+        rows = index._db.execute(
+            f"SELECT rowid, -{bm25} FROM passage WHERE passage MATCH ? ORDER BY {bm25}", [match]
+        ).fetchall()
+        every = index._reweighted(rows, words, len(rows))
+        for limit in (1, 3, 5):
+            assert index._reweighted(rows, words, limit) == every[:limit], (words, limit)
+            visited: list[int] = []
+            index._reweighted(_Counted(rows, visited), words, limit)
+            stopped += len(visited) < len(rows)
+    assert stopped > 300  # most stop early (so the comparison above is not of whole walks)
+
+
+class _Counted(list):
+    """Rows that note how many of them were read."""
+
+    def __init__(self, rows, visited: list[int]) -> None:
+        super().__init__(rows)
+        self._visited = visited
+
+    def __iter__(self):
+        for row in super().__iter__():
+            self._visited.append(row[0])
+            yield row
 
 
 # --- passages -----------------------------------------------------------------------------------
