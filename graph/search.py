@@ -28,7 +28,12 @@ first, then by id: a key several nodes answer to (an ambiguous name) returns all
 
 Candidates for the fuzzy tier come from an inverted trigram index, so a search never scans every
 node; the trigrams each candidate shares with the query are counted with NumPy, and only
-candidates that can reach a tier are looked at in Python.
+candidates that can reach a tier are looked at in Python. In a large graph a trigram can be in
+so many forms that it says nothing of which is meant (a syllable of a million generated names):
+one in more than :data:`MAX_POSTINGS` forms is not counted, and the similarity is taken over
+the other trigrams of the query and of the form, as a search engine leaves out stop words. A
+query counts its trigrams rarest first, up to :data:`COUNTED_POSTINGS` postings in all. Below
+those bounds (the film's graph, and generated ones up to about 10^5 edges) every trigram counts.
 """
 
 from __future__ import annotations
@@ -60,12 +65,13 @@ FUZZY_CAP = 0.79
 EVENT_FACTOR = 0.97
 #: The score of a node found by its written description only, below every name tier.
 DESCRIPTION_SCORE = 0.3
-#: Forms of more than this many nodes are too common to rank fuzzy candidates by.
-_MAX_POSTINGS = 5_000
+#: Trigrams in more forms than this are too common to rank fuzzy candidates by: they are not
+#: counted, and similarities are taken over the other trigrams of the query and of the form.
+MAX_POSTINGS = 5_000
 #: A query's trigrams are counted rarest first, up to this many postings in all: a bound on a
 #: long query's work (an event's name of thirty trigrams) that no graph of fewer than about
 #: 10^5 edges reaches.
-_COUNTED_POSTINGS = 40_000
+COUNTED_POSTINGS = 40_000
 
 
 def _words(known: dict[str, list[str]], text: str) -> list[str]:
@@ -111,9 +117,19 @@ def form_score(
 class SearchIndex:
     """Forms and trigram postings of every node, and the node names. Immutable once built."""
 
-    def __init__(self, names: Names, rank: Mapping[str, int], events: frozenset[str]) -> None:
+    def __init__(
+        self,
+        names: Names,
+        rank: Mapping[str, int],
+        events: frozenset[str],
+        *,
+        max_postings: int = MAX_POSTINGS,
+        counted_postings: int = COUNTED_POSTINGS,
+    ) -> None:
         #: The name look-up every argument that takes a node goes through.
         self.names = names
+        self._max_postings = max_postings
+        self._counted_postings = counted_postings
         self._rank = rank
         self._events = events
         # form, its key, and its words
@@ -145,7 +161,15 @@ class SearchIndex:
         self._description_ranks: dict[str, np.ndarray] = {}
 
     @classmethod
-    def of(cls, G: nx.MultiDiGraph[str]) -> SearchIndex:
+    def of(
+        cls,
+        G: nx.MultiDiGraph[str],
+        *,
+        max_postings: int = MAX_POSTINGS,
+        counted_postings: int = COUNTED_POSTINGS,
+    ) -> SearchIndex:
+        """The index of ``G``'s nodes; ``max_postings`` and ``counted_postings``: see
+        :data:`MAX_POSTINGS` and :data:`COUNTED_POSTINGS`."""
         pagerank = {n: float(data.get("pagerank", 0.0)) for n, data in G.nodes(data=True)}
         ranked = sorted(G, key=lambda n: (-float(f"{pagerank[n]:.12g}"), n))
         rank = {node: at for at, node in enumerate(ranked)}
@@ -159,7 +183,9 @@ class SearchIndex:
             for form in forms_of(node, data)
         ]
         names = Names((("".join(w), form) for form, w in all_forms), rank)
-        index = cls(names, rank, events)
+        index = cls(
+            names, rank, events, max_postings=max_postings, counted_postings=counted_postings
+        )
         postings: dict[str, list[int]] = defaultdict(list)
         word_starts: dict[str, list[int]] = defaultdict(list)
         gram_counts: list[int] = []
@@ -186,7 +212,12 @@ class SearchIndex:
         index._description_ranks = {w: np.array(r, dtype=np.int32) for w, r in described.items()}
         index._postings = {gram: np.array(at, dtype=np.int32) for gram, at in postings.items()}
         index._word_starts = {s: np.array(at, dtype=np.int32) for s, at in word_starts.items()}
+        # Each form's trigrams, less those too common to count (in more than max_postings
+        # forms): what a similarity is taken over, for the query's trigrams likewise.
         index._gram_counts = np.array(gram_counts, dtype=np.int32)
+        for posting in index._postings.values():
+            if len(posting) > max_postings:
+                index._gram_counts[posting] -= 1
         index._key_lengths = np.array([len(k) for _, k, _ in index._forms], dtype=np.int32)
         index._form_ranks = np.array([rank[f.node] for f, _, _ in index._forms], dtype=np.int32)
         index._form_factors = np.array(
@@ -202,13 +233,13 @@ class SearchIndex:
 
     def _counted(self, grams: Collection[str]) -> set[str]:
         """The trigrams of a query that are counted: rarest first, each in at most
-        ``_MAX_POSTINGS`` forms, until their postings would add up to more than
-        ``_COUNTED_POSTINGS``. A trigram no form has counts too: it rules out every form that
-        would need it."""
+        :data:`MAX_POSTINGS` forms, until their postings would add up to more than
+        :data:`COUNTED_POSTINGS` (the index's own bounds, if it was built with others). A
+        trigram no form has counts too: it rules out every form that would need it."""
         counted, total = set(), 0
         for size, gram in sorted((len(self._postings.get(g, ())), g) for g in grams):
             total += size
-            if size > _MAX_POSTINGS or total > _COUNTED_POSTINGS:
+            if size > self._max_postings or total > self._counted_postings:
                 break
             counted.add(gram)
         return counted
@@ -364,7 +395,9 @@ class SearchIndex:
             # rules a form out of the prefix tier for it is that no word of the form starts so.
             short = {w for w in query_words if len(w) < 3}
             prefix = self._having(forms, prefix, [self._word_starts.get(w) for w in short])
-            dice = 2 * common / (len(grams) + self._gram_counts[forms])
+            cap = self._max_postings
+            countable = sum(len(self._postings.get(g, ())) <= cap for g in grams)
+            dice = 2 * common / (countable + self._gram_counts[forms])
             reachable = prefix | substring | (dice >= FUZZY_THRESHOLD)
             forms, dice = forms[reachable], dice[reachable]
             prefix, substring = prefix[reachable], substring[reachable]

@@ -14,6 +14,7 @@ punctuation, typographic quotes, Unicode and repeated whitespace.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 
 import pytest
 
@@ -214,7 +215,9 @@ def _scan(
     query's trigrams are counted rarest first (by the number of forms having each, then
     alphabetically), and not those that more than ``max_postings`` forms have nor any from the
     first that would bring their forms, added up, above ``budget``; a trigram not counted
-    neither makes a form a candidate nor counts in its similarity."""
+    neither makes a form a candidate nor counts in its similarity, and the similarity (Dice)
+    is taken over the trigrams of the query and of the form that at most ``max_postings``
+    forms have."""
     from graph.names import key as name_key
     from graph.names import words
     from graph.search import (
@@ -231,12 +234,19 @@ def _scan(
     key, query_words, grams = name_key(query), words(query), trigrams(name_key(query))
     table = forms if forms is not None else _forms(K)
     counted = grams
+    having: dict[str, int] = defaultdict(int)
+    for _, _, node_forms, _ in table:
+        for _, form_key, form_grams, _ in node_forms:  # as the index holds them: each form
+            for gram in form_grams if form_key else ():
+                having[gram] += 1
+
+    def common_enough(grams: set[str]) -> int:
+        """How many of ``grams`` a similarity is taken over: not those too common to count."""
+        if max_postings is None:
+            return len(grams)
+        return sum(having[g] <= max_postings for g in grams)
+
     if max_postings is not None:
-        having = {gram: 0 for gram in grams}
-        for _, _, node_forms, _ in table:
-            for _, _, form_grams, _ in node_forms:  # as the index holds them: each form
-                for gram in grams & form_grams:  # none for an empty key
-                    having[gram] += 1
         counted, total = set(), 0
         for gram in sorted(grams, key=lambda g: (having[g], g)):
             total += having[gram]
@@ -256,7 +266,7 @@ def _scan(
                 common = len(counted & form_grams)
                 if not common:
                     continue
-                dice = 2 * common / (len(grams) + len(form_grams))
+                dice = 2 * common / (common_enough(grams) + common_enough(form_grams))
                 score = form_score(key, query_words, form_key, form_words, dice)
                 if data["kind"] == "event":
                     score *= EVENT_FACTOR
@@ -406,18 +416,18 @@ def test_search_answers_as_the_scan_and_filters_as_defined_on_a_generated_graph(
     _assert_filters_answer_as_the_unfiltered_list_filtered(K, queries[::4])
 
 
-def _candidates(K, query: str) -> int:
+def _candidates(index, query: str, cap: int) -> int:
     """How many forms share a counted trigram with the query: what the index bounds."""
     import numpy as np
 
     from graph import search
     from graph.names import key
 
-    postings = K.search._postings
+    postings = index._postings
     shared = [
         postings[g]
         for g in search.trigrams(key(query))
-        if g in postings and len(postings[g]) <= search._MAX_POSTINGS
+        if g in postings and len(postings[g]) <= cap
     ]
     return len(np.unique(np.concatenate(shared))) if shared else 0
 
@@ -428,20 +438,20 @@ def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
     generated, monkeypatch, budget
 ) -> None:
     """At 10^6 edges every syllable of a generated name is in more forms than the index counts
-    (graph.search._MAX_POSTINGS), and an exact event name ("Mi-ju Hado follows Hyun-ho
+    (graph.search.MAX_POSTINGS), and an exact event name ("Mi-ju Hado follows Hyun-ho
     Hado") left every candidate a possible prefix match, each scored in Python for nothing.
     Here the cap is lowered until the same happens on a small graph: the answers are still
     the scan's (with the common trigrams uncounted, as the index defines it), and an exact
     name scores a few forms, not its thousands of candidates. So does a given name of
     two-letter syllables, which no trigram lies inside: its forms are told apart by the
     words they start. With ``budget``, the postings counted in all are bounded too
-    (graph.search._COUNTED_POSTINGS, which a long event name reaches at 10^6 edges)."""
+    (graph.search.COUNTED_POSTINGS, which a long event name reaches at 10^6 edges)."""
     import graph.search
 
     (_, K), cap = generated, 60
-    monkeypatch.setattr(graph.search, "_MAX_POSTINGS", cap)
-    if budget is not None:
-        monkeypatch.setattr(graph.search, "_COUNTED_POSTINGS", budget)
+    index = graph.search.SearchIndex.of(
+        K.graph, max_postings=cap, counted_postings=budget or graph.search.COUNTED_POSTINGS
+    )
     forms = _forms(K)
     rng = random.Random(17)
     data = dict(K.graph.nodes(data=True))
@@ -463,26 +473,26 @@ def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
     for query in queries:
         expected = _scan(K, query, forms, max_postings=cap, budget=budget)
         for limit in (1, 5, 20):
-            found = [(h.node, h.score) for h in K.search.search(query, limit=limit)]
+            found = [(h.node, h.score) for h in index.search(query, limit=limit)]
             assert found == expected[:limit], (query, limit)
         if query in exact or query in given:
             scored.clear()
             with monkeypatch.context() as patch:
                 patch.setattr(graph.search, "form_score", counting)
-                K.search.search(query, limit=5)
-            candidates = _candidates(K, query)
+                index.search(query, limit=5)
+            candidates = _candidates(index, query, cap)
             crowded += candidates > 100
             assert len(scored) <= max(10, candidates // 10), (query, len(scored), candidates)
     assert crowded >= 10  # the cap made the event names crowded, as at 10^6 edges
     if budget is not None:  # and the budget left out trigrams the cap alone would count
         from graph.names import key
 
-        postings = K.search._postings
+        postings = index._postings
         bounded = 0
         for query in exact:
             grams = graph.search.trigrams(key(query))
             under_cap = {g for g in grams if len(postings.get(g, ())) <= cap}
-            bounded += K.search._counted(grams) < under_cap
+            bounded += index._counted(grams) < under_cap
         assert bounded >= len(exact) // 2, bounded
 
 
