@@ -68,6 +68,8 @@ DESCRIPTION_SCORE = 0.3
 #: Trigrams in more forms than this are too common to rank fuzzy candidates by: they are not
 #: counted, and similarities are taken over the other trigrams of the query and of the form.
 MAX_POSTINGS = 5_000
+#: Flagged forms few enough to check in Python rather than with a NumPy call per posting.
+_FEW = 16
 #: A query's trigrams are counted rarest first, up to this many postings in all: a bound on a
 #: long query's work (an event's name of thirty trigrams) that no graph of fewer than about
 #: 10^5 edges reaches.
@@ -274,15 +276,22 @@ class SearchIndex:
         return found[starts].astype(np.int32), common, in_words, in_key
 
     def _having(
-        self, forms: np.ndarray, flags: np.ndarray, postings: Iterable[np.ndarray | None]
+        self,
+        forms: np.ndarray,
+        flags: np.ndarray,
+        postings: Iterable[np.ndarray | None],
+        one: Callable[[int], bool],
     ) -> np.ndarray:
         """``flags`` (one per form of ``forms``), kept only where the form is in every one of
         ``postings`` (``None``: in none): a binary search per flagged form and posting, the
-        shortest posting first, so that few forms are left for the long ones."""
+        shortest posting first, so that few forms are left for the long ones; once few are,
+        ``one`` (whether a form, by its index, is in every posting) tells them apart in
+        Python, which costs less than a NumPy call per posting."""
         flags = flags.copy()
         for posting in sorted(postings, key=lambda p: -1 if p is None else len(p)):
             at = np.flatnonzero(flags)
-            if not len(at):
+            if len(at) <= _FEW:
+                flags[at] = [one(f) for f in forms[at].tolist()]
                 break
             if posting is None or not len(posting):
                 flags[at] = False
@@ -291,6 +300,12 @@ class SearchIndex:
             found = np.minimum(np.searchsorted(posting, flagged), len(posting) - 1)
             flags[at] = posting[found] == flagged
         return flags
+
+    def _has_grams(self, grams: set[str]) -> Callable[[int], bool]:
+        return lambda at: grams <= trigrams(self._forms[at][1])
+
+    def _has_word_starts(self, starts: Collection[str]) -> Callable[[int], bool]:
+        return lambda at: all(any(w.startswith(s) for w in self._forms[at][2]) for s in starts)
 
     def _allowed(
         self, kinds: Collection[str] | None, certainties: Collection[str] | None
@@ -386,15 +401,27 @@ class SearchIndex:
             # exact event name whose words are all common would leave every candidate a
             # prefix candidate, each scored in Python for nothing.)
             postings = self._postings
-            prefix = self._having(forms, prefix, [postings[g] for g in all_inside_words - counted])
+            uncounted = all_inside_words - counted
+            prefix = self._having(
+                forms, prefix, [postings[g] for g in uncounted], self._has_grams(uncounted)
+            )
             # (a form having every trigram inside the key has every one inside its words)
+            uncounted = all_inside_key - counted
             substring = self._having(
-                forms, substring & prefix, [postings[g] for g in all_inside_key - counted]
+                forms,
+                substring & prefix,
+                [postings[g] for g in uncounted],
+                self._has_grams(uncounted),
             )
             # No trigram lies inside a word of fewer than three letters ("ju", "bo"): what
             # rules a form out of the prefix tier for it is that no word of the form starts so.
             short = {w for w in query_words if len(w) < 3}
-            prefix = self._having(forms, prefix, [self._word_starts.get(w) for w in short])
+            prefix = self._having(
+                forms,
+                prefix,
+                [self._word_starts.get(w) for w in short],
+                self._has_word_starts(short),
+            )
             cap = self._max_postings
             countable = sum(len(self._postings.get(g, ())) <= cap for g in grams)
             dice = 2 * common / (countable + self._gram_counts[forms])
