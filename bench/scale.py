@@ -192,6 +192,7 @@ async def _query_latencies(K, folder: Path) -> dict[str, dict[str, Any]]:
     async with running(app):
         for name, (document, argument) in QUERIES.items():
             samples, cpu_samples = [], []
+            found_first = found_in_five = 0  # for "search": the node the term was drawn from
             for i in range(QUERY_REPEATS + 20):
                 node = rng.choice(nodes)
                 variables = {
@@ -212,8 +213,15 @@ async def _query_latencies(K, folder: Path) -> dict[str, dict[str, Any]]:
                 if i >= 20:  # the first few warm the document cache
                     samples.append(elapsed * 1e6)
                     cpu_samples.append(cpu * 1e6)
+                    if name == "search":
+                        ids = [hit["node"]["id"] for hit in json.loads(answer)["data"]["search"]]
+                        found_first += ids[:1] == [node]
+                        found_in_five += node in ids
             else:
                 latencies[name] = {**_summary(samples, "_us"), **_summary(cpu_samples, "_cpu_us")}
+                if name == "search":
+                    latencies[name]["top1"] = found_first / len(samples)
+                    latencies[name]["top5"] = found_in_five / len(samples)
     return latencies
 
 
