@@ -137,8 +137,8 @@ class SearchIndex:
         # form, its key, and its words
         self._forms: list[tuple[Form, str, list[str]]] = []
         self._exact: dict[str, list[int]] = defaultdict(list)
-        # trigram -> the forms whose key has it; and each form's number of trigrams: arrays,
-        # for counting in NumPy
+        # trigram -> the forms whose key has it; and each form's number of trigrams, less those
+        # too common to count: arrays, for counting in NumPy
         self._postings: dict[str, np.ndarray] = {}
         # the first one and two letters of a word -> the forms with a word starting so: what
         # rules forms out for a query word too short for a trigram to lie inside it ("ju")
