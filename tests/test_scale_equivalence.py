@@ -496,6 +496,38 @@ def test_trigrams_too_common_to_count_still_rule_out_prefix_and_substring(
         assert bounded >= len(exact) // 2, bounded
 
 
+@pytest.mark.slow  # building the generated graph
+def test_a_querys_shared_trigram_counts_are_those_of_its_forms_trigram_sets(generated) -> None:
+    """The one sort that gathers a query's candidates (SearchIndex._gathered) counts, for
+    every form having a counted trigram, as many shared trigrams, and as many inside the
+    query's key and inside its words, as intersecting the form's own trigrams gives: on the
+    generated graph with the bound lowered (so that some trigrams are not counted) and not."""
+    from graph.names import key, words
+    from graph.search import SearchIndex, trigrams
+
+    (_, K) = generated
+    rng = random.Random(23)
+    names = [d["name"] for _, d in K.graph.nodes(data=True)]
+    queries = [rng.choice(names) for _ in range(30)] + ["Ju-bo", "the", "follows", "yo", "xq"]
+    for index in (K.search, SearchIndex.of(K.graph, max_postings=60, counted_postings=200)):
+        form_grams = [trigrams(form_key) for _, form_key, _ in index._forms]
+        for query in queries:
+            grams = trigrams(key(query))
+            counted = index._counted(grams)
+            inside_words = {g for w in words(query) for g in trigrams(w) if " " not in g}
+            inside_key = {g for g in grams if " " not in g}
+            inside_words, inside_key = inside_words & counted, inside_key & counted
+            forms, common, in_words, in_key = index._gathered(counted, inside_words, inside_key)
+            expected = [
+                (at, len(counted & held), len(inside_words & held), len(inside_key & held))
+                for at, held in enumerate(form_grams)
+                if counted & held
+            ]
+            columns = (forms, common, in_words, in_key)
+            found = list(zip(*(column.tolist() for column in columns), strict=True))
+            assert found == expected, query
+
+
 def _assert_select_nodes_names_what_the_scan_scores(K, queries: list[str]) -> None:
     from graph.query import TEXT_MATCH, select_nodes
 
