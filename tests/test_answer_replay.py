@@ -225,33 +225,32 @@ def test_a_body_in_parts_is_the_same_request_as_the_whole(app: Starlette) -> Non
     assert replayed == 2
 
 
-def test_a_body_that_never_comes_is_408_within_one_time_limit(app: Starlette) -> None:
-    async def never() -> dict[str, Any]:
-        await asyncio.sleep(3600)
-        raise AssertionError("unreachable")
+async def _never() -> dict[str, Any]:
+    """A body that never comes."""
+    await asyncio.sleep(3600)
+    raise AssertionError("unreachable")
+
+
+def _answer_to_no_body(app: Starlette, length: bytes = b"100") -> tuple[Answer, float]:
+    """The answer to a POST declaring ``length`` bytes that never come, and how long it took."""
 
     async def scenario() -> tuple[Answer, float]:
         started = time.perf_counter()
-        answer = await call_with_receive(app, never)
+        answer = await call_with_receive(app, _never, length)
         return answer, time.perf_counter() - started
 
-    (status, _, body), elapsed = run(app, scenario)
+    return run(app, scenario)
+
+
+def test_a_body_that_never_comes_is_408_within_one_time_limit(app: Starlette) -> None:
+    (status, _, body), elapsed = _answer_to_no_body(app)
     assert status == 408, body
     # One request_timeout (1 s), not one in the replay layer and another in the endpoint.
     assert elapsed < 1.9
 
 
 def test_a_body_declared_too_large_is_413_without_waiting_for_it(app: Starlette) -> None:
-    async def never() -> dict[str, Any]:
-        await asyncio.sleep(3600)
-        raise AssertionError("unreachable")
-
-    async def scenario() -> tuple[Answer, float]:
-        started = time.perf_counter()
-        answer = await call_with_receive(app, never, length=b"1000000000")
-        return answer, time.perf_counter() - started
-
-    (status, _, body), elapsed = run(app, scenario)
+    (status, _, body), elapsed = _answer_to_no_body(app, length=b"1000000000")
     assert status == 413, body
     assert elapsed < 0.5  # a fraction of the 1 s time limit: refused on the declared length
 
