@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 
 import pytest
 
@@ -234,19 +235,18 @@ def _scan(
     key, query_words, grams = name_key(query), words(query), trigrams(name_key(query))
     table = forms if forms is not None else _forms(K)
     counted = grams
-    having: dict[str, int] = defaultdict(int)
-    for _, _, node_forms, _ in table:
-        for _, form_key, form_grams, _ in node_forms:  # as the index holds them: each form
-            for gram in form_grams if form_key else ():
-                having[gram] += 1
-
-    def common_enough(grams: set[str]) -> int:
-        """How many of ``grams`` a similarity is taken over: not those too common to count."""
-        if max_postings is None:
-            return len(grams)
-        return sum(having[g] <= max_postings for g in grams)
-
+    common_enough: Callable[[set[str]], int] = len  # the trigrams a similarity is taken over
     if max_postings is not None:
+        cap = max_postings
+        having: dict[str, int] = defaultdict(int)
+        for _, _, node_forms, _ in table:
+            for _, form_key, form_grams, _ in node_forms:  # as the index holds them: each form
+                for gram in form_grams if form_key else ():
+                    having[gram] += 1
+
+        def common_enough(grams: set[str]) -> int:
+            return sum(having[g] <= cap for g in grams)  # not those too common to count
+
         counted, total = set(), 0
         for gram in sorted(grams, key=lambda g: (having[g], g)):
             total += having[gram]
