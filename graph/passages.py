@@ -55,6 +55,9 @@ QUESTION_FACTOR = 0.5
 CANDIDATES_PER_HIT = 4
 #: The BM25 weight of what a passage is about against that of its own words (1).
 ABOUT_WEIGHT = 0.5
+#: How many words' passage counts an index remembers (a common word recurs: that is what
+#: makes it common), so that most are not counted again.
+_REMEMBERED_WORDS = 50_000
 _WORD = re.compile(r"\w+")
 
 Owner = tuple[Literal["node"], str] | tuple[Literal["edge"], tuple[str, str, str]]
@@ -113,7 +116,9 @@ class PassageIndex:
         self._citations = citations
         self._about = about
         self._lock = threading.Lock()
-        self._rare = _RareWords()
+        # (count, word) -> whether the word is in at most count passages, for the words looked
+        # up so far (at most _REMEMBERED_WORDS of them, forgotten all at once past that)
+        self._rare: dict[tuple[int, str], bool] = {}
         self._db = _connect()
         self._db.execute(
             "CREATE VIRTUAL TABLE passage USING fts5(text, about, document UNINDEXED, "
@@ -140,7 +145,7 @@ class PassageIndex:
             raise TypeError(f"a passage index's database image must be bytes, not {image!r:.40}")
         self.__dict__.update(state)
         self._lock = threading.Lock()
-        self._rare = _RareWords()
+        self._rare = {}
         self._db = _connect()
         self._db.deserialize(image)
 
@@ -259,8 +264,7 @@ class PassageIndex:
         already looked up (a common word recurs: that is what makes it common)."""
         one = "(SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage MATCH ? LIMIT ?))"
         with self._lock:
-            known = self._rare.of(count)
-            rare = {w: known[w] for w in words if w in known}
+            rare = {w: self._rare[count, w] for w in words if (count, w) in self._rare}
             unknown = [w for w in dict.fromkeys(words) if w not in rare]
             # (in statements of at most 100 columns: SQLite allows 2,000 by default)
             for start in range(0, len(unknown), 100):
@@ -271,7 +275,9 @@ class PassageIndex:
                 found = self._db.execute(f"SELECT {', '.join([one] * len(chunk))}", parameters)
                 counts = found.fetchone()
                 rare.update(zip(chunk, (n <= count for n in counts), strict=True))
-            self._rare.note(count, {w: rare[w] for w in unknown})
+            if len(self._rare) + len(unknown) > _REMEMBERED_WORDS:
+                self._rare.clear()
+            self._rare.update(((count, w), rare[w]) for w in unknown)
         return [rare[w] for w in words]
 
     def mentions(self, passage: Passage) -> tuple[str, ...]:
@@ -324,25 +330,6 @@ class Citations:
 def _connect() -> sqlite3.Connection:
     # Shared by the threads that answer requests, one at a time (PassageIndex's lock).
     return sqlite3.connect(":memory:", check_same_thread=False)
-
-
-class _RareWords:
-    """Whether a word is in at most so many passages, for the words looked up so far: at most
-    :attr:`LIMIT` of them, forgotten all at once past that (the caller holds the index's
-    lock)."""
-
-    LIMIT = 50_000
-
-    def __init__(self) -> None:
-        self._found: dict[int, dict[str, bool]] = {}
-
-    def of(self, count: int) -> dict[str, bool]:
-        return self._found.setdefault(count, {})
-
-    def note(self, count: int, found: Mapping[str, bool]) -> None:
-        if sum(map(len, self._found.values())) > self.LIMIT:
-            self._found = {}
-        self._found.setdefault(count, {}).update(found)
 
 
 def _phrase(word: str) -> str:

@@ -323,10 +323,10 @@ def test_the_fallback_leaves_out_no_word_of_the_films_articles(ballerina, monkey
     # looked up again: the answers stay the same.
     from graph import passages
 
-    monkeypatch.setattr(passages._RareWords, "LIMIT", 4)
+    monkeypatch.setattr(passages, "_REMEMBERED_WORDS", 4)
     for limit in (2, 3, 40, 2):
         assert index._found_in_at_most(words[::-1], limit) == [n <= limit for n in each[::-1]]
-        assert sum(map(len, index._rare._found.values())) <= 4 + len(words)
+        assert len(index._rare) <= 4 + len(words)
 
 
 def test_re_weighting_stops_early_with_the_answer_of_weighting_every_row(ballerina) -> None:
